@@ -1,0 +1,459 @@
+//! Problems found in a user's site, as values.
+//!
+//! Loading, validating, scoring and rendering never stop at the first problem:
+//! each stage returns what it could make plus a list of [`Diagnostic`]s, so one
+//! run reports everything. A diagnostic carries the file (relative to the site
+//! root, with `/` separators), a 1-based line and column, a message, a hint and
+//! the offending source line. The snippet is filled in at the end, from the
+//! texts the site loaded, by [`Diagnostics::finish`].
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// How bad a problem is: errors fail `check` and `build`, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in the user's site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Path relative to the site root, `/`-separated (`content/glossary/mql.md`).
+    pub path: String,
+    /// 1-based line; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based column in characters; 0 when unknown.
+    pub column: usize,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The source line the problem is on, filled in by [`Diagnostics::finish`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, path, message)
+    }
+
+    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, path, message)
+    }
+
+    fn new(severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            path: path.into(),
+            line: 0,
+            column: 0,
+            severity,
+            message: message.into(),
+            hint: None,
+            snippet: None,
+        }
+    }
+
+    /// Sets the 1-based position.
+    pub fn at(mut self, line: usize, column: usize) -> Diagnostic {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    pub fn at_pos(self, pos: Pos) -> Diagnostic {
+        self.at(pos.line, pos.column)
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn with_snippet(mut self, snippet: impl Into<String>) -> Diagnostic {
+        self.snippet = Some(snippet.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (&str, usize, usize, Severity, &str) {
+        (
+            &self.path,
+            self.line,
+            self.column,
+            self.severity,
+            &self.message,
+        )
+    }
+}
+
+/// A 1-based line and column in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Pos {
+    pub fn new(line: usize, column: usize) -> Pos {
+        Pos { line, column }
+    }
+
+    /// The position of byte `offset` in `text`, counting columns in characters.
+    pub fn of_offset(text: &str, offset: usize) -> Pos {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Pos { line, column }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The output formats of `check` (and of `build`'s report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Colourful, with the source line and a caret.
+    #[default]
+    Human,
+    /// One JSON document: `{"diagnostics": [...], "errors": n, "warnings": n}`.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
+}
+
+/// A sorted, de-duplicated list of diagnostics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(diagnostics);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    /// Sorts by file and position, drops exact duplicates and fills in each
+    /// missing snippet from `sources` (path -> text).
+    pub fn finish(&mut self, sources: &HashMap<String, &str>) {
+        for d in &mut self.items {
+            if d.snippet.is_none() && d.line > 0 {
+                if let Some(text) = sources.get(&d.path) {
+                    d.snippet = text
+                        .lines()
+                        .nth(d.line - 1)
+                        .map(|l| l.trim_end_matches('\r').to_string());
+                }
+            }
+        }
+        self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.items.dedup();
+    }
+
+    /// Renders every diagnostic in `format`, ready to print.
+    pub fn render(&self, format: Format, colour: bool) -> String {
+        match format {
+            Format::Human => self.render_human(colour),
+            Format::Json => self.render_json(),
+            Format::Github => self.render_github(),
+        }
+    }
+
+    fn render_human(&self, colour: bool) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            out.push_str(&render_one_human(d, colour));
+        }
+        out
+    }
+
+    fn render_json(&self) -> String {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            diagnostics: &'a [Diagnostic],
+            errors: usize,
+            warnings: usize,
+        }
+        let report = Report {
+            diagnostics: &self.items,
+            errors: self.error_count(),
+            warnings: self.warning_count(),
+        };
+        let mut json = serde_json::to_string_pretty(&report).unwrap_or_default();
+        json.push('\n');
+        json
+    }
+
+    fn render_github(&self) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            let level = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let mut message = d.message.clone();
+            if let Some(hint) = &d.hint {
+                message.push_str("\n");
+                message.push_str(hint);
+            }
+            let _ = write!(out, "::{level} file={}", github_property(&d.path));
+            if d.line > 0 {
+                let _ = write!(out, ",line={}", d.line);
+            }
+            if d.column > 0 {
+                let _ = write!(out, ",col={}", d.column);
+            }
+            let _ = writeln!(out, "::{}", github_data(&message));
+        }
+        out
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics {
+            items: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// One diagnostic in the human format:
+///
+/// ```text
+/// error: unknown team `salse`
+///   --> content/commitments/pricing.md:4:8
+///    |
+///  4 | owner: salse
+///    |        ^^^^^
+///    = hint: did you mean `sales`?
+/// ```
+pub fn render_one_human(d: &Diagnostic, colour: bool) -> String {
+    let paint = |code: &str, text: &str| {
+        if colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    };
+    let (label, code) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}{} {}",
+        paint(code, label),
+        paint("1", ":"),
+        paint("1", &d.message)
+    );
+    let location = match (d.line, d.column) {
+        (0, _) => d.path.clone(),
+        (line, 0) => format!("{}:{line}", d.path),
+        (line, column) => format!("{}:{line}:{column}", d.path),
+    };
+    let gutter_width = d.line.to_string().len();
+    let pad = " ".repeat(gutter_width);
+    let _ = writeln!(out, "{pad}{} {location}", paint("1;34", "-->"));
+    if let Some(snippet) = &d.snippet {
+        let bar = paint("1;34", "|");
+        let shown = snippet.replace('\t', "    ");
+        let _ = writeln!(out, "{pad} {bar}");
+        let _ = writeln!(out, "{} {bar} {shown}", paint("1;34", &d.line.to_string()));
+        if d.column > 0 {
+            let before: String = snippet.chars().take(d.column - 1).collect();
+            let indent = before.replace('\t', "    ").chars().count();
+            let rest: String = snippet.chars().skip(d.column - 1).collect();
+            let width = caret_width(&rest);
+            let _ = writeln!(
+                out,
+                "{pad} {bar} {}{}",
+                " ".repeat(indent),
+                paint(code, &"^".repeat(width))
+            );
+        }
+    }
+    if let Some(hint) = &d.hint {
+        let _ = writeln!(out, "{pad} {} {hint}", paint("1;36", "= hint:"));
+    }
+    out.push('\n');
+    out
+}
+
+/// How many characters to underline: the token that starts at the column.
+fn caret_width(rest: &str) -> usize {
+    let token = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}' | ')'))
+        .count();
+    token.clamp(1, 60)
+}
+
+fn github_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn github_property(text: &str) -> String {
+    github_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Suggestions for a misspelt name: the closest candidates by edit distance,
+/// formatted as "did you mean `a` or `b`?", or `None` when nothing is close.
+pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let close = closest(wanted, candidates, 3);
+    match close.as_slice() {
+        [] => None,
+        [one] => Some(format!("did you mean `{one}`?")),
+        [first @ .., last] => Some(format!(
+            "did you mean {} or `{last}`?",
+            first
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Up to `most` candidates close to `wanted`, best first.
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>, most: usize) -> Vec<&'a str> {
+    let wanted_lower = wanted.to_lowercase();
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .filter_map(|c| {
+            let lower = c.to_lowercase();
+            let similarity = strsim::jaro_winkler(&wanted_lower, &lower);
+            let distance = strsim::levenshtein(&wanted_lower, &lower);
+            let prefix = lower.starts_with(&wanted_lower) || wanted_lower.starts_with(&lower);
+            let close = distance <= 2.max(wanted_lower.chars().count() / 3)
+                || similarity >= 0.88
+                || (prefix && wanted_lower.len() >= 3);
+            close.then_some((similarity, c))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.dedup_by(|a, b| a.1 == b.1);
+    scored.into_iter().take(most).map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let text = "ab\ncdé f\n";
+        assert_eq!(Pos::of_offset(text, 0), Pos::new(1, 1));
+        assert_eq!(Pos::of_offset(text, 3), Pos::new(2, 1));
+        // `f` comes after a two-byte character.
+        assert_eq!(Pos::of_offset(text, 8), Pos::new(2, 5));
+    }
+
+    #[test]
+    fn human_format_shows_snippet_and_caret() {
+        let mut diags = Diagnostics::new();
+        diags.push(
+            Diagnostic::error("content/a.md", "unknown team `salse`")
+                .at(2, 8)
+                .hint("did you mean `sales`?"),
+        );
+        let sources = HashMap::from([("content/a.md".to_string(), "---\nowner: salse\n---\n")]);
+        diags.finish(&sources);
+        let text = diags.render(Format::Human, false);
+        assert!(text.contains("--> content/a.md:2:8"), "{text}");
+        assert!(text.contains("2 | owner: salse"), "{text}");
+        assert!(text.contains("  |        ^^^^^"), "{text}");
+        assert!(text.contains("= hint: did you mean `sales`?"), "{text}");
+    }
+
+    #[test]
+    fn github_format_escapes_properties() {
+        let mut diags = Diagnostics::new();
+        diags.push(Diagnostic::warning("a,b.md", "x\ny").at(3, 1));
+        let text = diags.render(Format::Github, false);
+        assert_eq!(text, "::warning file=a%2Cb.md,line=3,col=1::x%0Ay\n");
+    }
+
+    #[test]
+    fn suggestions_prefer_the_closest() {
+        let names = ["sales", "support", "marketing"];
+        assert_eq!(did_you_mean("salse", names), Some("did you mean `sales`?".into()));
+        assert_eq!(did_you_mean("zzzzzz", names), None);
+    }
+
+    #[test]
+    fn sorting_orders_by_file_then_line() {
+        let mut diags: Diagnostics = [
+            Diagnostic::error("b.md", "x").at(1, 1),
+            Diagnostic::error("a.md", "y").at(9, 1),
+            Diagnostic::error("a.md", "z").at(2, 1),
+        ]
+        .into_iter()
+        .collect();
+        diags.finish(&HashMap::new());
+        let order: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, ["z", "y", "x"]);
+    }
+}

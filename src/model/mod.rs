@@ -1,0 +1,435 @@
+//! The site's content as typed values: teams, glossary terms, success
+//! stories, commitments and plain pages, plus the lookups between them.
+//!
+//! Every item keeps the text of the file it came from (shared, not copied) so
+//! that its Markdown body can be rendered and its diagnostics can point into
+//! it. References (`owner: sales`) are kept as [`Ref`]s with their position in
+//! the file; [`crate::validate`] checks them against [`Content`].
+
+pub mod commitment;
+pub mod read;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::diagnostic::Pos;
+
+pub use commitment::{Derived, MonthFigures, Revision, State, Status};
+
+/// The kinds of content, by the folder under `content/` they live in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Team,
+    Term,
+    Story,
+    Commitment,
+    Page,
+}
+
+impl Kind {
+    /// The folder under `content/` and the URL section (`glossary`).
+    pub fn section(self) -> &'static str {
+        match self {
+            Kind::Team => "teams",
+            Kind::Term => "glossary",
+            Kind::Story => "stories",
+            Kind::Commitment => "commitments",
+            Kind::Page => "",
+        }
+    }
+
+    /// The word used in messages and in `[[kind:slug]]` links.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Team => "team",
+            Kind::Term => "term",
+            Kind::Story => "story",
+            Kind::Commitment => "commitment",
+            Kind::Page => "page",
+        }
+    }
+
+    /// The kind whose folder is `section`, if any.
+    pub fn from_section(section: &str) -> Option<Kind> {
+        match section {
+            "teams" => Some(Kind::Team),
+            "glossary" => Some(Kind::Term),
+            "stories" => Some(Kind::Story),
+            "commitments" => Some(Kind::Commitment),
+            _ => None,
+        }
+    }
+
+    /// The kind named in a `[[kind:slug]]` link prefix.
+    pub fn from_link_prefix(prefix: &str) -> Option<Kind> {
+        match prefix.to_lowercase().as_str() {
+            "team" => Some(Kind::Team),
+            "term" | "glossary" => Some(Kind::Term),
+            "story" => Some(Kind::Story),
+            "commitment" => Some(Kind::Commitment),
+            _ => None,
+        }
+    }
+
+    pub const RECORDS: [Kind; 4] = [Kind::Team, Kind::Term, Kind::Story, Kind::Commitment];
+}
+
+/// Identifies one item: its kind and slug (for pages, the URL path).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ItemKey {
+    pub kind: Kind,
+    pub slug: String,
+}
+
+impl ItemKey {
+    pub fn new(kind: Kind, slug: impl Into<String>) -> ItemKey {
+        ItemKey {
+            kind,
+            slug: slug.into(),
+        }
+    }
+}
+
+/// A reference to another item by slug, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ref {
+    pub slug: String,
+    #[serde(skip)]
+    pub pos: Pos,
+}
+
+/// What every item has: identity, common front matter and its source.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub kind: Kind,
+    pub slug: String,
+    pub title: String,
+    /// Path of the source file relative to the site root (`content/glossary/mql.md`).
+    pub path: String,
+    /// URL path relative to the site's base path, `glossary/mql/`; `` for home.
+    pub url_path: String,
+    pub draft: bool,
+    pub tags: Vec<String>,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    /// Fields the kind does not define, in file order.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// The whole source file.
+    pub source: Arc<str>,
+    /// Where the Markdown body starts in `source`.
+    pub body_offset: usize,
+}
+
+impl Meta {
+    /// The Markdown body.
+    pub fn body(&self) -> &str {
+        &self.source[self.body_offset..]
+    }
+
+    pub fn key(&self) -> ItemKey {
+        ItemKey::new(self.kind, self.slug.clone())
+    }
+}
+
+/// A team or department.
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub meta: Meta,
+    pub short: Option<String>,
+    pub color: Option<String>,
+    pub lead: Option<String>,
+    pub members: Vec<String>,
+}
+
+/// How one team reads a glossary term.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub team: Ref,
+    pub text: String,
+}
+
+/// A glossary term.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub meta: Meta,
+    pub acronym: Option<String>,
+    pub aliases: Vec<String>,
+    pub owner: Option<Ref>,
+    pub definitions: Vec<Reading>,
+    pub related: Vec<Ref>,
+}
+
+/// What one team did for a story.
+#[derive(Debug, Clone)]
+pub struct Contribution {
+    pub team: Ref,
+    pub text: String,
+}
+
+/// A success story.
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub meta: Meta,
+    pub date: Date,
+    pub teams: Vec<Ref>,
+    pub contributions: Vec<Contribution>,
+    pub customer: Option<String>,
+    pub outcome: Option<String>,
+    pub commitments: Vec<Ref>,
+}
+
+/// A promise one team made to others.
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    pub meta: Meta,
+    pub owner: Ref,
+    pub to: Vec<Ref>,
+    pub to_external: Vec<String>,
+    pub promised: Date,
+    pub due: Date,
+    pub delivered: Option<Date>,
+    pub status: Option<Status>,
+    pub revisions: Vec<Revision>,
+    pub satisfaction: Option<u8>,
+    pub derived: Derived,
+}
+
+/// A plain page (guides, about) or a section's intro (`_index.md`).
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub meta: Meta,
+    /// True for `_index.md` / `index.md`: the page of a folder.
+    pub is_section: bool,
+}
+
+/// One item of any kind, as read from its file.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Team(Team),
+    Term(Term),
+    Story(Story),
+    Commitment(Commitment),
+    Page(Page),
+}
+
+impl Item {
+    pub fn meta(&self) -> &Meta {
+        match self {
+            Item::Team(x) => &x.meta,
+            Item::Term(x) => &x.meta,
+            Item::Story(x) => &x.meta,
+            Item::Commitment(x) => &x.meta,
+            Item::Page(x) => &x.meta,
+        }
+    }
+}
+
+/// A borrowed view of any item, for code that walks every kind.
+#[derive(Debug, Clone, Copy)]
+pub enum ItemRef<'a> {
+    Team(&'a Team),
+    Term(&'a Term),
+    Story(&'a Story),
+    Commitment(&'a Commitment),
+    Page(&'a Page),
+}
+
+impl<'a> ItemRef<'a> {
+    pub fn meta(self) -> &'a Meta {
+        match self {
+            ItemRef::Team(x) => &x.meta,
+            ItemRef::Term(x) => &x.meta,
+            ItemRef::Story(x) => &x.meta,
+            ItemRef::Commitment(x) => &x.meta,
+            ItemRef::Page(x) => &x.meta,
+        }
+    }
+}
+
+/// Every item of the site, sorted, with lookups by key.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// Sorted by title.
+    pub teams: Vec<Team>,
+    /// Sorted by title, case-insensitively.
+    pub terms: Vec<Term>,
+    /// Newest first.
+    pub stories: Vec<Story>,
+    /// By effective due date, then slug.
+    pub commitments: Vec<Commitment>,
+    /// Plain pages and section intros, by URL path; the home text has URL path ``.
+    pub pages: Vec<Page>,
+    index: HashMap<ItemKey, usize>,
+    /// Items whose file had errors: references to them are not reported again.
+    pub broken: std::collections::HashSet<ItemKey>,
+}
+
+impl Content {
+    /// Sorts the items and builds the lookups. Duplicates must already have
+    /// been removed (see [`crate::validate::remove_duplicates`]).
+    pub fn new(items: Vec<Item>, broken: std::collections::HashSet<ItemKey>) -> Content {
+        let mut content = Content {
+            broken,
+            ..Content::default()
+        };
+        for item in items {
+            match item {
+                Item::Team(x) => content.teams.push(x),
+                Item::Term(x) => content.terms.push(x),
+                Item::Story(x) => content.stories.push(x),
+                Item::Commitment(x) => content.commitments.push(x),
+                Item::Page(x) => content.pages.push(x),
+            }
+        }
+        content.teams.sort_by(|a, b| by_title(&a.meta, &b.meta));
+        content.terms.sort_by(|a, b| by_title(&a.meta, &b.meta));
+        content
+            .stories
+            .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.meta.slug.cmp(&b.meta.slug)));
+        content.commitments.sort_by(|a, b| {
+            a.derived
+                .effective_due
+                .cmp(&b.derived.effective_due)
+                .then_with(|| a.meta.slug.cmp(&b.meta.slug))
+        });
+        content.pages.sort_by(|a, b| a.meta.url_path.cmp(&b.meta.url_path));
+        content.reindex();
+        content
+    }
+
+    fn reindex(&mut self) {
+        let mut index = HashMap::with_capacity(self.len());
+        for (i, x) in self.teams.iter().enumerate() {
+            index.insert(x.meta.key(), i);
+        }
+        for (i, x) in self.terms.iter().enumerate() {
+            index.insert(x.meta.key(), i);
+        }
+        for (i, x) in self.stories.iter().enumerate() {
+            index.insert(x.meta.key(), i);
+        }
+        for (i, x) in self.commitments.iter().enumerate() {
+            index.insert(x.meta.key(), i);
+        }
+        for (i, x) in self.pages.iter().enumerate() {
+            index.insert(x.meta.key(), i);
+        }
+        self.index = index;
+    }
+
+    pub fn len(&self) -> usize {
+        self.teams.len() + self.terms.len() + self.stories.len() + self.commitments.len() + self.pages.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The position of the item `slug` of `kind` in its list.
+    pub fn position(&self, kind: Kind, slug: &str) -> Option<usize> {
+        // Building a key allocates; lookups happen per reference, which is
+        // cheap next to rendering, so clarity wins here.
+        self.index.get(&ItemKey::new(kind, slug)).copied()
+    }
+
+    pub fn contains(&self, kind: Kind, slug: &str) -> bool {
+        self.position(kind, slug).is_some()
+    }
+
+    pub fn team(&self, slug: &str) -> Option<&Team> {
+        self.position(Kind::Team, slug).map(|i| &self.teams[i])
+    }
+
+    pub fn term(&self, slug: &str) -> Option<&Term> {
+        self.position(Kind::Term, slug).map(|i| &self.terms[i])
+    }
+
+    pub fn story(&self, slug: &str) -> Option<&Story> {
+        self.position(Kind::Story, slug).map(|i| &self.stories[i])
+    }
+
+    pub fn commitment(&self, slug: &str) -> Option<&Commitment> {
+        self.position(Kind::Commitment, slug).map(|i| &self.commitments[i])
+    }
+
+    pub fn page(&self, url_path: &str) -> Option<&Page> {
+        self.position(Kind::Page, url_path).map(|i| &self.pages[i])
+    }
+
+    pub fn get(&self, key: &ItemKey) -> Option<ItemRef<'_>> {
+        let i = *self.index.get(key)?;
+        Some(match key.kind {
+            Kind::Team => ItemRef::Team(&self.teams[i]),
+            Kind::Term => ItemRef::Term(&self.terms[i]),
+            Kind::Story => ItemRef::Story(&self.stories[i]),
+            Kind::Commitment => ItemRef::Commitment(&self.commitments[i]),
+            Kind::Page => ItemRef::Page(&self.pages[i]),
+        })
+    }
+
+    /// Every item, in kind order then list order.
+    pub fn items(&self) -> impl Iterator<Item = ItemRef<'_>> {
+        self.teams
+            .iter()
+            .map(ItemRef::Team)
+            .chain(self.terms.iter().map(ItemRef::Term))
+            .chain(self.stories.iter().map(ItemRef::Story))
+            .chain(self.commitments.iter().map(ItemRef::Commitment))
+            .chain(self.pages.iter().map(ItemRef::Page))
+    }
+
+    /// The slugs of one kind, for "did you mean".
+    pub fn slugs(&self, kind: Kind) -> Vec<&str> {
+        match kind {
+            Kind::Team => self.teams.iter().map(|x| x.meta.slug.as_str()).collect(),
+            Kind::Term => self.terms.iter().map(|x| x.meta.slug.as_str()).collect(),
+            Kind::Story => self.stories.iter().map(|x| x.meta.slug.as_str()).collect(),
+            Kind::Commitment => self.commitments.iter().map(|x| x.meta.slug.as_str()).collect(),
+            Kind::Page => self.pages.iter().map(|x| x.meta.slug.as_str()).collect(),
+        }
+    }
+}
+
+fn by_title(a: &Meta, b: &Meta) -> std::cmp::Ordering {
+    a.title
+        .to_lowercase()
+        .cmp(&b.title.to_lowercase())
+        .then_with(|| a.slug.cmp(&b.slug))
+}
+
+/// Turns a file stem or a title into a URL slug: lowercase letters, digits,
+/// `-` and `_`; anything else becomes `-`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            out.extend(c.to_lowercase());
+            dash = false;
+        } else if !dash && !out.is_empty() {
+            out.push('-');
+            dash = true;
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugify_examples() {
+        assert_eq!(slugify("Marketing Qualified Lead"), "marketing-qualified-lead");
+        assert_eq!(slugify("MQL"), "mql");
+        assert_eq!(slugify("  A -- b!  "), "a-b");
+        assert_eq!(slugify("Über_Team"), "über_team");
+    }
+}

@@ -1,0 +1,679 @@
+//! From one content file's text to a typed [`Item`], with every problem in
+//! that file as a diagnostic.
+//!
+//! The folder decides the kind (`content/teams/x.md` is a team), the file
+//! stem the default slug. Checks that need only the file itself (required
+//! fields, types, dates, enum values, the commitment status rules) happen
+//! here; checks across files happen in [`crate::validate`].
+
+use std::sync::Arc;
+
+use serde_yaml::Mapping;
+
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, did_you_mean};
+use crate::front_matter::{self, Fields, Split};
+use crate::model::commitment::{self, Dates, Revision, Status};
+use crate::model::{Commitment, Contribution, Item, ItemKey, Kind, Meta, Page, Reading, Ref, Story, Team, Term, slugify};
+
+/// Fields every kind accepts.
+pub const COMMON_FIELDS: [&str; 6] = ["title", "slug", "draft", "tags", "date", "updated"];
+pub const TEAM_FIELDS: [&str; 4] = ["short", "color", "lead", "members"];
+pub const TERM_FIELDS: [&str; 5] = ["acronym", "aliases", "owner", "definitions", "related"];
+pub const STORY_FIELDS: [&str; 5] = ["teams", "contributions", "customer", "outcome", "commitments"];
+pub const COMMITMENT_FIELDS: [&str; 9] = [
+    "owner",
+    "to",
+    "to_external",
+    "promised",
+    "due",
+    "delivered",
+    "status",
+    "revisions",
+    "satisfaction",
+];
+
+/// The result of reading one file.
+#[derive(Debug)]
+pub struct ReadOutcome {
+    /// The item, when the file had no errors that prevent building it.
+    pub item: Option<Item>,
+    /// The item's key even when it could not be built, so that references
+    /// to a broken file are not reported as unknown as well.
+    pub key: Option<ItemKey>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Where a content file sits: its kind, default slug and URL path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub kind: Kind,
+    pub slug: String,
+    pub url_path: String,
+    pub is_section: bool,
+}
+
+/// Decides kind, slug and URL from a path relative to `content/`
+/// (`glossary/mql.md`, `guides/_index.md`).
+pub fn place(rel: &str) -> Placement {
+    let rel = rel.trim_start_matches('/');
+    let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = file.strip_suffix(".md").unwrap_or(file);
+    let is_section = stem == "_index" || stem == "index";
+    let dir_url = dir
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(slugify)
+        .collect::<Vec<_>>()
+        .join("/");
+    let first = dir.split('/').next().unwrap_or("");
+    match Kind::from_section(first) {
+        Some(kind) if !is_section => {
+            let slug = slugify(stem);
+            Placement {
+                kind,
+                url_path: format!("{}/{slug}/", kind.section()),
+                slug,
+                is_section: false,
+            }
+        }
+        _ => {
+            let url_path = match (is_section, dir_url.is_empty()) {
+                (true, true) => String::new(),
+                (true, false) => format!("{dir_url}/"),
+                (false, true) => format!("{}/", slugify(stem)),
+                (false, false) => format!("{dir_url}/{}/", slugify(stem)),
+            };
+            Placement {
+                kind: Kind::Page,
+                slug: url_path.clone(),
+                url_path,
+                is_section,
+            }
+        }
+    }
+}
+
+/// Reads the content file at `path` (relative to the site root, under
+/// `content/`) whose text is `source`.
+pub fn read_item(path: &str, source: Arc<str>, today: Date) -> ReadOutcome {
+    let rel = path.strip_prefix("content/").unwrap_or(path);
+    let placement = place(rel);
+    let split = match front_matter::split(path, &source) {
+        Ok(split) => split,
+        Err(diagnostic) => return broken(placement, vec![diagnostic]),
+    };
+    let map = match front_matter::parse_yaml(path, &split) {
+        Ok(map) => map,
+        Err(diagnostic) => return broken(placement, vec![diagnostic]),
+    };
+    let mut fields = Fields::new(path, map, &split);
+    let common = read_common(&mut fields, &placement);
+    let body_offset = split.body_offset;
+    let kind_fields: &[&str] = match placement.kind {
+        Kind::Team => &TEAM_FIELDS,
+        Kind::Term => &TERM_FIELDS,
+        Kind::Story => &STORY_FIELDS,
+        Kind::Commitment => &COMMITMENT_FIELDS,
+        Kind::Page => &[],
+    };
+    let built = match placement.kind {
+        Kind::Team => Some(Built::Team(read_team(&mut fields))),
+        Kind::Term => Some(Built::Term(read_term(&mut fields))),
+        Kind::Story => read_story(&mut fields, common.date).map(Built::Story),
+        Kind::Commitment => read_commitment(&mut fields, today).map(Built::Commitment),
+        Kind::Page => Some(Built::Page),
+    };
+    let (rest, mut diagnostics) = fields.into_rest();
+    let extra = read_extra(path, rest, kind_fields, &split, &mut diagnostics);
+    let key = ItemKey::new(placement.kind, common.slug.clone());
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let (Some(title), Some(built), false) = (common.title, built, has_errors) else {
+        return ReadOutcome {
+            item: None,
+            key: Some(key),
+            diagnostics,
+        };
+    };
+    let meta = Meta {
+        kind: placement.kind,
+        slug: common.slug,
+        title,
+        path: path.to_string(),
+        url_path: common.url_path,
+        draft: common.draft,
+        tags: common.tags,
+        date: common.date,
+        updated: common.updated,
+        extra,
+        source,
+        body_offset,
+    };
+    let item = match built {
+        Built::Team(x) => Item::Team(Team { meta, ..x }),
+        Built::Term(x) => Item::Term(Term { meta, ..x }),
+        Built::Story(x) => Item::Story(Story { meta, ..x }),
+        Built::Commitment(x) => Item::Commitment(Commitment { meta, ..x }),
+        Built::Page => Item::Page(Page {
+            meta,
+            is_section: placement.is_section,
+        }),
+    };
+    ReadOutcome {
+        item: Some(item),
+        key: Some(key),
+        diagnostics,
+    }
+}
+
+fn broken(placement: Placement, diagnostics: Vec<Diagnostic>) -> ReadOutcome {
+    ReadOutcome {
+        item: None,
+        key: Some(ItemKey::new(placement.kind, placement.slug)),
+        diagnostics,
+    }
+}
+
+/// A kind's own fields, before [`Meta`] is known (its `meta` is a stand-in).
+enum Built {
+    Team(Team),
+    Term(Term),
+    Story(Story),
+    Commitment(Commitment),
+    Page,
+}
+
+struct Common {
+    title: Option<String>,
+    slug: String,
+    url_path: String,
+    draft: bool,
+    tags: Vec<String>,
+    date: Option<Date>,
+    updated: Option<Date>,
+}
+
+fn read_common(fields: &mut Fields<'_>, placement: &Placement) -> Common {
+    let title = fields.required_text("title", "title: A clear title");
+    let mut slug = placement.slug.clone();
+    let mut url_path = placement.url_path.clone();
+    if let Some(custom) = fields.text("slug") {
+        let clean = slugify(&custom);
+        if clean.is_empty() || clean != custom {
+            let pos = fields.locator.value("slug", custom.trim());
+            fields.diagnostics.push(
+                Diagnostic::error(fields.path, format!("`slug` `{custom}` is not a valid slug"))
+                    .at_pos(pos)
+                    .hint(if clean.is_empty() {
+                        "use lowercase letters, digits and `-`".to_string()
+                    } else {
+                        format!("use lowercase letters, digits and `-`, like `slug: {clean}`")
+                    }),
+            );
+        } else if placement.kind == Kind::Page {
+            if placement.is_section {
+                let pos = fields.locator.key("slug");
+                fields.diagnostics.push(
+                    Diagnostic::warning(fields.path, "`slug` is ignored on a section page")
+                        .at_pos(pos)
+                        .hint("a section's URL is its folder's name; rename the folder to change it"),
+                );
+            } else {
+                let parent = url_path
+                    .trim_end_matches('/')
+                    .rsplit_once('/')
+                    .map_or(String::new(), |(p, _)| format!("{p}/"));
+                url_path = format!("{parent}{clean}/");
+                slug = url_path.clone();
+            }
+        } else {
+            url_path = format!("{}/{clean}/", placement.kind.section());
+            slug = clean;
+        }
+    }
+    Common {
+        title,
+        slug,
+        url_path,
+        draft: fields.bool("draft").unwrap_or(false),
+        tags: fields.text_list("tags"),
+        date: fields.date("date"),
+        updated: fields.date("updated"),
+    }
+}
+
+/// A stand-in [`Meta`]: the kind readers fill their own fields, then
+/// [`read_item`] replaces it with the real one.
+fn placeholder_meta() -> Meta {
+    Meta {
+        kind: Kind::Page,
+        slug: String::new(),
+        title: String::new(),
+        path: String::new(),
+        url_path: String::new(),
+        draft: false,
+        tags: Vec::new(),
+        date: None,
+        updated: None,
+        extra: serde_json::Map::new(),
+        source: Arc::from(""),
+        body_offset: 0,
+    }
+}
+
+fn read_team(fields: &mut Fields<'_>) -> Team {
+    let color = fields.text("color").and_then(|c| {
+        if is_hex_colour(&c) {
+            Some(c.to_lowercase())
+        } else {
+            let pos = fields.locator.value("color", c.trim().trim_start_matches('#'));
+            fields.diagnostics.push(
+                Diagnostic::error(fields.path, format!("`color` `{c}` is not a colour like `#1f6feb`"))
+                    .at_pos(pos)
+                    .hint("write `color: \"#rrggbb\"` with six hex digits, in quotes (YAML reads `#` as a comment)"),
+            );
+            None
+        }
+    });
+    Team {
+        meta: placeholder_meta(),
+        short: fields.text("short"),
+        color,
+        lead: fields.text("lead"),
+        members: fields.text_list("members"),
+    }
+}
+
+fn is_hex_colour(text: &str) -> bool {
+    let t = text.trim();
+    t.len() == 7 && t.starts_with('#') && t[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn refs(fields: &mut Fields<'_>, key: &str) -> Vec<Ref> {
+    let slugs = fields.text_list(key);
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    slugs
+        .into_iter()
+        .map(|slug| {
+            let nth = seen.entry(slug.clone()).or_insert(0);
+            let pos = fields.locator.value_from(key, slug.trim(), *nth);
+            *nth += 1;
+            Ref {
+                slug: slug.trim().to_string(),
+                pos,
+            }
+        })
+        .collect()
+}
+
+fn one_ref(fields: &mut Fields<'_>, key: &str) -> Option<Ref> {
+    let slug = fields.text(key)?;
+    let pos = fields.locator.value(key, slug.trim());
+    Some(Ref {
+        slug: slug.trim().to_string(),
+        pos,
+    })
+}
+
+fn keyed_texts(fields: &mut Fields<'_>, key: &str) -> Vec<(Ref, String)> {
+    fields
+        .text_map(key)
+        .into_iter()
+        .map(|(slug, text)| {
+            let pos = fields.locator.nested_key(key, &slug);
+            (Ref { slug, pos }, text)
+        })
+        .collect()
+}
+
+fn read_term(fields: &mut Fields<'_>) -> Term {
+    Term {
+        meta: placeholder_meta(),
+        acronym: fields.text("acronym").filter(|a| !a.trim().is_empty()),
+        aliases: fields.text_list("aliases"),
+        owner: one_ref(fields, "owner"),
+        definitions: keyed_texts(fields, "definitions")
+            .into_iter()
+            .map(|(team, text)| Reading { team, text })
+            .collect(),
+        related: refs(fields, "related"),
+    }
+}
+
+fn read_story(fields: &mut Fields<'_>, date: Option<Date>) -> Option<Story> {
+    if date.is_none() {
+        fields.missing_unless_reported("date", "date: 2026-03-31");
+    }
+    let teams = refs(fields, "teams");
+    if teams.is_empty() && !fields.locator.has_key("teams") {
+        fields.missing("teams", "teams: [sales, support]");
+    } else if teams.is_empty() {
+        let pos = fields.locator.key("teams");
+        fields.diagnostics.push(
+            Diagnostic::error(fields.path, "`teams` must list at least one team")
+                .at_pos(pos)
+                .hint("credit every team that contributed, like `teams: [sales, support]`"),
+        );
+    }
+    let story = Story {
+        meta: placeholder_meta(),
+        date: date?,
+        teams,
+        contributions: keyed_texts(fields, "contributions")
+            .into_iter()
+            .map(|(team, text)| Contribution { team, text })
+            .collect(),
+        customer: fields.text("customer"),
+        outcome: fields.text("outcome"),
+        commitments: refs(fields, "commitments"),
+    };
+    Some(story)
+}
+
+fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Option<Commitment> {
+    let owner = one_ref(fields, "owner");
+    if owner.is_none() {
+        fields.missing_unless_reported("owner", "owner: marketing");
+    }
+    let to = refs(fields, "to");
+    let to_external = fields.text_list("to_external");
+    let promised = fields.required_date("promised");
+    let due = fields.required_date("due");
+    let delivered = fields.date("delivered");
+    let status = fields.text("status").and_then(|text| match Status::parse(&text) {
+        Some(status) => Some(status),
+        None => {
+            let pos = fields.locator.value("status", text.trim());
+            let hint = did_you_mean(text.trim(), Status::NAMES)
+                .map(|d| format!("{d} (one of {})", Status::NAMES.join(", ")))
+                .unwrap_or_else(|| format!("use one of {}", Status::NAMES.join(", ")));
+            fields.diagnostics.push(
+                Diagnostic::error(fields.path, format!("unknown status `{}`", text.trim()))
+                    .at_pos(pos)
+                    .hint(hint),
+            );
+            None
+        }
+    });
+    let revisions = read_revisions(fields);
+    let satisfaction = fields.integer("satisfaction").and_then(|n| {
+        if (1..=5).contains(&n) {
+            Some(n as u8)
+        } else {
+            let pos = fields.locator.value("satisfaction", &n.to_string());
+            fields.diagnostics.push(
+                Diagnostic::error(fields.path, format!("`satisfaction` must be 1 to 5, found {n}"))
+                    .at_pos(pos)
+                    .hint("rate the outcome from 1 (unhappy) to 5 (delighted)"),
+            );
+            None
+        }
+    });
+    let (owner, promised, due) = (owner?, promised?, due?);
+    check_commitment_dates(fields, promised, due, delivered, status, &revisions);
+    let derived = commitment::derive(
+        Dates {
+            due,
+            delivered,
+            status,
+            revisions: &revisions,
+        },
+        today,
+    );
+    Some(Commitment {
+        meta: placeholder_meta(),
+        owner,
+        to,
+        to_external,
+        promised,
+        due,
+        delivered,
+        status,
+        revisions,
+        satisfaction,
+        derived,
+    })
+}
+
+fn read_revisions(fields: &mut Fields<'_>) -> Vec<Revision> {
+    let maps = fields.map_list("revisions");
+    let mut out = Vec::with_capacity(maps.len());
+    for (i, map) in maps.into_iter().enumerate() {
+        if let Some(revision) = read_revision(fields, i, map) {
+            out.push(revision);
+        }
+    }
+    out
+}
+
+fn read_revision(fields: &mut Fields<'_>, index: usize, map: Mapping) -> Option<Revision> {
+    let path = fields.path;
+    let loc = fields.locator;
+    let mut date_of = |field: &str, required: bool| -> Option<Date> {
+        let value = map.get(field).filter(|v| !v.is_null());
+        let Some(value) = value else {
+            if required {
+                fields.diagnostics.push(
+                    Diagnostic::error(path, format!("revision {} has no `{field}`", index + 1))
+                        .at_pos(loc.item("revisions", index))
+                        .hint(format!("each revision needs `{field}: YYYY-MM-DD`")),
+                );
+            }
+            return None;
+        };
+        let text = front_matter::scalar_text(value).unwrap_or_default();
+        match Date::parse(&text) {
+            Ok(d) => Some(d),
+            Err(reason) => {
+                fields.diagnostics.push(
+                    Diagnostic::error(path, format!("bad date in `revisions[{index}].{field}`: {reason}"))
+                        .at_pos(loc.item_field("revisions", index, field))
+                        .hint("write dates as YYYY-MM-DD"),
+                );
+                None
+            }
+        }
+    };
+    let date = date_of("date", false);
+    let new_due = date_of("new_due", true);
+    let reason = map
+        .get("reason")
+        .and_then(front_matter::scalar_text)
+        .unwrap_or_default();
+    for key in map.keys().filter_map(front_matter::scalar_text) {
+        if !["date", "new_due", "reason"].contains(&key.as_str()) {
+            let hint = front_matter::typo_of(&key, &["date", "new_due", "reason"])
+                .map(|k| format!("did you mean `{k}`?"))
+                .unwrap_or_else(|| "a revision has `date`, `new_due` and `reason`".to_string());
+            fields.diagnostics.push(
+                Diagnostic::warning(path, format!("unknown field `{key}` in a revision"))
+                    .at_pos(loc.item_field("revisions", index, &key))
+                    .hint(hint),
+            );
+        }
+    }
+    Some(Revision {
+        date,
+        new_due: new_due?,
+        reason: reason.trim().to_string(),
+    })
+}
+
+fn check_commitment_dates(
+    fields: &mut Fields<'_>,
+    promised: Date,
+    due: Date,
+    delivered: Option<Date>,
+    status: Option<Status>,
+    revisions: &[Revision],
+) {
+    let path = fields.path;
+    let loc = fields.locator;
+    if due < promised {
+        fields.diagnostics.push(
+            Diagnostic::error(path, format!("`due` {due} is before `promised` {promised}"))
+                .at_pos(loc.value("due", &due.to_string()))
+                .hint("a promise is due after it is made; check the year and the month"),
+        );
+    }
+    match (status, delivered) {
+        (Some(Status::Delivered), None) => fields.diagnostics.push(
+            Diagnostic::error(path, "`status: delivered` without a `delivered` date")
+                .at_pos(loc.value("status", "delivered"))
+                .hint("add `delivered: YYYY-MM-DD`, the day it was delivered"),
+        ),
+        (Some(s @ (Status::Open | Status::AtRisk)), Some(d)) => fields.diagnostics.push(
+            Diagnostic::error(path, format!("`delivered: {d}` contradicts `status: {}`", s.name()))
+                .at_pos(loc.value("status", s.name()))
+                .hint("remove `status` (a delivered date means delivered) or remove the `delivered` date"),
+        ),
+        _ => {}
+    }
+    if let Some(d) = delivered {
+        if d < promised {
+            fields.diagnostics.push(
+                Diagnostic::warning(path, format!("`delivered` {d} is before `promised` {promised}"))
+                    .at_pos(loc.value("delivered", &d.to_string()))
+                    .hint("check the dates: a promise is delivered after it is made"),
+            );
+        }
+    }
+    for (i, r) in revisions.iter().enumerate() {
+        if r.new_due < promised {
+            fields.diagnostics.push(
+                Diagnostic::error(path, format!("revision {} moves the due date to {}, before `promised`", i + 1, r.new_due))
+                    .at_pos(loc.item_field("revisions", i, "new_due"))
+                    .hint("a new due date comes after the promise was made"),
+            );
+        }
+    }
+}
+
+/// Keeps unknown fields as `extra`, warning about near-misses of known ones.
+fn read_extra(
+    path: &str,
+    rest: Mapping,
+    kind_fields: &[&str],
+    split: &Split<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> serde_json::Map<String, serde_json::Value> {
+    let locator = front_matter::Locator::new(split);
+    let known: Vec<&str> = COMMON_FIELDS.iter().chain(kind_fields).copied().collect();
+    let mut extra = serde_json::Map::new();
+    for (key, value) in &rest {
+        let Some(key) = front_matter::scalar_text(key) else {
+            continue;
+        };
+        if let Some(meant) = front_matter::typo_of(&key, &known) {
+            diagnostics.push(
+                Diagnostic::warning(path, format!("unknown field `{key}`; did you mean `{meant}`?"))
+                    .at_pos(locator.key(&key))
+                    .hint(format!("rename it to `{meant}`, or it is kept as an extra field and ignored")),
+            );
+        }
+        extra.insert(key, front_matter::yaml_to_json(value));
+    }
+    extra
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::State;
+
+    fn today() -> Date {
+        Date::parse("2026-06-15").unwrap()
+    }
+
+    fn read(path: &str, text: &str) -> ReadOutcome {
+        read_item(path, Arc::from(text), today())
+    }
+
+    #[test]
+    fn placement_by_folder() {
+        let cases = [
+            ("teams/sales.md", Kind::Team, "sales", "teams/sales/", false),
+            ("glossary/MQL.md", Kind::Term, "mql", "glossary/mql/", false),
+            ("about.md", Kind::Page, "about/", "about/", false),
+            ("guides/how-to.md", Kind::Page, "guides/how-to/", "guides/how-to/", false),
+            ("guides/_index.md", Kind::Page, "guides/", "guides/", true),
+            ("handbook/about-us/index.md", Kind::Page, "handbook/about-us/", "handbook/about-us/", true),
+            ("_index.md", Kind::Page, "", "", true),
+            ("teams/_index.md", Kind::Page, "teams/", "teams/", true),
+        ];
+        for (rel, kind, slug, url, section) in cases {
+            let p = place(rel);
+            assert_eq!((p.kind, p.slug.as_str(), p.url_path.as_str(), p.is_section), (kind, slug, url, section), "{rel}");
+        }
+    }
+
+    #[test]
+    fn reads_a_commitment_with_derived_fields() {
+        let text = "---\ntitle: Pricing page\nowner: marketing\nto: [sales]\npromised: 2026-01-10\ndue: 2026-03-01\nrevisions:\n  - date: 2026-02-20\n    new_due: 2026-04-15\n    reason: legal review ran long\ndelivered: 2026-04-10\nsatisfaction: 4\nreviewer: Ana\n---\nBody\n";
+        let out = read("content/commitments/pricing.md", text);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let Some(Item::Commitment(c)) = out.item else {
+            panic!("not a commitment")
+        };
+        assert_eq!(c.meta.slug, "pricing");
+        assert_eq!(c.meta.url_path, "commitments/pricing/");
+        assert_eq!(c.derived.state, State::Late);
+        assert_eq!(c.derived.days_late, 40);
+        assert_eq!(c.derived.slips, 1);
+        assert_eq!(c.derived.effective_due.to_string(), "2026-04-15");
+        assert_eq!(c.meta.extra["reviewer"], "Ana");
+        assert_eq!(c.meta.body(), "Body\n");
+    }
+
+    #[test]
+    fn commitment_errors_point_at_their_lines() {
+        let text = "---\ntitle: X\nowner: sales\npromised: 2026-03-01\ndue: 2026-02-01\nstatus: deliverd\ndelivred: 2026-03-02\n---\n";
+        let out = read("content/commitments/x.md", text);
+        assert!(out.item.is_none());
+        let lines: Vec<(usize, &str)> = out.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert!(lines.contains(&(5, "`due` 2026-02-01 is before `promised` 2026-03-01")), "{lines:?}");
+        assert!(lines.iter().any(|(l, m)| *l == 6 && m.contains("unknown status")), "{lines:?}");
+        assert!(lines.iter().any(|(l, m)| *l == 7 && m.contains("did you mean `delivered`")), "{lines:?}");
+        let status = out.diagnostics.iter().find(|d| d.message.contains("unknown status")).unwrap();
+        assert!(status.hint.as_ref().unwrap().contains("`delivered`"));
+    }
+
+    #[test]
+    fn delivered_status_rules() {
+        let base = "---\ntitle: X\nowner: sales\npromised: 2026-01-01\ndue: 2026-02-01\n";
+        let no_date = read("content/commitments/a.md", &format!("{base}status: delivered\n---\n"));
+        assert!(no_date.diagnostics[0].message.contains("without a `delivered` date"));
+        let open = read("content/commitments/b.md", &format!("{base}status: open\ndelivered: 2026-01-20\n---\n"));
+        assert!(open.diagnostics[0].message.contains("contradicts `status: open`"));
+    }
+
+    #[test]
+    fn missing_required_fields() {
+        let out = read("content/stories/s.md", "---\ntitle: S\n---\n");
+        let messages: Vec<_> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, ["missing required field `date`", "missing required field `teams`"]);
+        let untitled = read("content/teams/t.md", "---\nshort: T\n---\n");
+        assert_eq!(untitled.diagnostics[0].message, "missing required field `title`");
+        assert_eq!(untitled.key, Some(ItemKey::new(Kind::Team, "t")));
+    }
+
+    #[test]
+    fn k8s_style_front_matter_is_accepted() {
+        let text = "---\ntitle: Add-ons\nid: addons\ndate: 2019-12-15\nfull_link: /docs/x/\nshort_description: >\n  Resources that extend Kubernetes.\n\naka:\ntags:\n- tool\n---\n  Resources.\n\n<!--more-->\n";
+        let out = read("content/glossary/addons.md", text);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        let Some(Item::Term(t)) = out.item else { panic!() };
+        assert_eq!(t.meta.tags, ["tool"]);
+        assert_eq!(t.meta.extra["short_description"], "Resources that extend Kubernetes.\n");
+        assert!(t.meta.extra["aka"].is_null());
+    }
+
+    #[test]
+    fn custom_slug_changes_url() {
+        let out = read("content/glossary/x.md", "---\ntitle: X\nslug: churn-rate\n---\n");
+        let Some(Item::Term(t)) = out.item else { panic!() };
+        assert_eq!(t.meta.url_path, "glossary/churn-rate/");
+        let bad = read("content/glossary/y.md", "---\ntitle: Y\nslug: Churn Rate\n---\n");
+        assert!(bad.diagnostics[0].message.contains("not a valid slug"));
+    }
+}

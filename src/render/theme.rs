@@ -1,0 +1,224 @@
+//! Themes: minijinja templates with autoescaping, built in and overridable.
+//!
+//! The default theme is compiled into the binary; a site's
+//! `themes/<theme>/templates/x.html` replaces the built-in `x.html`. Every
+//! template is compiled once per build. Syntax errors and rendering errors
+//! become diagnostics that name the template file and line. Values are
+//! HTML-escaped unless a template marks them `safe` (only rendered Markdown
+//! is, and it has been sanitised on the way).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+use crate::date::{Date, YearMonth};
+use crate::diagnostic::Diagnostic;
+use crate::embedded;
+use crate::load::TextFile;
+
+/// A callable exposed to templates as `script("name", args...)`.
+pub type ScriptCall = Arc<dyn Fn(&str, Vec<Value>) -> Result<Value, String> + Send + Sync>;
+
+/// The compiled templates of a build.
+pub struct Theme {
+    env: Environment<'static>,
+    /// Template name -> the path shown in diagnostics.
+    origins: HashMap<String, String>,
+    /// Template name -> source, for snippets.
+    sources: HashMap<String, Arc<str>>,
+}
+
+impl Theme {
+    /// Compiles the built-in templates, then the site's overrides from
+    /// `theme_name`'s folder. A broken override is reported and the built-in
+    /// template is kept, so one bad edit does not take every page down.
+    pub fn new(overrides: &[TextFile], theme_name: &str, script: Option<ScriptCall>) -> (Theme, Vec<Diagnostic>) {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_recursion_limit(200);
+        env.set_formatter(escape_formatter);
+        register_filters(&mut env);
+        match script {
+            Some(call) => env.add_function("script", move |name: String, args: minijinja::value::Rest<Value>| {
+                call(&name, args.0).map_err(|message| Error::new(ErrorKind::InvalidOperation, message))
+            }),
+            None => env.add_function("script", |name: String, _args: minijinja::value::Rest<Value>| -> Result<Value, Error> {
+                Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("no script function `{name}`: scripts are not loaded"),
+                ))
+            }),
+        }
+        let mut theme = Theme {
+            env,
+            origins: HashMap::new(),
+            sources: HashMap::new(),
+        };
+        let mut diagnostics = Vec::new();
+        for (name, source) in embedded::theme_templates() {
+            let path = format!("themes/default/templates/{name}");
+            if let Err(err) = theme.add(name, source, &path) {
+                // The built-in theme is tested; this only happens while it is edited.
+                diagnostics.push(theme.diagnostic(&err));
+            }
+        }
+        let prefix = format!("themes/{theme_name}/templates/");
+        for file in overrides {
+            let Some(name) = file.path.strip_prefix(&prefix) else {
+                continue;
+            };
+            let previous = theme.env.get_template(name).ok().map(|t| t.source().to_string());
+            if let Err(err) = theme.add(name, &file.text, &file.path) {
+                diagnostics.push(theme.diagnostic(&err));
+                if let Some(previous) = previous {
+                    let builtin = format!("themes/default/templates/{name}");
+                    let _ = theme.add(name, &previous, &builtin);
+                }
+            }
+        }
+        (theme, diagnostics)
+    }
+
+    fn add(&mut self, name: &str, source: &str, path: &str) -> Result<(), Error> {
+        self.origins.insert(name.to_string(), path.to_string());
+        self.sources.insert(name.to_string(), Arc::from(source));
+        self.env.add_template_owned(name.to_string(), source.to_string())
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.env.get_template(name).is_ok()
+    }
+
+    /// Renders template `name` with `context`.
+    pub fn render(&self, name: &str, context: Value) -> Result<String, Diagnostic> {
+        let template = self.env.get_template(name).map_err(|err| self.diagnostic(&err))?;
+        template.render(context).map_err(|err| self.diagnostic(&err))
+    }
+
+    /// The source of every template by the path diagnostics use, for snippets.
+    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.sources
+            .iter()
+            .filter_map(|(name, source)| Some((self.origins.get(name)?.as_str(), &**source)))
+    }
+
+    /// A template error as a diagnostic at the template's file and line.
+    pub fn diagnostic(&self, err: &Error) -> Diagnostic {
+        let name = err.name().unwrap_or("template");
+        let path = self
+            .origins
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| format!("themes/default/templates/{name}"));
+        let detail = err.detail().map(str::to_string).unwrap_or_else(|| err.kind().to_string());
+        let message = format!("template error: {detail}");
+        let hint = match err.kind() {
+            ErrorKind::SyntaxError => "fix the template syntax; tags are `{{ ... }}`, `{% ... %}` and `{# ... #}`",
+            ErrorKind::UndefinedError => {
+                "a variable or field that this template uses does not exist; see docs/themes.md for what each template receives"
+            }
+            ErrorKind::UnknownFilter | ErrorKind::UnknownFunction | ErrorKind::UnknownTest => {
+                "see docs/themes.md for the filters and functions rapport provides"
+            }
+            ErrorKind::TemplateNotFound => "add the template to the theme, or use one of the built-in template names",
+            _ => "see docs/themes.md",
+        };
+        let column = err
+            .range()
+            .and_then(|range| {
+                let source = self.sources.get(name)?;
+                let before = source.get(..range.start)?;
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                Some(before[line_start..].chars().count() + 1)
+            })
+            .unwrap_or(0);
+        Diagnostic::error(path, message).at(err.line().unwrap_or(0), column).hint(hint)
+    }
+}
+
+/// HTML-escapes `&`, `<`, `>`, `"` and `'` in unsafe strings; unlike
+/// minijinja's default it leaves `/` alone, so URLs stay readable in the
+/// output (`/` cannot end an attribute or start a tag on its own).
+fn escape_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), Error> {
+    let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+    match value.as_str() {
+        Some(text) if html && !value.is_safe() => {
+            let mut escaped = String::with_capacity(text.len() + 8);
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn register_filters(env: &mut Environment<'static>) {
+    // "2026-03-12" -> "12 March 2026"
+    env.add_filter("long_date", |value: Value| -> String {
+        let text = value.to_string();
+        Date::parse(&text).map(Date::long).unwrap_or(text)
+    });
+    // "2026-03" -> "Mar 2026"
+    env.add_filter("month_label", |value: Value| -> String {
+        let text = value.to_string();
+        YearMonth::parse(&text).map(YearMonth::short_label).unwrap_or(text)
+    });
+    // 87.456 -> "87"
+    env.add_filter("score", |value: Value| -> String {
+        match f64::try_from(value.clone()) {
+            Ok(n) => format!("{}", n.round() as i64),
+            Err(_) => "–".to_string(),
+        }
+    });
+    // 1 -> "", 2 -> "s"
+    env.add_filter("plural", |n: i64| -> &'static str { if n == 1 { "" } else { "s" } });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> TextFile {
+        TextFile {
+            path: path.to_string(),
+            text: Arc::from(text),
+        }
+    }
+
+    #[test]
+    fn overrides_replace_builtins_and_escape() {
+        let (theme, diags) = Theme::new(&[file("themes/default/templates/page.html", "<p>{{ page.title }}</p>")], "default", None);
+        assert!(diags.is_empty(), "{diags:?}");
+        let html = theme
+            .render("page.html", minijinja::context! { page => minijinja::context! { title => "<b>x</b>" } })
+            .unwrap();
+        assert_eq!(html, "<p>&lt;b&gt;x&lt;/b&gt;</p>");
+    }
+
+    #[test]
+    fn syntax_errors_name_file_and_line() {
+        let (theme, diags) = Theme::new(&[file("themes/default/templates/page.html", "a\n{% if %}\n")], "default", None);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].path, "themes/default/templates/page.html");
+        assert_eq!(diags[0].line, 2);
+        // The built-in template is kept.
+        assert!(theme.has("page.html"));
+    }
+
+    #[test]
+    fn render_errors_name_file_and_line() {
+        let (theme, _) = Theme::new(&[file("themes/default/templates/page.html", "ok\n{{ nope.field }}\n")], "default", None);
+        let err = theme.render("page.html", minijinja::context! {}).unwrap_err();
+        assert_eq!(err.path, "themes/default/templates/page.html");
+        assert_eq!(err.line, 2);
+    }
+}

@@ -1,0 +1,2 @@
+//! Rhai scripting (in progress).
+pub mod report;

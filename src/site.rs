@@ -1,0 +1,160 @@
+//! A site in memory: its config, today, its content and every problem found
+//! while reading it. The public surface of the library:
+//! [`Site::load`] then [`Site::render`] gives the output in memory, and
+//! [`crate::write::write_site`] puts it on disk.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::{self, SourceTree};
+use crate::model::read::{ReadOutcome, read_item};
+use crate::model::{Content, Item, ItemKey};
+use crate::render::{self, Rendered};
+use crate::score::ScoreBook;
+use crate::validate;
+
+/// Choices made on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Include items with `draft: true`.
+    pub drafts: bool,
+    /// Overrides `today` of the config (`--today`).
+    pub today: Option<Date>,
+    /// Overrides `base_url` of the config (`--base-url`).
+    pub base_url: Option<String>,
+    /// The system's date, used when neither the flag nor the config pins today.
+    pub system_today: Date,
+}
+
+impl BuildOptions {
+    /// Options for a build on `system_today` with nothing overridden.
+    pub fn new(system_today: Date) -> BuildOptions {
+        BuildOptions {
+            drafts: false,
+            today: None,
+            base_url: None,
+            system_today,
+        }
+    }
+}
+
+/// A loaded site.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub today: Date,
+    pub content: Content,
+    /// Drafts left out of this build.
+    pub drafts: HashSet<ItemKey>,
+    pub sources: SourceTree,
+    /// Problems found while loading and validating.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Last change of each source file from git history, by path.
+    pub git_dates: HashMap<String, Date>,
+}
+
+/// A site rendered in memory, with every diagnostic of the run.
+#[derive(Debug, Clone)]
+pub struct Build {
+    pub rendered: Rendered,
+    pub diagnostics: Diagnostics,
+}
+
+impl Site {
+    /// Reads and validates the site at `root`. Fails only when the root
+    /// itself cannot be read; problems in the site are diagnostics.
+    pub fn load(root: &Path, options: &BuildOptions) -> Result<Site> {
+        let tree = load::load(root)?;
+        Ok(Site::from_sources(tree, options))
+    }
+
+    /// Builds the model from files already in memory.
+    pub fn from_sources(mut tree: SourceTree, options: &BuildOptions) -> Site {
+        let mut config = tree.config.clone();
+        if let Some(base_url) = &options.base_url {
+            config.base_url = base_url.clone();
+        }
+        let today = options.today.or(config.today).unwrap_or(options.system_today);
+        let mut diagnostics = std::mem::take(&mut tree.diagnostics);
+
+        let outcomes: Vec<ReadOutcome> = tree
+            .content
+            .par_iter()
+            .map(|file| read_item(&file.path, file.text.clone(), today))
+            .collect();
+        let mut items: Vec<Item> = Vec::with_capacity(outcomes.len());
+        let mut broken = HashSet::new();
+        let mut drafts = HashSet::new();
+        for outcome in outcomes {
+            diagnostics.extend(outcome.diagnostics);
+            match outcome.item {
+                Some(item) if item.meta().draft && !options.drafts => {
+                    drafts.insert(item.meta().key());
+                }
+                Some(item) => items.push(item),
+                None => {
+                    if let Some(key) = outcome.key {
+                        broken.insert(key);
+                    }
+                }
+            }
+        }
+        let (items, duplicate_diagnostics) = validate::remove_duplicates(items);
+        diagnostics.extend(duplicate_diagnostics);
+        let content = Content::new(items, broken);
+        diagnostics.extend(validate::check_references(&content, &drafts));
+        Site {
+            config,
+            today,
+            content,
+            drafts,
+            sources: tree,
+            diagnostics,
+            git_dates: HashMap::new(),
+        }
+    }
+
+    /// Renders the site in memory and gathers every diagnostic, sorted, with
+    /// snippets.
+    pub fn render(&self) -> Build {
+        let scores = ScoreBook::default();
+        let rendered = render::render_site(self, scores);
+        let mut diagnostics: Diagnostics = self.diagnostics.iter().cloned().collect();
+        diagnostics.extend(rendered.diagnostics.iter().cloned());
+        diagnostics.finish(&self.source_texts());
+        Build { rendered, diagnostics }
+    }
+
+    /// Every source text by path, for diagnostic snippets.
+    pub fn source_texts(&self) -> HashMap<String, &str> {
+        let mut map: HashMap<String, &str> = HashMap::new();
+        for (name, source) in crate::embedded::theme_templates() {
+            map.insert(format!("themes/default/templates/{name}"), source);
+        }
+        for (path, source) in crate::embedded::default_scripts() {
+            map.entry(path.to_string()).or_insert(source);
+        }
+        let files = self
+            .sources
+            .content
+            .iter()
+            .chain(&self.sources.templates)
+            .chain(&self.sources.scripts)
+            .chain(&self.sources.config_file);
+        for file in files {
+            map.insert(file.path.clone(), &file.text);
+        }
+        map
+    }
+
+    /// When the file at `path` last changed, from git, if known.
+    pub fn last_updated(&self, path: &str) -> Option<Date> {
+        self.git_dates.get(path).copied()
+    }
+}

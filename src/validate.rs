@@ -1,0 +1,178 @@
+//! Checks across files: duplicate slugs and URLs, and references between
+//! items (owners, recipients, credited teams, related terms, delivered
+//! commitments).
+//!
+//! Checks inside one file live in [`crate::model::read`]; links in Markdown
+//! bodies are checked where they are rendered ([`crate::render::markdown`]).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostic::{Diagnostic, closest};
+use crate::model::{Content, Item, ItemKey, Kind, Ref};
+
+/// URL paths that list pages own; a plain page may not take them.
+const RESERVED: [&str; 5] = ["glossary/", "teams/", "stories/", "commitments/", "search/"];
+
+/// Keeps the first item (by path) for every slug, case-insensitively, and
+/// reports the others. Also refuses plain pages that would replace a list
+/// page.
+pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
+    items.sort_by(|a, b| a.meta().path.cmp(&b.meta().path));
+    let mut seen: HashMap<(Kind, String), String> = HashMap::new();
+    let mut kept = Vec::with_capacity(items.len());
+    let mut diagnostics = Vec::new();
+    for item in items {
+        let meta = item.meta();
+        if meta.kind == Kind::Page {
+            let reserved = RESERVED.contains(&meta.url_path.as_str());
+            let is_intro = reserved && is_section_intro(&item);
+            if reserved && !is_intro {
+                diagnostics.push(
+                    Diagnostic::error(&meta.path, format!("page would replace the list page at `/{}`", meta.url_path))
+                        .at(1, 1)
+                        .hint(format!(
+                            "to give that page an intro, write `content/{}_index.md`; otherwise rename this file",
+                            meta.url_path
+                        )),
+                );
+                continue;
+            }
+        }
+        let folded = (meta.kind, meta.slug.to_lowercase());
+        match seen.get(&folded) {
+            Some(first) => {
+                let what = if meta.kind == Kind::Page {
+                    format!("duplicate page URL `/{}`", meta.url_path)
+                } else {
+                    format!("duplicate {} slug `{}`", meta.kind.name(), meta.slug)
+                };
+                diagnostics.push(
+                    Diagnostic::error(&meta.path, format!("{what}: `{first}` has it too"))
+                        .at(1, 1)
+                        .hint("slugs are compared ignoring case; rename one file or set a different `slug`"),
+                );
+            }
+            None => {
+                seen.insert(folded, meta.path.clone());
+                kept.push(item);
+            }
+        }
+    }
+    (kept, diagnostics)
+}
+
+fn is_section_intro(item: &Item) -> bool {
+    matches!(item, Item::Page(p) if p.is_section)
+}
+
+/// Checks every reference in front matter against the items that exist.
+pub fn check_references(content: &Content, drafts: &HashSet<ItemKey>) -> Vec<Diagnostic> {
+    let checker = RefChecker {
+        content,
+        drafts,
+        slugs: Kind::RECORDS.iter().map(|k| (*k, content.slugs(*k))).collect(),
+    };
+    let mut out = Vec::new();
+    for term in &content.terms {
+        let path = &term.meta.path;
+        if let Some(owner) = &term.owner {
+            checker.check(path, owner, Kind::Team, "owner", &mut out);
+        }
+        for reading in &term.definitions {
+            checker.check(path, &reading.team, Kind::Team, "definitions", &mut out);
+        }
+        for related in &term.related {
+            if related.slug == term.meta.slug {
+                out.push(
+                    Diagnostic::warning(path, "a term cannot be related to itself")
+                        .at_pos(related.pos)
+                        .hint("remove it from `related`"),
+                );
+                continue;
+            }
+            checker.check(path, related, Kind::Term, "related", &mut out);
+        }
+    }
+    for story in &content.stories {
+        let path = &story.meta.path;
+        for team in &story.teams {
+            checker.check(path, team, Kind::Team, "teams", &mut out);
+        }
+        let credited: HashSet<&str> = story.teams.iter().map(|t| t.slug.as_str()).collect();
+        for contribution in &story.contributions {
+            if checker.check(path, &contribution.team, Kind::Team, "contributions", &mut out)
+                && !credited.contains(contribution.team.slug.as_str())
+            {
+                out.push(
+                    Diagnostic::warning(
+                        path,
+                        format!("`{}` has a contribution but is not in `teams`", contribution.team.slug),
+                    )
+                    .at_pos(contribution.team.pos)
+                    .hint(format!("add `{}` to `teams` so the story credits it", contribution.team.slug)),
+                );
+            }
+        }
+        for commitment in &story.commitments {
+            checker.check(path, commitment, Kind::Commitment, "commitments", &mut out);
+        }
+    }
+    for commitment in &content.commitments {
+        let path = &commitment.meta.path;
+        checker.check(path, &commitment.owner, Kind::Team, "owner", &mut out);
+        for to in &commitment.to {
+            checker.check(path, to, Kind::Team, "to", &mut out);
+        }
+    }
+    out
+}
+
+struct RefChecker<'a> {
+    content: &'a Content,
+    drafts: &'a HashSet<ItemKey>,
+    slugs: HashMap<Kind, Vec<&'a str>>,
+}
+
+impl RefChecker<'_> {
+    /// Reports `reference` if no item of `kind` has its slug; true when it resolves.
+    fn check(&self, path: &str, reference: &Ref, kind: Kind, field: &str, out: &mut Vec<Diagnostic>) -> bool {
+        if self.content.contains(kind, &reference.slug) {
+            return true;
+        }
+        let key = ItemKey::new(kind, reference.slug.clone());
+        if self.content.broken.contains(&key) {
+            // Its own file already has an error; one report is enough.
+            return false;
+        }
+        let hint = if self.drafts.contains(&key) {
+            format!("`{}` is a draft; build with --drafts, or remove the reference", reference.slug)
+        } else {
+            let known = self.slugs.get(&kind).map(Vec::as_slice).unwrap_or_default();
+            let near = closest(&reference.slug, known.iter().copied(), 3);
+            if near.is_empty() {
+                let mut list: Vec<&str> = known.iter().copied().take(8).collect();
+                list.sort_unstable();
+                if list.is_empty() {
+                    format!("there are no {}s yet; add one under `content/{}/`", kind.name(), kind.section())
+                } else {
+                    format!(
+                        "known {}s include {}",
+                        kind.name(),
+                        list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            } else {
+                format!(
+                    "did you mean {}?",
+                    near.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ")
+                )
+            }
+        };
+        out.push(
+            Diagnostic::error(path, format!("unknown {} `{}` in `{field}`", kind.name(), reference.slug))
+                .at_pos(reference.pos)
+                .hint(hint),
+        );
+        false
+    }
+}
