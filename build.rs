@@ -10,7 +10,12 @@ use std::path::{Path, PathBuf};
 fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let mut out = String::new();
-    table(&mut out, "THEME_FILES", &root.join("themes/default"), &root.join("themes/default"));
+    table(
+        &mut out,
+        "THEME_FILES",
+        &root.join("themes/default"),
+        &root.join("themes/default"),
+    );
     table(&mut out, "DEFAULT_SCRIPTS", &root.join("scripts"), &root);
     let mut example = Vec::new();
     files(&root.join("content"), &mut example);
@@ -37,8 +42,17 @@ fn write_table(out: &mut String, name: &str, list: &[PathBuf], base: &Path) {
     writeln!(out, "pub static {name}: &[(&str, &[u8])] = &[").unwrap();
     for path in list {
         let rel = path.strip_prefix(base).expect("under base");
-        let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-        writeln!(out, "    ({:?}, include_bytes!({:?})),", rel.join("/"), path.display().to_string()).unwrap();
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        writeln!(
+            out,
+            "    ({:?}, include_bytes!({:?})),",
+            rel.join("/"),
+            path.display().to_string()
+        )
+        .unwrap();
     }
     writeln!(out, "];").unwrap();
 }

@@ -153,7 +153,17 @@ mod tests {
     #[test]
     fn parses_build_flags() {
         let cli = Cli::try_parse_from([
-            "rapport", "build", "--root", "site", "--out", "dist", "--drafts", "--today", "2026-03-01", "--base-url", "/a/",
+            "rapport",
+            "build",
+            "--root",
+            "site",
+            "--out",
+            "dist",
+            "--drafts",
+            "--today",
+            "2026-03-01",
+            "--base-url",
+            "/a/",
         ])
         .unwrap();
         let Command::Build(args) = cli.command else { panic!() };

@@ -177,7 +177,9 @@ fn base_path_of(base_url: &str) -> Result<String, String> {
         return Err(format!("`{base_url}` must start with `/` or `http(s)://`"));
     }
     if path.contains(['?', '#', ' ', '"', '<', '>']) {
-        return Err(format!("`{base_url}` may not contain a query, fragment, space or quote"));
+        return Err(format!(
+            "`{base_url}` may not contain a query, fragment, space or quote"
+        ));
     }
     let mut path = path.to_string();
     if !path.ends_with('/') {
@@ -190,10 +192,10 @@ fn base_path_of(base_url: &str) -> Result<String, String> {
 fn find_key(text: &str, key: &str) -> Pos {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            if rest.trim_start().starts_with('=') {
-                return Pos::new(i + 1, line.len() - trimmed.len() + 1);
-            }
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            return Pos::new(i + 1, line.len() - trimmed.len() + 1);
         }
     }
     Pos::new(1, 1)

@@ -37,8 +37,8 @@ impl Date {
         }
         let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(0);
         let (year, month, day) = (number(0..4) as i32, number(5..7) as u8, number(8..10) as u8);
-        let month = Month::try_from(month)
-            .map_err(|_| format!("`{text}` has no month {month}; months run 01 to 12"))?;
+        let month =
+            Month::try_from(month).map_err(|_| format!("`{text}` has no month {month}; months run 01 to 12"))?;
         time::Date::from_calendar_date(year, month, day)
             .map(Date)
             .map_err(|_| format!("`{text}` is not a day of the calendar ({month} {year} has no day {day})"))

@@ -85,13 +85,7 @@ impl Diagnostic {
     }
 
     fn sort_key(&self) -> (&str, usize, usize, Severity, &str) {
-        (
-            &self.path,
-            self.line,
-            self.column,
-            self.severity,
-            &self.message,
-        )
+        (&self.path, self.line, self.column, self.severity, &self.message)
     }
 }
 
@@ -188,13 +182,14 @@ impl Diagnostics {
     /// missing snippet from `sources` (path -> text).
     pub fn finish(&mut self, sources: &HashMap<String, &str>) {
         for d in &mut self.items {
-            if d.snippet.is_none() && d.line > 0 {
-                if let Some(text) = sources.get(&d.path) {
-                    d.snippet = text
-                        .lines()
-                        .nth(d.line - 1)
-                        .map(|l| l.trim_end_matches('\r').to_string());
-                }
+            if d.snippet.is_none()
+                && d.line > 0
+                && let Some(text) = sources.get(&d.path)
+            {
+                d.snippet = text
+                    .lines()
+                    .nth(d.line - 1)
+                    .map(|l| l.trim_end_matches('\r').to_string());
             }
         }
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -244,7 +239,7 @@ impl Diagnostics {
             };
             let mut message = d.message.clone();
             if let Some(hint) = &d.hint {
-                message.push_str("\n");
+                message.push('\n');
                 message.push_str(hint);
             }
             let _ = write!(out, "::{level} file={}", github_property(&d.path));
@@ -342,6 +337,10 @@ pub fn render_one_human(d: &Diagnostic, colour: bool) -> String {
 
 /// How many characters to underline: the token that starts at the column.
 fn caret_width(rest: &str) -> usize {
+    // A wiki-link is one token, brackets and all.
+    if let Some(end) = rest.strip_prefix("[[").and_then(|r| r.find("]]")) {
+        return (rest[..end + 4].chars().count()).clamp(1, 60);
+    }
     let token = rest
         .chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ']' | '}' | ')'))
@@ -350,9 +349,7 @@ fn caret_width(rest: &str) -> usize {
 }
 
 fn github_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn github_property(text: &str) -> String {
@@ -368,11 +365,7 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a s
         [one] => Some(format!("did you mean `{one}`?")),
         [first @ .., last] => Some(format!(
             "did you mean {} or `{last}`?",
-            first
-                .iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            first.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
         )),
     }
 }
@@ -426,6 +419,20 @@ mod tests {
         assert!(text.contains("2 | owner: salse"), "{text}");
         assert!(text.contains("  |        ^^^^^"), "{text}");
         assert!(text.contains("= hint: did you mean `sales`?"), "{text}");
+    }
+
+    #[test]
+    fn carets_underline_one_token() {
+        let cases = [
+            ("salse", 5),
+            ("markting]", 8),
+            ("[[nonexistent-term]] and", 20),
+            ("[[unclosed and more", 10),
+            ("", 1),
+        ];
+        for (rest, width) in cases {
+            assert_eq!(caret_width(rest), width, "{rest:?}");
+        }
     }
 
     #[test]

@@ -36,9 +36,7 @@ pub fn split<'a>(path: &str, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         } else {
             "start the file with a line `---`, then `title: ...`, then a closing `---`"
         };
-        return Err(Diagnostic::error(path, "missing front matter")
-            .at(1, 1)
-            .hint(hint));
+        return Err(Diagnostic::error(path, "missing front matter").at(1, 1).hint(hint));
     }
     let yaml_start = start + first_line_end + 1;
     if yaml_start > text.len() {
@@ -85,9 +83,11 @@ pub fn parse_yaml(path: &str, split: &Split<'_>) -> Result<Mapping, Diagnostic> 
                 .location()
                 .map_or((split.yaml_line, 1), |l| (split.yaml_line + l.line() - 1, l.column()));
             let message = yaml_message(&err);
-            Err(Diagnostic::error(path, format!("invalid YAML in front matter: {message}"))
-                .at(line, column)
-                .hint(yaml_hint(&message)))
+            Err(
+                Diagnostic::error(path, format!("invalid YAML in front matter: {message}"))
+                    .at(line, column)
+                    .hint(yaml_hint(&message)),
+            )
         }
     }
 }
@@ -234,10 +234,10 @@ impl<'a> Locator<'a> {
             if i > first && indent <= item_indent && !line.trim().is_empty() {
                 break;
             }
-            if let Some(found) = find_word(line, field) {
-                if line[found + field.len()..].trim_start().starts_with(':') {
-                    return Pos::new(self.first_line + i, line[..found].chars().count() + 1);
-                }
+            if let Some(found) = find_word(line, field)
+                && line[found + field.len()..].trim_start().starts_with(':')
+            {
+                return Pos::new(self.first_line + i, line[..found].chars().count() + 1);
             }
         }
         item
@@ -262,25 +262,20 @@ impl<'a> Locator<'a> {
     /// `- ` items at column 1.
     fn block_lines(&self, start: usize) -> impl Iterator<Item = (usize, &'a str)> {
         let mut done = false;
-        self.yaml
-            .lines()
-            .enumerate()
-            .skip(start)
-            .take_while(move |(i, line)| {
-                if done {
-                    return false;
-                }
-                if *i == start {
-                    return true;
-                }
-                let belongs = line.trim().is_empty()
-                    || line.starts_with([' ', '\t', '-'])
-                    || line.trim_start().starts_with('#');
-                if !belongs {
-                    done = true;
-                }
-                belongs
-            })
+        self.yaml.lines().enumerate().skip(start).take_while(move |(i, line)| {
+            if done {
+                return false;
+            }
+            if *i == start {
+                return true;
+            }
+            let belongs =
+                line.trim().is_empty() || line.starts_with([' ', '\t', '-']) || line.trim_start().starts_with('#');
+            if !belongs {
+                done = true;
+            }
+            belongs
+        })
     }
 }
 
@@ -339,9 +334,12 @@ impl<'a> Fields<'a> {
     fn wrong_type(&mut self, key: &str, want: &str, found: &Value, example: &str) {
         let pos = self.locator.key(key);
         self.diagnostics.push(
-            Diagnostic::error(self.path, format!("`{key}` should be {want}, found {}", describe(found)))
-                .at_pos(pos)
-                .hint(format!("write it like `{example}`")),
+            Diagnostic::error(
+                self.path,
+                format!("`{key}` should be {want}, found {}", describe(found)),
+            )
+            .at_pos(pos)
+            .hint(format!("write it like `{example}`")),
         );
     }
 
@@ -507,12 +505,9 @@ impl<'a> Fields<'a> {
                     None => {
                         let pos = self.locator.nested_key(key, &k);
                         self.diagnostics.push(
-                            Diagnostic::error(
-                                self.path,
-                                format!("`{key}.{k}` should be text, found {}", describe(&v)),
-                            )
-                            .at_pos(pos)
-                            .hint(format!("write it like `{k}: \"...\"` under `{key}`")),
+                            Diagnostic::error(self.path, format!("`{key}.{k}` should be text, found {}", describe(&v)))
+                                .at_pos(pos)
+                                .hint(format!("write it like `{k}: \"...\"` under `{key}`")),
                         );
                     }
                 },
@@ -595,15 +590,19 @@ pub fn yaml_to_json(value: &Value) -> serde_json::Value {
 }
 
 /// The known field `key` is probably a typo of, if any (`delivred` ->
-/// `delivered`): a small edit distance, stricter for short names.
+/// `delivered`): a small edit distance, stricter for short names. Two edits
+/// count only when the first letter is right: people mistype the middle of
+/// a word, and a different first letter is usually a different word
+/// (`outdated` is not `updated`).
 pub fn typo_of<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let key_lower = key.to_lowercase();
     let limit = if key_lower.chars().count() <= 4 { 1 } else { 2 };
+    let same_start = |k: &str| key_lower.chars().next() == k.chars().next();
     known
         .iter()
         .filter(|k| **k != key_lower)
         .map(|k| (strsim::damerau_levenshtein(&key_lower, k), *k))
-        .filter(|(d, k)| *d <= limit && k.len() > 2)
+        .filter(|(d, k)| *d <= limit && k.len() > 2 && (*d < 2 || same_start(k)))
         .min_by_key(|(d, k)| (*d, *k))
         .map(|(_, k)| k)
 }
@@ -673,6 +672,8 @@ mod tests {
         assert_eq!(typo_of("subtitle", &known), None);
         assert_eq!(typo_of("take", &known), None);
         assert_eq!(typo_of("keywords", &known), None);
+        assert_eq!(typo_of("delvred", &known), Some("delivered"));
+        assert_eq!(typo_of("outdated", &["updated", "date"]), None);
     }
 
     #[test]

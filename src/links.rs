@@ -78,7 +78,9 @@ impl LinkIndex {
                 },
             );
             if meta.kind != Kind::Term && meta.kind != Kind::Page {
-                index.slugs.insert((meta.kind, meta.slug.to_lowercase()), meta.slug.clone());
+                index
+                    .slugs
+                    .insert((meta.kind, meta.slug.to_lowercase()), meta.slug.clone());
             }
         }
         // Lowest precedence first, so that higher ones overwrite.
@@ -168,16 +170,8 @@ impl LinkIndex {
         let joined = normalize(&format!("{dir}/{}", percent_decode(path_part)));
         let Some(key) = joined.as_deref().and_then(|p| self.paths.get(p)) else {
             let wanted = joined.unwrap_or_else(|| href.to_string());
-            let file = wanted.rsplit('/').next().unwrap_or(&wanted).to_string();
-            let candidates: Vec<&str> = self
-                .paths
-                .keys()
-                .filter(|p| p.rsplit('/').next() == Some(file.as_str()) || p.starts_with(wanted.rsplit_once('/').map_or("", |(d, _)| d)))
-                .map(String::as_str)
-                .collect();
-            let near = closest(&wanted, candidates, 1);
-            let hint = match near.first() {
-                Some(p) => format!("did you mean `{}`?", relative_href(dir, p)),
+            let hint = match self.near_path(&wanted) {
+                Some(p) => format!("did you mean `{}`?", relative_href(dir, &p)),
                 None => "link to a `.md` file under `content/`, relative to this file".to_string(),
             };
             return Err(Unresolved {
@@ -193,6 +187,31 @@ impl LinkIndex {
             target.url_path = format!("{}#{fragment}", target.url_path);
         }
         Ok(target)
+    }
+
+    /// The content file a broken link to `wanted` probably meant: a file of
+    /// the same name in another folder (it moved), else a near-miss of the
+    /// name in the same folder. Names are compared without `.md`, since a
+    /// shared folder and extension would make every sibling look close.
+    fn near_path(&self, wanted: &str) -> Option<String> {
+        let (wanted_dir, file) = split_path(wanted);
+        let moved = self.paths.keys().filter(|p| split_path(p).1 == file).min();
+        if let Some(p) = moved {
+            return Some(p.clone());
+        }
+        let stem = |name: &'_ str| name.strip_suffix(".md").unwrap_or(name).to_string();
+        let siblings: Vec<String> = self
+            .paths
+            .keys()
+            .map(|p| split_path(p))
+            .filter(|(dir, _)| *dir == wanted_dir)
+            .map(|(_, name)| stem(name))
+            .collect();
+        let near = closest(&stem(file), siblings.iter().map(String::as_str), 1);
+        near.first().map(|name| match wanted_dir {
+            "" => format!("{name}.md"),
+            dir => format!("{dir}/{name}.md"),
+        })
     }
 
     /// Where the item `key` lives.
@@ -214,7 +233,11 @@ impl LinkIndex {
                 .map(str::to_string)
                 .collect()
         } else {
-            let slugs = self.slugs.iter().filter(|((k, _), _)| *k == kind).map(|(_, s)| s.as_str());
+            let slugs = self
+                .slugs
+                .iter()
+                .filter(|((k, _), _)| *k == kind)
+                .map(|(_, s)| s.as_str());
             let mut near: Vec<String> = closest(name, slugs, 3).into_iter().map(str::to_string).collect();
             near.sort();
             near
@@ -265,6 +288,11 @@ impl LinkIndex {
     }
 }
 
+/// A `/`-separated path's folder and file name.
+fn split_path(path: &str) -> (&str, &str) {
+    path.rsplit_once('/').unwrap_or(("", path))
+}
+
 /// Collapses `.` and `..` in a `/`-separated path; `None` if it climbs out.
 fn normalize(path: &str) -> Option<String> {
     let mut parts: Vec<&str> = Vec::new();
@@ -294,12 +322,16 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        // `get` rather than slicing: the two bytes after `%` may cut a
+        // multi-byte character (`%aé`), which is text, not an escape.
+        if bytes[i] == b'%'
+            && let Some(hex) = text.get(i + 1..i + 3)
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -330,10 +362,19 @@ mod tests {
 
     #[test]
     fn normalizes_relative_paths() {
-        assert_eq!(normalize("content/stories/../glossary/mql.md").as_deref(), Some("content/glossary/mql.md"));
+        assert_eq!(
+            normalize("content/stories/../glossary/mql.md").as_deref(),
+            Some("content/glossary/mql.md")
+        );
         assert_eq!(normalize("content/./a.md").as_deref(), Some("content/a.md"));
         assert_eq!(normalize("../../x"), None);
-        assert_eq!(relative_href("content/stories", "content/glossary/mql.md"), "../glossary/mql.md");
+        assert_eq!(
+            relative_href("content/stories", "content/glossary/mql.md"),
+            "../glossary/mql.md"
+        );
         assert_eq!(percent_decode("a%20b.md"), "a b.md");
+        assert_eq!(percent_decode("a%aé.md"), "a%aé.md");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%+1"), "%+1");
     }
 }

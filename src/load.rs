@@ -73,6 +73,13 @@ pub enum Role {
     Other,
 }
 
+/// Reads just the config at `root` (defaults when it is missing or broken).
+pub fn read_config(root: &Path) -> Config {
+    read_text(root, CONFIG_FILE)
+        .map(|file| Config::parse(&file.text).0)
+        .unwrap_or_default()
+}
+
 /// Reads the whole site at `root`: the config first, since it names the
 /// theme whose files are read.
 pub fn load(root: &Path) -> Result<SourceTree> {
@@ -109,8 +116,7 @@ pub fn load(root: &Path) -> Result<SourceTree> {
         .into_par_iter()
         .map(|(role, path)| {
             let bytes = std::fs::read(root.join(&path)).map_err(|err| {
-                Diagnostic::error(path.clone(), format!("cannot read file: {err}"))
-                    .hint("check the file's permissions")
+                Diagnostic::error(path.clone(), format!("cannot read file: {err}")).hint("check the file's permissions")
             });
             (role, path, bytes)
         })
@@ -316,7 +322,10 @@ mod tests {
 
     #[test]
     fn asset_outputs() {
-        assert_eq!(asset_output(Role::Static, "static/img/a.png").as_deref(), Some("img/a.png"));
+        assert_eq!(
+            asset_output(Role::Static, "static/img/a.png").as_deref(),
+            Some("img/a.png")
+        );
         assert_eq!(
             asset_output(Role::ThemeAsset, "themes/default/static/style.css").as_deref(),
             Some("style.css")

@@ -124,9 +124,5 @@ fn initials(title: &str) -> String {
         .filter_map(|w| w.chars().next())
         .flat_map(char::to_uppercase)
         .collect();
-    if letters.is_empty() {
-        title.to_string()
-    } else {
-        letters
-    }
+    if letters.is_empty() { title.to_string() } else { letters }
 }

@@ -75,19 +75,25 @@ impl Site {
     }
 
     /// Builds the model from files already in memory.
-    pub fn from_sources(mut tree: SourceTree, options: &BuildOptions) -> Site {
-        let mut config = tree.config.clone();
-        if let Some(base_url) = &options.base_url {
-            config.base_url = base_url.clone();
-        }
-        let today = options.today.or(config.today).unwrap_or(options.system_today);
-        let mut diagnostics = std::mem::take(&mut tree.diagnostics);
-
+    pub fn from_sources(tree: SourceTree, options: &BuildOptions) -> Site {
+        let today = resolve_today(&tree, options);
         let outcomes: Vec<ReadOutcome> = tree
             .content
             .par_iter()
             .map(|file| read_item(&file.path, file.text.clone(), today))
             .collect();
+        Site::from_outcomes(tree, outcomes, options)
+    }
+
+    /// Builds the model from files already in memory and already read
+    /// (the dev server keeps the outcome of each file between rebuilds).
+    pub fn from_outcomes(mut tree: SourceTree, outcomes: Vec<ReadOutcome>, options: &BuildOptions) -> Site {
+        let mut config = tree.config.clone();
+        if let Some(base_url) = &options.base_url {
+            config.base_url = base_url.clone();
+        }
+        let today = resolve_today(&tree, options);
+        let mut diagnostics = std::mem::take(&mut tree.diagnostics);
         let mut items: Vec<Item> = Vec::with_capacity(outcomes.len());
         let mut broken = HashSet::new();
         let mut drafts = HashSet::new();
@@ -157,4 +163,10 @@ impl Site {
     pub fn last_updated(&self, path: &str) -> Option<Date> {
         self.git_dates.get(path).copied()
     }
+}
+
+/// Today for a build: `--today`, else `today` in rapport.toml, else the
+/// system's date.
+pub fn resolve_today(tree: &SourceTree, options: &BuildOptions) -> Date {
+    options.today.or(tree.config.today).unwrap_or(options.system_today)
 }

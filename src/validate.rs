@@ -28,12 +28,15 @@ pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
             let is_intro = reserved && is_section_intro(&item);
             if reserved && !is_intro {
                 diagnostics.push(
-                    Diagnostic::error(&meta.path, format!("page would replace the list page at `/{}`", meta.url_path))
-                        .at(1, 1)
-                        .hint(format!(
-                            "to give that page an intro, write `content/{}_index.md`; otherwise rename this file",
-                            meta.url_path
-                        )),
+                    Diagnostic::error(
+                        &meta.path,
+                        format!("page would replace the list page at `/{}`", meta.url_path),
+                    )
+                    .at(1, 1)
+                    .hint(format!(
+                        "to give that page an intro, write `content/{}_index.md`; otherwise rename this file",
+                        meta.url_path
+                    )),
                 );
                 continue;
             }
@@ -109,7 +112,10 @@ pub fn check_references(content: &Content, drafts: &HashSet<ItemKey>) -> Vec<Dia
                         format!("`{}` has a contribution but is not in `teams`", contribution.team.slug),
                     )
                     .at_pos(contribution.team.pos)
-                    .hint(format!("add `{}` to `teams` so the story credits it", contribution.team.slug)),
+                    .hint(format!(
+                        "add `{}` to `teams` so the story credits it",
+                        contribution.team.slug
+                    )),
                 );
             }
         }
@@ -145,7 +151,10 @@ impl RefChecker<'_> {
             return false;
         }
         let hint = if self.drafts.contains(&key) {
-            format!("`{}` is a draft; build with --drafts, or remove the reference", reference.slug)
+            format!(
+                "`{}` is a draft; build with --drafts, or remove the reference",
+                reference.slug
+            )
         } else {
             let known = self.slugs.get(&kind).map(Vec::as_slice).unwrap_or_default();
             let near = closest(&reference.slug, known.iter().copied(), 3);
@@ -153,7 +162,11 @@ impl RefChecker<'_> {
                 let mut list: Vec<&str> = known.iter().copied().take(8).collect();
                 list.sort_unstable();
                 if list.is_empty() {
-                    format!("there are no {}s yet; add one under `content/{}/`", kind.name(), kind.section())
+                    format!(
+                        "there are no {}s yet; add one under `content/{}/`",
+                        kind.name(),
+                        kind.section()
+                    )
                 } else {
                     format!(
                         "known {}s include {}",
@@ -169,9 +182,12 @@ impl RefChecker<'_> {
             }
         };
         out.push(
-            Diagnostic::error(path, format!("unknown {} `{}` in `{field}`", kind.name(), reference.slug))
-                .at_pos(reference.pos)
-                .hint(hint),
+            Diagnostic::error(
+                path,
+                format!("unknown {} `{}` in `{field}`", kind.name(), reference.slug),
+            )
+            .at_pos(reference.pos)
+            .hint(hint),
         );
         false
     }

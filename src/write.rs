@@ -45,8 +45,7 @@ pub fn write_site(root: &Path, out: &Path, files: &[OutputFile]) -> Result<()> {
         return Err(err);
     }
     if out.exists() {
-        fs::rename(&out, &retired)
-            .with_context(|| format!("failed to move the old site `{}` aside", out.display()))?;
+        fs::rename(&out, &retired).with_context(|| format!("failed to move the old site `{}` aside", out.display()))?;
     }
     if let Err(err) = fs::rename(&staging, &out) {
         // Put the old site back rather than leave nothing.
@@ -54,15 +53,19 @@ pub fn write_site(root: &Path, out: &Path, files: &[OutputFile]) -> Result<()> {
         return Err(err).with_context(|| format!("failed to move the new site into `{}`", out.display()));
     }
     if retired.exists() {
-        fs::remove_dir_all(&retired).with_context(|| format!("failed to remove the old site `{}`", retired.display()))?;
+        fs::remove_dir_all(&retired)
+            .with_context(|| format!("failed to remove the old site `{}`", retired.display()))?;
     }
     Ok(())
 }
 
 fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
-    fs::write(dir.join(MARKER), "This folder is written by rapport and replaced on every build.\n")
-        .with_context(|| format!("failed to write into `{}`", dir.display()))?;
+    fs::write(
+        dir.join(MARKER),
+        "This folder is written by rapport and replaced on every build.\n",
+    )
+    .with_context(|| format!("failed to write into `{}`", dir.display()))?;
     for file in files {
         let path = safe_join(dir, &file.path)?;
         if let Some(parent) = path.parent() {
@@ -91,7 +94,9 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().context("failed to read the current folder")?.join(path)
+        std::env::current_dir()
+            .context("failed to read the current folder")?
+            .join(path)
     };
     Ok(normalize(&joined))
 }
@@ -127,19 +132,28 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
     if out.parent().is_none() {
         bail!("refusing to write the site into `/`; choose an output folder such as `public/`");
     }
-    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-        if canonical_or_same(&home) == out {
-            bail!("refusing to write the site into your home folder; choose an output folder such as `public/`");
-        }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && canonical_or_same(&home) == out
+    {
+        bail!("refusing to write the site into your home folder; choose an output folder such as `public/`");
     }
     if out == root {
-        bail!("refusing to write the site into its own root `{}`; choose an output folder such as `public/`", out.display());
+        bail!(
+            "refusing to write the site into its own root `{}`; choose an output folder such as `public/`",
+            out.display()
+        );
     }
     if root.starts_with(&out) {
-        bail!("refusing to write the site into `{}`, which contains the site root", out.display());
+        bail!(
+            "refusing to write the site into `{}`, which contains the site root",
+            out.display()
+        );
     }
     if out.join("content").is_dir() {
-        bail!("refusing to write the site into `{}`: it holds a `content/` folder", out.display());
+        bail!(
+            "refusing to write the site into `{}`: it holds a `content/` folder",
+            out.display()
+        );
     }
     for protected in ["content", "themes", "scripts"] {
         if out.starts_with(root.join(protected)) {
@@ -221,6 +235,9 @@ mod tests {
     #[test]
     fn refuses_paths_that_leave_the_output() {
         assert!(safe_join(Path::new("/tmp/x"), "../etc/passwd").is_err());
-        assert_eq!(safe_join(Path::new("/tmp/x"), "a/b.html").unwrap(), PathBuf::from("/tmp/x/a/b.html"));
+        assert_eq!(
+            safe_join(Path::new("/tmp/x"), "a/b.html").unwrap(),
+            PathBuf::from("/tmp/x/a/b.html")
+        );
     }
 }

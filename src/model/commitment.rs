@@ -249,9 +249,17 @@ mod tests {
     fn state_rules_in_order() {
         let today = d("2026-06-15");
         let revised = [revision("2026-07-01")];
-        let cases: [(&str, Option<&str>, Option<Status>, &[Revision], State, i64); 9] = [
+        type Case<'a> = (&'a str, Option<&'a str>, Option<Status>, &'a [Revision], State, i64);
+        let cases: [Case; 9] = [
             ("2026-06-01", Some("2026-05-30"), None, &[], State::OnTime, -2),
-            ("2026-06-01", Some("2026-06-01"), Some(Status::Delivered), &[], State::OnTime, 0),
+            (
+                "2026-06-01",
+                Some("2026-06-01"),
+                Some(Status::Delivered),
+                &[],
+                State::OnTime,
+                0,
+            ),
             // A rescheduling does not reset lateness.
             ("2026-06-01", Some("2026-06-20"), None, &revised, State::Late, 19),
             ("2026-06-01", None, None, &[], State::Overdue, 14),
@@ -259,7 +267,14 @@ mod tests {
             ("2026-06-01", None, Some(Status::AtRisk), &[], State::Overdue, 14),
             ("2026-07-01", None, None, &[], State::Open, -16),
             ("2026-06-01", None, Some(Status::Missed), &[], State::Missed, 14),
-            ("2026-06-01", Some("2026-05-01"), Some(Status::Dropped), &[], State::Dropped, -31),
+            (
+                "2026-06-01",
+                Some("2026-05-01"),
+                Some(Status::Dropped),
+                &[],
+                State::Dropped,
+                -31,
+            ),
         ];
         for (due, delivered, status, revisions, state, days_late) in cases {
             let got = derive(
@@ -271,7 +286,11 @@ mod tests {
                 },
                 today,
             );
-            assert_eq!((got.state, got.days_late), (state, days_late), "{due} {delivered:?} {status:?}");
+            assert_eq!(
+                (got.state, got.days_late),
+                (state, days_late),
+                "{due} {delivered:?} {status:?}"
+            );
             assert_eq!(got.slips, revisions.len());
         }
     }
@@ -305,7 +324,10 @@ mod tests {
         let names: Vec<_> = months.iter().map(|m| m.month.as_str()).collect();
         assert_eq!(names, ["2026-01", "2026-02", "2026-03"]);
         assert_eq!((months[0].made, months[0].due), (2, 0));
-        assert_eq!((months[1].made, months[1].due, months[1].on_time, months[1].late), (1, 1, 1, 1));
+        assert_eq!(
+            (months[1].made, months[1].due, months[1].on_time, months[1].late),
+            (1, 1, 1, 1)
+        );
         assert_eq!(months[1].satisfaction, Some(3.0));
         assert_eq!((months[2].due, months[2].missed), (2, 1));
         assert_eq!(months[2].satisfaction, None);

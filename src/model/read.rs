@@ -14,7 +14,9 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::front_matter::{self, Fields, Split};
 use crate::model::commitment::{self, Dates, Revision, Status};
-use crate::model::{Commitment, Contribution, Item, ItemKey, Kind, Meta, Page, Reading, Ref, Story, Team, Term, slugify};
+use crate::model::{
+    Commitment, Contribution, Item, ItemKey, Kind, Meta, Page, Reading, Ref, Story, Team, Term, slugify,
+};
 
 /// Fields every kind accepts.
 pub const COMMON_FIELDS: [&str; 6] = ["title", "slug", "draft", "tags", "date", "updated"];
@@ -34,7 +36,7 @@ pub const COMMITMENT_FIELDS: [&str; 9] = [
 ];
 
 /// The result of reading one file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ReadOutcome {
     /// The item, when the file had no errors that prevent building it.
     pub item: Option<Item>,
@@ -466,9 +468,12 @@ fn read_revision(fields: &mut Fields<'_>, index: usize, map: Mapping) -> Option<
             Ok(d) => Some(d),
             Err(reason) => {
                 fields.diagnostics.push(
-                    Diagnostic::error(path, format!("bad date in `revisions[{index}].{field}`: {reason}"))
-                        .at_pos(loc.item_field("revisions", index, field))
-                        .hint("write dates as YYYY-MM-DD"),
+                    Diagnostic::error(
+                        path,
+                        format!("bad date in `{field}` of revision {}: {reason}", index + 1),
+                    )
+                    .at_pos(loc.item_field("revisions", index, field))
+                    .hint("write dates as YYYY-MM-DD"),
                 );
                 None
             }
@@ -529,21 +534,28 @@ fn check_commitment_dates(
         ),
         _ => {}
     }
-    if let Some(d) = delivered {
-        if d < promised {
-            fields.diagnostics.push(
-                Diagnostic::warning(path, format!("`delivered` {d} is before `promised` {promised}"))
-                    .at_pos(loc.value("delivered", &d.to_string()))
-                    .hint("check the dates: a promise is delivered after it is made"),
-            );
-        }
+    if let Some(d) = delivered
+        && d < promised
+    {
+        fields.diagnostics.push(
+            Diagnostic::warning(path, format!("`delivered` {d} is before `promised` {promised}"))
+                .at_pos(loc.value("delivered", &d.to_string()))
+                .hint("check the dates: a promise is delivered after it is made"),
+        );
     }
     for (i, r) in revisions.iter().enumerate() {
         if r.new_due < promised {
             fields.diagnostics.push(
-                Diagnostic::error(path, format!("revision {} moves the due date to {}, before `promised`", i + 1, r.new_due))
-                    .at_pos(loc.item_field("revisions", i, "new_due"))
-                    .hint("a new due date comes after the promise was made"),
+                Diagnostic::error(
+                    path,
+                    format!(
+                        "revision {} moves the due date to {}, before `promised`",
+                        i + 1,
+                        r.new_due
+                    ),
+                )
+                .at_pos(loc.item_field("revisions", i, "new_due"))
+                .hint("a new due date comes after the promise was made"),
             );
         }
     }
@@ -568,7 +580,9 @@ fn read_extra(
             diagnostics.push(
                 Diagnostic::warning(path, format!("unknown field `{key}`; did you mean `{meant}`?"))
                     .at_pos(locator.key(&key))
-                    .hint(format!("rename it to `{meant}`, or it is kept as an extra field and ignored")),
+                    .hint(format!(
+                        "rename it to `{meant}`, or it is kept as an extra field and ignored"
+                    )),
             );
         }
         extra.insert(key, front_matter::yaml_to_json(value));
@@ -595,15 +609,31 @@ mod tests {
             ("teams/sales.md", Kind::Team, "sales", "teams/sales/", false),
             ("glossary/MQL.md", Kind::Term, "mql", "glossary/mql/", false),
             ("about.md", Kind::Page, "about/", "about/", false),
-            ("guides/how-to.md", Kind::Page, "guides/how-to/", "guides/how-to/", false),
+            (
+                "guides/how-to.md",
+                Kind::Page,
+                "guides/how-to/",
+                "guides/how-to/",
+                false,
+            ),
             ("guides/_index.md", Kind::Page, "guides/", "guides/", true),
-            ("handbook/about-us/index.md", Kind::Page, "handbook/about-us/", "handbook/about-us/", true),
+            (
+                "handbook/about-us/index.md",
+                Kind::Page,
+                "handbook/about-us/",
+                "handbook/about-us/",
+                true,
+            ),
             ("_index.md", Kind::Page, "", "", true),
             ("teams/_index.md", Kind::Page, "teams/", "teams/", true),
         ];
         for (rel, kind, slug, url, section) in cases {
             let p = place(rel);
-            assert_eq!((p.kind, p.slug.as_str(), p.url_path.as_str(), p.is_section), (kind, slug, url, section), "{rel}");
+            assert_eq!(
+                (p.kind, p.slug.as_str(), p.url_path.as_str(), p.is_section),
+                (kind, slug, url, section),
+                "{rel}"
+            );
         }
     }
 
@@ -631,10 +661,25 @@ mod tests {
         let out = read("content/commitments/x.md", text);
         assert!(out.item.is_none());
         let lines: Vec<(usize, &str)> = out.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
-        assert!(lines.contains(&(5, "`due` 2026-02-01 is before `promised` 2026-03-01")), "{lines:?}");
-        assert!(lines.iter().any(|(l, m)| *l == 6 && m.contains("unknown status")), "{lines:?}");
-        assert!(lines.iter().any(|(l, m)| *l == 7 && m.contains("did you mean `delivered`")), "{lines:?}");
-        let status = out.diagnostics.iter().find(|d| d.message.contains("unknown status")).unwrap();
+        assert!(
+            lines.contains(&(5, "`due` 2026-02-01 is before `promised` 2026-03-01")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|(l, m)| *l == 6 && m.contains("unknown status")),
+            "{lines:?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(l, m)| *l == 7 && m.contains("did you mean `delivered`")),
+            "{lines:?}"
+        );
+        let status = out
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("unknown status"))
+            .unwrap();
         assert!(status.hint.as_ref().unwrap().contains("`delivered`"));
     }
 
@@ -643,7 +688,10 @@ mod tests {
         let base = "---\ntitle: X\nowner: sales\npromised: 2026-01-01\ndue: 2026-02-01\n";
         let no_date = read("content/commitments/a.md", &format!("{base}status: delivered\n---\n"));
         assert!(no_date.diagnostics[0].message.contains("without a `delivered` date"));
-        let open = read("content/commitments/b.md", &format!("{base}status: open\ndelivered: 2026-01-20\n---\n"));
+        let open = read(
+            "content/commitments/b.md",
+            &format!("{base}status: open\ndelivered: 2026-01-20\n---\n"),
+        );
         assert!(open.diagnostics[0].message.contains("contradicts `status: open`"));
     }
 
@@ -651,7 +699,10 @@ mod tests {
     fn missing_required_fields() {
         let out = read("content/stories/s.md", "---\ntitle: S\n---\n");
         let messages: Vec<_> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(messages, ["missing required field `date`", "missing required field `teams`"]);
+        assert_eq!(
+            messages,
+            ["missing required field `date`", "missing required field `teams`"]
+        );
         let untitled = read("content/teams/t.md", "---\nshort: T\n---\n");
         assert_eq!(untitled.diagnostics[0].message, "missing required field `title`");
         assert_eq!(untitled.key, Some(ItemKey::new(Kind::Team, "t")));

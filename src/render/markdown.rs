@@ -74,8 +74,41 @@ pub fn render(
     abbreviations: &Abbreviations,
     options: &MarkdownOptions,
 ) -> RenderedBody {
+    let first = render_with(input, index, abbreviations, options, parser_options());
+    if !first.unresolved_wiki_link {
+        return first.body;
+    }
+    // A body with an unresolved `[[link]]` is reported (the build fails), and
+    // shown as plain CommonMark, where `[[...]]` is just brackets: the text
+    // reads as written, and pages stay exactly CommonMark where no wiki-link
+    // applies. Links and diagnostics come from the first pass.
+    let plain = render_with(
+        input,
+        index,
+        abbreviations,
+        options,
+        parser_options() - Options::ENABLE_WIKILINKS,
+    );
+    RenderedBody {
+        html: plain.body.html,
+        ..first.body
+    }
+}
+
+struct Pass {
+    body: RenderedBody,
+    unresolved_wiki_link: bool,
+}
+
+fn render_with(
+    input: &BodyInput<'_>,
+    index: &LinkIndex,
+    abbreviations: &Abbreviations,
+    options: &MarkdownOptions,
+    parser: Options,
+) -> Pass {
     let body = &input.source[input.body_offset..];
-    let parser = Parser::new_ext(body, parser_options()).into_offset_iter();
+    let parser = Parser::new_ext(body, parser).into_offset_iter();
     let mut state = Rewriter {
         input,
         index,
@@ -95,6 +128,7 @@ pub fn render(
         paragraphs_seen: 0,
         in_first_paragraph: false,
         heading_ids: HashSet::new(),
+        unresolved_wiki_link: false,
     };
     for (event, range) in parser {
         state.event(event, range.start);
@@ -105,7 +139,10 @@ pub fn render(
     result.html = html_out;
     result.summary = result.summary.trim().to_string();
     result.text = collapse_whitespace(&result.text);
-    result
+    Pass {
+        body: result,
+        unresolved_wiki_link: state.unresolved_wiki_link,
+    }
 }
 
 /// The pulldown-cmark extensions rapport enables.
@@ -178,6 +215,7 @@ struct Rewriter<'i, 'a> {
     paragraphs_seen: usize,
     in_first_paragraph: bool,
     heading_ids: HashSet<String>,
+    unresolved_wiki_link: bool,
 }
 
 impl<'a> Rewriter<'_, 'a> {
@@ -216,10 +254,11 @@ impl<'a> Rewriter<'_, 'a> {
 
     fn event(&mut self, event: Event<'a>, offset: usize) {
         // Inside a wiki-link without a label, the target text is replaced.
-        if let Some(wiki) = &self.wiki {
-            if !wiki.has_label && !matches!(event, Event::End(TagEnd::Link)) {
-                return;
-            }
+        if let Some(wiki) = &self.wiki
+            && !wiki.has_label
+            && !matches!(event, Event::End(TagEnd::Link))
+        {
+            return;
         }
         match event {
             Event::Html(_) | Event::InlineHtml(_) if !self.options.raw_html => {}
@@ -374,6 +413,7 @@ impl<'a> Rewriter<'_, 'a> {
                 self.link_depth += 1;
             }
             Err(unresolved) => {
+                self.unresolved_wiki_link = true;
                 let pos = self.position(offset);
                 self.result.diagnostics.push(
                     Diagnostic::error(self.input.path, unresolved.message)
@@ -441,11 +481,7 @@ impl<'a> Rewriter<'_, 'a> {
             (Some(id), _) => Some(id.to_string()),
             (None, true) => {
                 let base = slugify(&text);
-                let base = if base.is_empty() {
-                    "section".to_string()
-                } else {
-                    base
-                };
+                let base = if base.is_empty() { "section".to_string() } else { base };
                 let mut id = base.clone();
                 let mut n = 1;
                 while !self.heading_ids.insert(id.clone()) {
@@ -587,20 +623,29 @@ mod tests {
         let d = &out.diagnostics[0];
         assert_eq!((d.line, d.column), (6, 5));
         assert!(d.message.contains("[[nope]]"));
-        assert!(out.html.contains("<span class=\"unresolved-link\">nope</span>"), "{}", out.html);
+        // Shown as written, as plain CommonMark.
+        assert!(out.html.contains("See [[nope]] now."), "{}", out.html);
     }
 
     #[test]
     fn headings_get_unique_ids_and_anchors() {
         let out = render_plain("# Why\n\n## Why\n\ntext\n", false);
-        assert!(out.html.contains("<h1 id=\"why\">Why <a class=\"anchor\" href=\"#why\""), "{}", out.html);
+        assert!(
+            out.html
+                .contains("<h1 id=\"why\">Why <a class=\"anchor\" href=\"#why\""),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains("<h2 id=\"why-1\">"), "{}", out.html);
         assert_eq!(out.headings.len(), 2);
     }
 
     #[test]
     fn extensions_render() {
-        let out = render_plain("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: the note\n", false);
+        let out = render_plain(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: the note\n",
+            false,
+        );
         assert!(out.html.contains("<table>"));
         assert!(out.html.contains("<del>gone</del>"));
         assert!(out.html.contains("type=\"checkbox\""));

@@ -118,7 +118,12 @@ pub fn children(content: &Content, folder: &str, base_path: &str) -> Vec<ItemLin
         if child_path == page.meta.url_path {
             out.insert(
                 child_path.clone(),
-                item_link(Kind::Page, &page.meta.slug, &page.meta.title, &format!("{base_path}{child_path}")),
+                item_link(
+                    Kind::Page,
+                    &page.meta.slug,
+                    &page.meta.title,
+                    &format!("{base_path}{child_path}"),
+                ),
             );
         } else {
             out.entry(child_path.clone()).or_insert_with(|| {
@@ -351,7 +356,10 @@ struct Letter {
 fn letters(content: &Content, views: &Views) -> Vec<Letter> {
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (term, view) in content.terms.iter().zip(&views.terms) {
-        groups.entry(index_letter(&term.meta.title)).or_default().push(view.clone());
+        groups
+            .entry(index_letter(&term.meta.title))
+            .or_default()
+            .push(view.clone());
     }
     groups
         .into_iter()
@@ -367,8 +375,14 @@ mod tests {
     fn output_paths() {
         assert_eq!(PageJob::Home.output_path(), "index.html");
         assert_eq!(PageJob::NotFound.output_path(), "404.html");
-        assert_eq!(PageJob::Item(ItemKey::new(Kind::Term, "mql")).output_path(), "glossary/mql/index.html");
-        assert_eq!(PageJob::Item(ItemKey::new(Kind::Page, "guides/x/")).output_path(), "guides/x/index.html");
+        assert_eq!(
+            PageJob::Item(ItemKey::new(Kind::Term, "mql")).output_path(),
+            "glossary/mql/index.html"
+        );
+        assert_eq!(
+            PageJob::Item(ItemKey::new(Kind::Page, "guides/x/")).output_path(),
+            "guides/x/index.html"
+        );
         assert_eq!(folder_title("handbook/travel-and-leave/"), "Travel and leave");
     }
 }

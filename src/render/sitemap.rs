@@ -12,9 +12,15 @@ pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
         Some(origin) => format!("{origin}{}", site.config.base_path()),
         None => site.config.base_path(),
     };
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for job in jobs.iter().filter(|j| j.in_sitemap()) {
-        let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&format!("{prefix}{}", job.url_path())));
+        let _ = write!(
+            out,
+            "  <url><loc>{}</loc>",
+            xml_escape(&format!("{prefix}{}", job.url_path()))
+        );
         if let Some(date) = lastmod(site, job) {
             let _ = write!(out, "<lastmod>{date}</lastmod>");
         }

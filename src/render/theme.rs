@@ -43,12 +43,15 @@ impl Theme {
             Some(call) => env.add_function("script", move |name: String, args: minijinja::value::Rest<Value>| {
                 call(&name, args.0).map_err(|message| Error::new(ErrorKind::InvalidOperation, message))
             }),
-            None => env.add_function("script", |name: String, _args: minijinja::value::Rest<Value>| -> Result<Value, Error> {
-                Err(Error::new(
-                    ErrorKind::InvalidOperation,
-                    format!("no script function `{name}`: scripts are not loaded"),
-                ))
-            }),
+            None => env.add_function(
+                "script",
+                |name: String, _args: minijinja::value::Rest<Value>| -> Result<Value, Error> {
+                    Err(Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("no script function `{name}`: scripts are not loaded"),
+                    ))
+                },
+            ),
         }
         let mut theme = Theme {
             env,
@@ -111,7 +114,10 @@ impl Theme {
             .get(name)
             .cloned()
             .unwrap_or_else(|| format!("themes/default/templates/{name}"));
-        let detail = err.detail().map(str::to_string).unwrap_or_else(|| err.kind().to_string());
+        let detail = err
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| err.kind().to_string());
         let message = format!("template error: {detail}");
         let hint = match err.kind() {
             ErrorKind::SyntaxError => "fix the template syntax; tags are `{{ ... }}`, `{% ... %}` and `{# ... #}`",
@@ -133,7 +139,9 @@ impl Theme {
                 Some(before[line_start..].chars().count() + 1)
             })
             .unwrap_or(0);
-        Diagnostic::error(path, message).at(err.line().unwrap_or(0), column).hint(hint)
+        Diagnostic::error(path, message)
+            .at(err.line().unwrap_or(0), column)
+            .hint(hint)
     }
 }
 
@@ -180,7 +188,9 @@ fn register_filters(env: &mut Environment<'static>) {
         }
     });
     // 1 -> "", 2 -> "s"
-    env.add_filter("plural", |n: i64| -> &'static str { if n == 1 { "" } else { "s" } });
+    env.add_filter("plural", |n: i64| -> &'static str {
+        if n == 1 { "" } else { "s" }
+    });
 }
 
 #[cfg(test)]
@@ -196,17 +206,28 @@ mod tests {
 
     #[test]
     fn overrides_replace_builtins_and_escape() {
-        let (theme, diags) = Theme::new(&[file("themes/default/templates/page.html", "<p>{{ page.title }}</p>")], "default", None);
+        let (theme, diags) = Theme::new(
+            &[file("themes/default/templates/page.html", "<p>{{ page.title }}</p>")],
+            "default",
+            None,
+        );
         assert!(diags.is_empty(), "{diags:?}");
         let html = theme
-            .render("page.html", minijinja::context! { page => minijinja::context! { title => "<b>x</b>" } })
+            .render(
+                "page.html",
+                minijinja::context! { page => minijinja::context! { title => "<b>x</b>" } },
+            )
             .unwrap();
         assert_eq!(html, "<p>&lt;b&gt;x&lt;/b&gt;</p>");
     }
 
     #[test]
     fn syntax_errors_name_file_and_line() {
-        let (theme, diags) = Theme::new(&[file("themes/default/templates/page.html", "a\n{% if %}\n")], "default", None);
+        let (theme, diags) = Theme::new(
+            &[file("themes/default/templates/page.html", "a\n{% if %}\n")],
+            "default",
+            None,
+        );
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].path, "themes/default/templates/page.html");
         assert_eq!(diags[0].line, 2);
@@ -216,7 +237,11 @@ mod tests {
 
     #[test]
     fn render_errors_name_file_and_line() {
-        let (theme, _) = Theme::new(&[file("themes/default/templates/page.html", "ok\n{{ nope.field }}\n")], "default", None);
+        let (theme, _) = Theme::new(
+            &[file("themes/default/templates/page.html", "ok\n{{ nope.field }}\n")],
+            "default",
+            None,
+        );
         let err = theme.render("page.html", minijinja::context! {}).unwrap_err();
         assert_eq!(err.path, "themes/default/templates/page.html");
         assert_eq!(err.line, 2);

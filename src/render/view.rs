@@ -275,7 +275,12 @@ impl Views {
             if let Some(body) = bodies.get(&meta.key()) {
                 for target in &body.links {
                     if *target != meta.key() {
-                        used_in.entry(target).or_default().push(item_link(meta.kind, &meta.slug, &meta.title, &url(&meta.url_path)));
+                        used_in.entry(target).or_default().push(item_link(
+                            meta.kind,
+                            &meta.slug,
+                            &meta.title,
+                            &url(&meta.url_path),
+                        ));
                     }
                 }
             }
@@ -288,10 +293,12 @@ impl Views {
         let mut delivered_by: HashMap<&str, Vec<ItemLink>> = HashMap::new();
         for story in &content.stories {
             for c in &story.commitments {
-                delivered_by
-                    .entry(c.slug.as_str())
-                    .or_default()
-                    .push(item_link(Kind::Story, &story.meta.slug, &story.meta.title, &url(&story.meta.url_path)));
+                delivered_by.entry(c.slug.as_str()).or_default().push(item_link(
+                    Kind::Story,
+                    &story.meta.slug,
+                    &story.meta.title,
+                    &url(&story.meta.url_path),
+                ));
             }
         }
 
@@ -300,7 +307,14 @@ impl Views {
             .iter()
             .map(|c| {
                 let body = body_of(c.meta.key());
-                commitment_view(c, body, &team_value, &url, scores, delivered_by.get(c.meta.slug.as_str()))
+                commitment_view(
+                    c,
+                    body,
+                    &team_value,
+                    &url,
+                    scores,
+                    delivered_by.get(c.meta.slug.as_str()),
+                )
             })
             .collect();
         let commitments: Vec<Value> = commitment_data.iter().map(to_value).collect();
@@ -420,7 +434,9 @@ fn fallback_colour(slug: &str) -> String {
     const PALETTE: [&str; 8] = [
         "#2563eb", "#b45309", "#047857", "#7c3aed", "#be123c", "#0e7490", "#4d7c0f", "#9333ea",
     ];
-    let hash = slug.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    let hash = slug
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     PALETTE[hash as usize % PALETTE.len()].to_string()
 }
 
@@ -689,7 +705,11 @@ pub fn group_by_state(items: &[(State, &Value)]) -> Vec<StateGroup> {
     State::ALL
         .iter()
         .filter_map(|state| {
-            let values: Vec<Value> = items.iter().filter(|(s, _)| s == state).map(|(_, v)| (*v).clone()).collect();
+            let values: Vec<Value> = items
+                .iter()
+                .filter(|(s, _)| s == state)
+                .map(|(_, v)| (*v).clone())
+                .collect();
             (!values.is_empty()).then(|| StateGroup {
                 state: state.name(),
                 label: state.label(),

@@ -1,0 +1,325 @@
+//! Answering HTTP requests from the current snapshot.
+//!
+//! Files come from memory, never from the disk, so no path can reach
+//! outside the built site; even so, a path that tries (`..`, `%2e%2e`,
+//! encoded slashes, backslashes, NUL) is refused with 400 before any lookup.
+//! Folders serve their `index.html`, `/x` redirects to `/x/`, unknown paths
+//! get the theme's 404 page with status 404. HTML gets the live-reload
+//! script injected (only here: `rapport build` output never has it).
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use crate::serve::reload::ReloadHub;
+use crate::serve::store::{Entry, Snapshot, Store};
+
+/// URL prefix of the dev server's own endpoints.
+pub const LIVE_PREFIX: &str = "/__rapport/";
+
+/// The client script: live reload, CSS swaps, scroll keeping, error overlay.
+pub const LIVE_JS: &str = include_str!("live.js");
+
+/// What a request asks for, once its URL is checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// A file of the site, by output path (`glossary/mql/index.html`).
+    File(String),
+    /// A path that names a folder without its trailing slash.
+    MaybeFolder {
+        file: String,
+        folder_location: String,
+    },
+    LiveScript,
+    LiveEvents,
+    LiveStatus,
+    /// A malformed or escaping path.
+    BadRequest(&'static str),
+}
+
+/// Decides what `raw_url` (path and query as received) asks for.
+pub fn route(raw_url: &str) -> Route {
+    let (raw_path, query) = match raw_url.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (raw_url, None),
+    };
+    let raw_path = raw_path.split('#').next().unwrap_or("");
+    if !raw_path.starts_with('/') {
+        return Route::BadRequest("the path must start with /");
+    }
+    match raw_path {
+        "/__rapport/live.js" => return Route::LiveScript,
+        "/__rapport/events" => return Route::LiveEvents,
+        "/__rapport/status" => return Route::LiveStatus,
+        _ => {}
+    }
+    let lower = raw_path.to_ascii_lowercase();
+    if lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
+        return Route::BadRequest("encoded slashes and NUL are not allowed");
+    }
+    let Some(path) = percent_decode(raw_path) else {
+        return Route::BadRequest("invalid percent-encoding");
+    };
+    if path.contains('\\') || path.contains('\0') || path.chars().any(char::is_control) {
+        return Route::BadRequest("backslashes and control characters are not allowed");
+    }
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.iter().any(|s| *s == ".." || *s == ".") {
+        return Route::BadRequest("`.` and `..` are not allowed in paths");
+    }
+    let joined = segments.join("/");
+    if path.ends_with('/') || joined.is_empty() {
+        let file = if joined.is_empty() {
+            "index.html".to_string()
+        } else {
+            format!("{joined}/index.html")
+        };
+        return Route::File(file);
+    }
+    let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+    Route::MaybeFolder {
+        folder_location: format!("{raw_path}/{query}"),
+        file: joined,
+    }
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The `Content-Type` of an output path.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => {
+            if path.ends_with("atom.xml") {
+                "application/atom+xml"
+            } else {
+                "application/xml"
+            }
+        }
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Adds the live-reload script to an HTML page, before `</body>`.
+pub fn inject_live_script(html: &[u8]) -> Vec<u8> {
+    const TAG: &[u8] = b"<script src=\"/__rapport/live.js\" defer></script>\n";
+    let at = find_last(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + TAG.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(TAG);
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .rposition(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    // Both come from this module: fixed names and values made of ASCII.
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .unwrap_or_else(|_| Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static header"))
+}
+
+/// Answers one request. Live-reload event streams are handed to `hub`,
+/// which keeps them open without holding this thread.
+pub fn handle(request: Request, store: &Store, hub: &ReloadHub) {
+    if !matches!(request.method(), Method::Get | Method::Head) {
+        let response = Response::from_string("only GET and HEAD are supported\n")
+            .with_status_code(405)
+            .with_header(header("Allow", "GET, HEAD"));
+        let _ = request.respond(response);
+        return;
+    }
+    let route = route(request.url());
+    let if_none_match = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("If-None-Match"))
+        .map(|h| h.value.as_str().to_string());
+    match route {
+        Route::LiveEvents => hub.attach(request, &store.status()),
+        Route::LiveScript => {
+            let entry = Entry::new(Arc::from(LIVE_JS.as_bytes()));
+            respond_entry(request, "live.js", &entry, false, if_none_match.as_deref(), 200);
+        }
+        Route::LiveStatus => {
+            let json = serde_json::to_string(&*store.status()).unwrap_or_else(|_| "{}".to_string());
+            let response = Response::from_string(json)
+                .with_header(header("Content-Type", "application/json"))
+                .with_header(header("Cache-Control", "no-store"));
+            let _ = request.respond(response);
+        }
+        Route::BadRequest(reason) => {
+            let _ = request.respond(Response::from_string(format!("bad request: {reason}\n")).with_status_code(400));
+        }
+        Route::File(path) => {
+            let snapshot = store.snapshot();
+            match snapshot.files.get(&path) {
+                Some(entry) => respond_entry(request, &path, entry, true, if_none_match.as_deref(), 200),
+                None => not_found(request, &snapshot),
+            }
+        }
+        Route::MaybeFolder { file, folder_location } => {
+            let snapshot = store.snapshot();
+            if let Some(entry) = snapshot.files.get(&file) {
+                respond_entry(request, &file, entry, true, if_none_match.as_deref(), 200);
+            } else if snapshot.files.contains_key(&format!("{file}/index.html")) {
+                let response = Response::from_string(format!("moved to {folder_location}\n"))
+                    .with_status_code(301)
+                    .with_header(header("Location", &folder_location));
+                let _ = request.respond(response);
+            } else {
+                not_found(request, &snapshot);
+            }
+        }
+    }
+}
+
+fn not_found(request: Request, snapshot: &Snapshot) {
+    match snapshot.files.get("404.html") {
+        Some(entry) => respond_entry(request, "404.html", entry, true, None, 404),
+        None => {
+            let _ = request.respond(Response::from_string("404 not found\n").with_status_code(404));
+        }
+    }
+}
+
+fn respond_entry(request: Request, path: &str, entry: &Entry, live: bool, if_none_match: Option<&str>, status: u16) {
+    let kind = content_type(path);
+    let is_html = kind.starts_with("text/html");
+    // The injected script is part of what is served, so it is part of the tag.
+    let etag = if is_html && live {
+        format!("{}-live\"", entry.etag.trim_end_matches('"'))
+    } else {
+        entry.etag.clone()
+    };
+    if status == 200 && if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
+        let response = Response::empty(StatusCode(304))
+            .with_header(header("ETag", &etag))
+            .with_header(header("Cache-Control", "no-cache"));
+        let _ = request.respond(response);
+        return;
+    }
+    let body: Vec<u8> = if is_html && live {
+        inject_live_script(&entry.bytes)
+    } else {
+        entry.bytes.to_vec()
+    };
+    // tiny_http leaves the body out of answers to HEAD by itself.
+    let length = body.len();
+    let mut response = Response::new(StatusCode(status), Vec::new(), Cursor::new(body), Some(length), None)
+        .with_header(header("Content-Type", kind))
+        .with_header(header("Cache-Control", "no-cache"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    if status == 200 {
+        response = response.with_header(header("ETag", &etag));
+    }
+    let _ = request.respond(response);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let file = |p: &str| Route::File(p.to_string());
+        assert_eq!(route("/"), file("index.html"));
+        assert_eq!(route("/glossary/mql/"), file("glossary/mql/index.html"));
+        assert_eq!(route("/glossary/mql/?x=1"), file("glossary/mql/index.html"));
+        assert_eq!(
+            route("/style.css"),
+            Route::MaybeFolder {
+                file: "style.css".into(),
+                folder_location: "/style.css/".into()
+            }
+        );
+        assert_eq!(
+            route("/glossary?q=a"),
+            Route::MaybeFolder {
+                file: "glossary".into(),
+                folder_location: "/glossary/?q=a".into()
+            }
+        );
+        assert_eq!(route("/a%20b/"), file("a b/index.html"));
+        assert_eq!(route("/__rapport/events"), Route::LiveEvents);
+    }
+
+    #[test]
+    fn traversal_is_refused() {
+        for url in [
+            "/../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E/%2E%2E/etc/passwd",
+            "/glossary/..%2f..%2fetc/passwd",
+            "/..%5c..%5cetc",
+            "/a\\..\\b",
+            "/a%00b",
+            "/./index.html",
+            "etc/passwd",
+            "/%zz",
+        ] {
+            assert!(matches!(route(url), Route::BadRequest(_)), "{url}: {:?}", route(url));
+        }
+    }
+
+    #[test]
+    fn injects_before_body_end() {
+        let out = inject_live_script(b"<html><body><p>x</p></body></html>");
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.ends_with("<script src=\"/__rapport/live.js\" defer></script>\n</body></html>"),
+            "{text}"
+        );
+        assert!(
+            String::from_utf8(inject_live_script(b"<p>no body"))
+                .unwrap()
+                .contains("live.js")
+        );
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("style.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("atom.xml"), "application/atom+xml");
+        assert_eq!(content_type("data/scores.json"), "application/json");
+        assert_eq!(content_type("logo.SVG"), "image/svg+xml");
+    }
+}

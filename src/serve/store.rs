@@ -1,0 +1,93 @@
+//! What the dev server serves: an immutable snapshot of the last good build,
+//! swapped in whole after each successful rebuild, plus the current status
+//! (the diagnostics of the latest rebuild) for the error overlay.
+//!
+//! Requests clone an `Arc` of the snapshot and read from it, so a request
+//! never sees a half-finished rebuild: it sees the old site or the new one.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, RwLock};
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+
+/// One file of a snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub bytes: Arc<[u8]>,
+    /// A strong ETag from the bytes, quoted as HTTP wants it.
+    pub etag: String,
+}
+
+impl Entry {
+    pub fn new(bytes: Arc<[u8]>) -> Entry {
+        let mut hasher = DefaultHasher::new();
+        bytes.hash(&mut hasher);
+        Entry {
+            etag: format!("\"{:016x}\"", hasher.finish()),
+            bytes,
+        }
+    }
+}
+
+/// A whole built site, by output path (`glossary/mql/index.html`).
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub files: HashMap<String, Arc<Entry>>,
+}
+
+/// The result of the latest rebuild, for the overlay and the reload events.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Status {
+    /// Changes on every rebuild and differs between server runs, so a page
+    /// that reconnects after a restart knows it is stale.
+    pub version: String,
+    /// Errors of the latest rebuild; empty when it succeeded.
+    pub errors: Vec<Diagnostic>,
+}
+
+/// The snapshot being served and the current status.
+#[derive(Debug, Default)]
+pub struct Store {
+    snapshot: RwLock<Arc<Snapshot>>,
+    status: RwLock<Arc<Status>>,
+}
+
+impl Store {
+    pub fn new() -> Store {
+        Store::default()
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.snapshot.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn status(&self) -> Arc<Status> {
+        match self.status.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Serves `snapshot` from now on.
+    pub fn publish(&self, snapshot: Snapshot) {
+        let next = Arc::new(snapshot);
+        match self.snapshot.write() {
+            Ok(mut guard) => *guard = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
+        }
+    }
+
+    pub fn set_status(&self, status: Status) {
+        let next = Arc::new(status);
+        match self.status.write() {
+            Ok(mut guard) => *guard = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
+        }
+    }
+}

@@ -1,0 +1,692 @@
+//! `rapport build` of the `good` fixture: the content of every kind of page,
+//! links, safety defaults, drafts, determinism, atomic output and `base_url`
+//! with a sub-path.
+//!
+//! The fixture (today pinned to 2026-06-15) has three teams, five terms plus
+//! a draft, two stories, seven commitments (one per state), a plain page, a
+//! `guides/` section with `_index.md`, a home text and a static file.
+
+use std::fs;
+
+use crate::support::{SiteTest, assert_contains, assert_in_order, between, html_pages, output_files};
+
+fn good() -> SiteTest {
+    SiteTest::new("good").build().assert_exit(0)
+}
+
+#[test]
+fn good_site_builds_every_page_and_reports_a_summary() {
+    let test = good().assert_stderr(&["0 errors, 1 warning"]);
+    let html = html_pages(test.out()).len();
+    assert!(html >= 26);
+    let test = test.assert_stderr(&[&format!("built {html} pages")]);
+    let files: Vec<String> = output_files(test.out()).into_keys().collect();
+    let expected = [
+        ".rapport-output",
+        "404.html",
+        "about/index.html",
+        "commitments/case-study/index.html",
+        "commitments/churn-report/index.html",
+        "commitments/faster-replies/index.html",
+        "commitments/index.html",
+        "commitments/lead-routing/index.html",
+        "commitments/onboarding-guide/index.html",
+        "commitments/partner-portal/index.html",
+        "commitments/pricing-page/index.html",
+        "favicon.svg",
+        "files/handbook.txt",
+        "glossary/arr/index.html",
+        "glossary/churn/index.html",
+        "glossary/escalation/index.html",
+        "glossary/index.html",
+        "glossary/mql/index.html",
+        "glossary/sql/index.html",
+        "guides/index.html",
+        "guides/writing/index.html",
+        "index.html",
+        "sitemap.xml",
+        "stories/acme-renewal/index.html",
+        "stories/index.html",
+        "stories/webinar-launch/index.html",
+        "style.css",
+        "teams/index.html",
+        "teams/marketing/index.html",
+        "teams/sales/index.html",
+        "teams/support/index.html",
+    ];
+    // Other features may add files (feeds, data, search); none of these may go missing.
+    for path in expected {
+        assert!(
+            files.iter().any(|f| f == path),
+            "missing `{path}` in the output:\n{}",
+            files.join("\n")
+        );
+    }
+    // Nothing is written into the site itself.
+    assert!(!test.root().join("public").exists());
+}
+
+#[test]
+fn home_page_shows_intro_counts_stories_and_teams() {
+    good()
+        .assert_page(
+            "index.html",
+            &[
+                "<title>Fixture Alignment</title>",
+                "A small site the integration tests build.",
+                // The home text from content/_index.md, with its links resolved.
+                "Welcome to the fixture site.",
+                "<a class=\"wikilink term\" href=\"/glossary/mql/\"",
+                "<a href=\"/about/\">about page</a>",
+                // The draft term is not counted.
+                "<span class=\"stat-value\">5</span> <span class=\"stat-label\">glossary terms</span>",
+                "<span class=\"stat-value\">3</span> <span class=\"stat-label\">teams</span>",
+                "<span class=\"stat-value\">2</span> <span class=\"stat-label\">success stories</span>",
+                "<span class=\"stat-value\">7</span> <span class=\"stat-label\">commitments</span>",
+                "<a href=\"/teams/marketing/\"><strong>Marketing</strong></a>",
+            ],
+        )
+        // Newest story first.
+        .assert_page_order(
+            "index.html",
+            &[
+                "Latest success stories",
+                "The spring webinar filled the funnel",
+                "Keeping Acme at renewal",
+            ],
+        );
+}
+
+/// The home page lists the overdue and at-risk promises under "Needs
+/// attention". It does not: home.html builds the list with `{% set %}`
+/// inside a `{% for %}`, and minijinja (like Jinja2) scopes that assignment
+/// to the loop, so the list is always empty. Remove `ignore` once the
+/// template is fixed.
+#[test]
+fn home_page_lists_commitments_needing_attention() {
+    let test = good();
+    let page = test.page("index.html");
+    let attention = between(&page, "Needs attention", "</section>");
+    assert_contains(
+        "the attention list",
+        attention,
+        &["Route MQLs to sales within an hour", "Acme case study"],
+    );
+    assert!(!attention.contains("Publish a pricing page"), "{attention}");
+}
+
+#[test]
+fn glossary_lists_terms_a_to_z_with_acronyms() {
+    let test = good();
+    let page = test.page("glossary/index.html");
+    let jump = between(&page, "<nav class=\"letter-jump\"", "</nav>");
+    assert_in_order(
+        "the letter jump list",
+        jump,
+        &[">A</a>", ">C</a>", ">E</a>", ">M</a>", ">S</a>"],
+    );
+    assert!(!jump.contains(">N</a>"), "the draft term has no letter: {jump}");
+    assert_in_order(
+        "glossary/index.html",
+        &page,
+        &[
+            "id=\"letter-a\"",
+            "<a href=\"/glossary/arr/\">Annual Recurring Revenue</a> <abbr class=\"acronym\">ARR</abbr>",
+            "Also: run rate.",
+            "id=\"letter-c\"",
+            "<a href=\"/glossary/churn/\">Churn</a>",
+            "readings differ",
+            "id=\"letter-e\"",
+            "<a href=\"/glossary/escalation/\">Escalation</a>",
+            "id=\"letter-m\"",
+            "<a href=\"/glossary/mql/\">Marketing Qualified Lead</a> <abbr class=\"acronym\">MQL</abbr>",
+            "Also: qualified lead, MQLs.",
+            "id=\"letter-s\"",
+            "<a href=\"/glossary/sql/\">Sales Qualified Lead</a> <abbr class=\"acronym\">SQL</abbr>",
+        ],
+    );
+    // The summary is the first paragraph of the body.
+    assert_contains(
+        "glossary/index.html",
+        &page,
+        &["The yearly value of all active subscriptions."],
+    );
+    assert!(!page.contains("Net Promoter Score"), "drafts are left out");
+}
+
+#[test]
+fn term_page_shows_readings_side_by_side_and_owner() {
+    let test = good();
+    let page = test.page("glossary/mql/index.html");
+    assert_contains(
+        "glossary/mql/index.html",
+        &page,
+        &[
+            "<h1>Marketing Qualified Lead <abbr class=\"acronym\">MQL</abbr></h1>",
+            "Owned by <a class=\"team-badge\" href=\"/teams/marketing/\"",
+            "also called <em>qualified lead</em>, <em>MQLs</em>",
+            "Teams read this term differently.",
+        ],
+    );
+    let readings = between(&page, "<div class=\"reading-grid\">", "</section>");
+    assert_in_order(
+        "the readings",
+        readings,
+        &[
+            "<span>Marketing</span> <span class=\"muted\">(owner)</span>",
+            "<blockquote>A contact who scored 60 points in the lead model.</blockquote>",
+            "<span>Sales</span>",
+            "<blockquote>Somebody marketing thinks might talk to us.</blockquote>",
+        ],
+    );
+    assert_eq!(readings.matches("<figure class=\"reading\"").count(), 2, "{readings}");
+    assert_eq!(readings.matches("(owner)").count(), 1, "{readings}");
+    let related = between(&page, "<h2>Related terms</h2>", "</ul>");
+    assert_contains(
+        "related terms",
+        related,
+        &[
+            "<a href=\"/glossary/sql/\">Sales Qualified Lead</a>",
+            "<a href=\"/glossary/churn/\">Churn</a>",
+        ],
+    );
+    let used_in = between(&page, "<h2>Used in</h2>", "</ul>");
+    assert_contains(
+        "used in",
+        used_in,
+        &[
+            "<a href=\"/stories/webinar-launch/\">",
+            "<a href=\"/about/\">About this site</a>",
+        ],
+    );
+    // A term without readings or owner says so rather than showing an empty grid.
+    test.assert_page("glossary/arr/index.html", &["<span class=\"flag\">No owner yet</span>"])
+        .refute_page("glossary/arr/index.html", &["reading-grid"]);
+}
+
+#[test]
+fn teams_page_and_team_page_show_terms_promises_by_state_and_stories() {
+    let test = good().assert_page_order(
+        "teams/index.html",
+        &[
+            "<a href=\"/teams/marketing/\">Marketing</a>",
+            "Led by Ana Lindqvist",
+            "<a href=\"/teams/sales/\">Sales</a>",
+            "Led by Dana Whitfield",
+            "<a href=\"/teams/support/\">Support</a>",
+        ],
+    );
+    let page = test.page("teams/sales/index.html");
+    assert_contains(
+        "teams/sales/index.html",
+        &page,
+        &[
+            "Sales <span class=\"muted\">(SLS)</span>",
+            "Led by Dana Whitfield · Marcus Oyelaran, Priya Raman",
+            "We find customers who need us and tell them honestly whether we fit.",
+            "style=\"--team: #1f5fa8;",
+        ],
+    );
+    let owns = between(&page, "<h3>Terms we own</h3>", "</div>");
+    assert_contains(
+        "terms sales owns",
+        owns,
+        &["<a href=\"/glossary/sql/\">Sales Qualified Lead</a>"],
+    );
+    assert!(!owns.contains("Churn"), "{owns}");
+    let reads = between(&page, "<h3>Terms we read our own way</h3>", "</div>");
+    assert_contains("terms sales reads", reads, &["Churn", "Marketing Qualified Lead"]);
+
+    let made = between(&page, "id=\"made\"", "id=\"received\"");
+    assert_in_order(
+        "promises sales made",
+        made,
+        &[
+            "state-open\">Open</span>",
+            "Onboarding guide for new reps",
+            "state-dropped\">Dropped</span>",
+            "Partner portal",
+        ],
+    );
+    assert!(!made.contains("Publish a pricing page"), "{made}");
+
+    let received = between(&page, "id=\"received\"", "id=\"stories\"");
+    assert_in_order(
+        "promises made to sales, by state",
+        received,
+        &[
+            "state-overdue\">Overdue</span>",
+            "Route MQLs to sales within an hour",
+            "45 days late",
+            "state-at-risk\">At risk</span>",
+            "Acme case study",
+            "state-late\">Delivered late</span>",
+            "Publish a pricing page",
+            "rescheduled 1 time",
+            "state-on-time\">Delivered on time</span>",
+            "First reply to priority tickets within 4 hours",
+            "state-missed\">Missed</span>",
+            "Monthly churn report",
+        ],
+    );
+    assert!(!received.contains("Partner portal"), "{received}");
+
+    let stories = between(&page, "id=\"stories\"", "</section>");
+    assert_in_order(
+        "stories crediting sales",
+        stories,
+        &["/stories/webinar-launch/", "/stories/acme-renewal/"],
+    );
+    // Support is credited by one story only.
+    let support = test.page("teams/support/index.html");
+    let support_stories = between(&support, "id=\"stories\"", "</section>");
+    assert!(support_stories.contains("Keeping Acme at renewal"), "{support_stories}");
+    assert!(!support_stories.contains("webinar"), "{support_stories}");
+}
+
+#[test]
+fn stories_page_and_story_page_show_credits_and_contributions() {
+    let test = good().assert_page_order(
+        "stories/index.html",
+        &[
+            "The spring webinar filled the funnel",
+            "Keeping Acme at renewal",
+            "Acme Corp",
+        ],
+    );
+    let page = test.page("stories/acme-renewal/index.html");
+    assert_contains(
+        "stories/acme-renewal/index.html",
+        &page,
+        &[
+            "<h1>Keeping Acme at renewal</h1>",
+            "<time datetime=\"2026-03-01\">1 March 2026</time> · Acme Corp",
+            "<strong>Outcome:</strong> Renewed for three years at $120,000 ARR.",
+            // Wiki-links in the body.
+            "<a class=\"wikilink team\" href=\"/teams/support/\">Support</a>",
+        ],
+    );
+    let credits = between(&page, "<ul class=\"contributions\">", "</ul>");
+    assert_in_order(
+        "contributions",
+        credits,
+        &[
+            "href=\"/teams/sales/\"",
+            "<span>Ran the renewal call and listened first.</span>",
+            "href=\"/teams/support/\"",
+            "<span>Wrote the incident review within 48 hours.</span>",
+        ],
+    );
+    let delivered = between(&page, "Commitments this story delivered on", "</section>");
+    assert!(delivered.contains("/commitments/faster-replies/"), "{delivered}");
+    test.assert_page(
+        "commitments/faster-replies/index.html",
+        &["Stories it made possible", "/stories/acme-renewal/"],
+    );
+}
+
+#[test]
+fn commitments_board_groups_every_state() {
+    let test = good();
+    let page = test.page("commitments/index.html");
+    let cases = [
+        ("overdue", "Overdue", "lead-routing"),
+        ("at-risk", "At risk", "case-study"),
+        ("open", "Open", "onboarding-guide"),
+        ("late", "Delivered late", "pricing-page"),
+        ("on-time", "Delivered on time", "faster-replies"),
+        ("missed", "Missed", "churn-report"),
+        ("dropped", "Dropped", "partner-portal"),
+    ];
+    for (state, label, slug) in cases {
+        let column = between(&page, &format!("id=\"state-{state}\""), "</section>");
+        assert!(column.contains(&format!(">{label}</span>")), "{state}: {column}");
+        assert!(
+            column.contains(&format!("/commitments/{slug}/")),
+            "{slug} should be {state}: {column}"
+        );
+        assert_eq!(column.matches("commitment-card").count(), 1, "{state}: {column}");
+    }
+    let order: Vec<String> = cases
+        .iter()
+        .map(|(state, _, _)| format!("id=\"state-{state}\""))
+        .collect();
+    let order: Vec<&str> = order.iter().map(String::as_str).collect();
+    assert_in_order("commitments/index.html", &page, &order);
+}
+
+#[test]
+fn commitment_page_shows_revision_history_with_reasons() {
+    good()
+        .assert_page(
+            "commitments/pricing-page/index.html",
+            &[
+                "<h1>Publish a pricing page</h1>",
+                "<span class=\"external\">prospects</span>",
+                "<span class=\"state state-late\">Delivered late</span>",
+                "<dt>Originally due</dt><dd><time datetime=\"2026-03-01\">",
+                "<dt>Now due</dt><dd><time datetime=\"2026-04-15\">",
+                "<dt>Days late</dt><dd>40</dd>",
+                "<dt>Rescheduled</dt><dd>1 time</dd>",
+                "aria-label=\"4 out of 5\"",
+            ],
+        )
+        .assert_page_order(
+            "commitments/pricing-page/index.html",
+            &[
+                "<ol class=\"history\">",
+                "Promised for <time datetime=\"2026-03-01\">",
+                "<time datetime=\"2026-02-20\">20 February 2026</time></span> Rescheduled to <time datetime=\"2026-04-15\">",
+                "<q>Legal review of the Enterprise tier ran long.</q>",
+                "Delivered, 40 days after the original date.",
+                "</ol>",
+            ],
+        )
+        .assert_page(
+            "commitments/lead-routing/index.html",
+            &["Overdue since <time datetime=\"2026-05-01\">", "<dt>Days late</dt><dd>45 <span class=\"muted\">so far</span>"],
+        )
+        .assert_page("commitments/faster-replies/index.html", &["Delivered on time.", "<dt>Days late</dt><dd>0</dd>"])
+        .assert_page("commitments/churn-report/index.html", &["<li class=\"history-missed\">Missed.</li>"])
+        .assert_page("commitments/partner-portal/index.html", &["<li class=\"history-dropped\">Dropped.</li>"])
+        .assert_page("commitments/case-study/index.html", &["<span class=\"state state-at-risk\">At risk</span>"])
+        .assert_page("commitments/onboarding-guide/index.html", &["<span class=\"state state-open\">Open</span>"]);
+}
+
+#[test]
+fn plain_page_section_page_and_404() {
+    good()
+        .assert_page(
+            "about/index.html",
+            &[
+                "<title>About this site · Fixture Alignment</title>",
+                "<h1>About this site</h1>",
+                "This site explains our words.",
+            ],
+        )
+        .assert_page(
+            "guides/index.html",
+            &[
+                "<h1>Guides</h1>",
+                "How to write for this site.",
+                "In this section",
+                "<a href=\"/guides/writing/\">Writing a commitment</a>",
+            ],
+        )
+        .assert_page("guides/writing/index.html", &["<h1>Writing a commitment</h1>"])
+        .assert_page(
+            "404.html",
+            &["<h1>Page not found</h1>", "<a href=\"/glossary/\">Glossary</a>"],
+        );
+}
+
+#[test]
+fn sitemap_lists_every_page() {
+    let test = good();
+    let sitemap = test.page("sitemap.xml");
+    assert!(sitemap.starts_with("<?xml"), "{sitemap}");
+    let locs: Vec<&str> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .map(|rest| rest.split("</loc>").next().unwrap())
+        .collect();
+    let pages: Vec<String> = html_pages(test.out())
+        .into_keys()
+        .filter(|path| path.ends_with("index.html"))
+        .map(|path| format!("/{}", path.trim_end_matches("index.html")))
+        .collect();
+    for page in &pages {
+        assert!(locs.contains(&page.as_str()), "sitemap.xml lacks {page}:\n{sitemap}");
+    }
+    assert_eq!(locs.len(), pages.len(), "one <loc> per page:\n{sitemap}");
+    assert!(!sitemap.contains("404"), "{sitemap}");
+    assert!(
+        sitemap.contains("<loc>/stories/acme-renewal/</loc><lastmod>2026-03-01</lastmod>"),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn static_files_are_copied_verbatim() {
+    let test = good();
+    let source = fs::read(test.root().join("static/files/handbook.txt")).unwrap();
+    assert_eq!(fs::read(test.out().join("files/handbook.txt")).unwrap(), source);
+    assert!(test.page("style.css").len() > 1000, "the theme's stylesheet is copied");
+}
+
+#[test]
+fn wiki_links_and_relative_markdown_links_become_urls() {
+    good()
+        .assert_page(
+            "about/index.html",
+            &[
+                // [the MQL entry](glossary/mql.md)
+                "<a href=\"/glossary/mql/\">the MQL entry</a>",
+                // [[Marketing Qualified Lead|the long name]]
+                "<a class=\"wikilink term\" href=\"/glossary/mql/\" title=\"A lead that fits our profile",
+                ">the long name</a>",
+                // [[story:acme-renewal]] shows the story's title.
+                "<a class=\"wikilink story\" href=\"/stories/acme-renewal/\">Keeping Acme at renewal</a>",
+                "<a class=\"wikilink commitment\" href=\"/commitments/pricing-page/\">Publish a pricing page</a>",
+            ],
+        )
+        .assert_page(
+            "glossary/mql/index.html",
+            &[
+                // [the churn entry](churn.md#history) keeps its fragment.
+                "<a href=\"/glossary/churn/#history\">the churn entry</a>",
+                // [[sql|the next stage]]
+                "<a class=\"wikilink term\" href=\"/glossary/sql/\" title=\"A lead sales has qualified on a call.\">the next stage</a>",
+                "<a class=\"wikilink team\" href=\"/teams/sales/\">Sales</a>",
+            ],
+        )
+        // [go back home](../_index.md) from a page in a section.
+        .assert_page("guides/writing/index.html", &["<a href=\"/\">go back home</a>"])
+        .refute_page("about/index.html", &[".md\"", "[["]);
+}
+
+#[test]
+fn raw_html_is_dropped_and_script_urls_never_emitted() {
+    let test = good()
+        .assert_page(
+            "glossary/mql/index.html",
+            &["Some inline raw HTML and a <a href=\"#\">bad link</a>."],
+        )
+        .refute_page(
+            "glossary/mql/index.html",
+            &["<script", "alert(\"raw\")", "<b>inline raw</b>"],
+        );
+    assert_no_script_urls(&test);
+}
+
+#[test]
+fn raw_html_is_kept_when_the_config_allows_it_but_script_urls_are_not() {
+    let test = SiteTest::new("good")
+        .file(
+            "rapport.toml",
+            "title = \"Fixture Alignment\"\n[markdown]\nraw_html = true\n",
+        )
+        .build()
+        .assert_exit(0)
+        .assert_page(
+            "glossary/mql/index.html",
+            &["<b>inline raw</b>", "<script>alert(\"raw\")</script>"],
+        );
+    assert_no_script_urls(&test);
+}
+
+fn assert_no_script_urls(test: &SiteTest) {
+    for (path, html) in html_pages(test.out()) {
+        let lower = html.to_lowercase();
+        for attr in ["href=\"javascript:", "src=\"javascript:", "href='javascript:"] {
+            assert!(!lower.contains(attr), "{path} emits {attr}");
+        }
+    }
+}
+
+#[test]
+fn site_theme_overrides_a_built_in_template() {
+    SiteTest::new("good")
+        .file(
+            "themes/default/templates/404.html",
+            "{% extends \"base.html\" %}{% block main %}<h1>Lost? Try {{ site.title }}</h1>{% endblock %}",
+        )
+        .build()
+        .assert_exit(0)
+        .assert_page(
+            "404.html",
+            &["<h1>Lost? Try Fixture Alignment</h1>", "<link rel=\"stylesheet\""],
+        )
+        .refute_page("404.html", &["Page not found</h1>"])
+        // The other templates are still the built-in ones.
+        .assert_page("about/index.html", &["<h1>About this site</h1>"]);
+}
+
+#[test]
+fn drafts_are_built_only_with_the_drafts_flag() {
+    let test = good();
+    assert!(!test.out().join("glossary/nps").exists());
+    assert!(!test.page("sitemap.xml").contains("/glossary/nps/"));
+    test.build_with(&["--drafts"])
+        .assert_exit(0)
+        .assert_page(
+            "glossary/nps/index.html",
+            &["<h1>Net Promoter Score <abbr class=\"acronym\">NPS</abbr></h1>"],
+        )
+        .assert_page("sitemap.xml", &["<loc>/glossary/nps/</loc>"]);
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let test = SiteTest::new("good")
+        .build_into("out-one", &[])
+        .assert_exit(0)
+        .build_into("out-two", &[])
+        .assert_exit(0);
+    let one = output_files(&test.dir().join("out-one"));
+    let two = output_files(&test.dir().join("out-two"));
+    assert!(one.len() > 25, "{} files", one.len());
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    for (path, bytes) in &one {
+        assert!(two[path] == *bytes, "`{path}` differs between two builds");
+    }
+}
+
+#[test]
+fn failed_build_leaves_the_last_good_output_untouched() {
+    let test = good();
+    let before = output_files(test.out());
+    let test = test
+        .file(
+            "content/glossary/churn.md",
+            "---\ntitle: Churn\nowner: nobody\n---\nBroken now.\n",
+        )
+        .build()
+        .assert_exit(1)
+        .assert_stderr(&["unknown team `nobody`", "build failed", "was left as it was"]);
+    assert_eq!(
+        output_files(test.out()),
+        before,
+        "the output changed after a failed build"
+    );
+    let leftovers: Vec<String> = fs::read_dir(test.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "no staging folders left behind: {leftovers:?}");
+}
+
+#[test]
+fn rebuild_replaces_the_output_and_drops_removed_pages() {
+    let test = good();
+    fs::remove_file(test.root().join("content/glossary/escalation.md")).unwrap();
+    let test = test.build().assert_exit(0);
+    assert!(
+        !test.out().join("glossary/escalation").exists(),
+        "a removed term's page is gone"
+    );
+    assert!(test.out().join("glossary/churn/index.html").exists());
+}
+
+#[test]
+fn refuses_output_folders_it_could_destroy() {
+    let test = SiteTest::new("good")
+        .build_into("site", &[])
+        .assert_exit(2)
+        .assert_stderr(&["refusing to write the site into its own root"]);
+    // A folder holding `content/` (another site).
+    fs::create_dir_all(test.dir().join("other/content")).unwrap();
+    fs::write(test.dir().join("other/content/keep.md"), "keep").unwrap();
+    let test = test
+        .build_into("other", &[])
+        .assert_exit(2)
+        .assert_stderr(&["holds a `content/` folder"]);
+    assert_eq!(
+        fs::read_to_string(test.dir().join("other/content/keep.md")).unwrap(),
+        "keep"
+    );
+    // A non-empty folder that rapport did not write.
+    fs::create_dir_all(test.dir().join("precious")).unwrap();
+    fs::write(test.dir().join("precious/notes.txt"), "mine").unwrap();
+    let test = test
+        .build_into("precious", &[])
+        .assert_exit(2)
+        .assert_stderr(&["not written by rapport"]);
+    assert_eq!(
+        fs::read_to_string(test.dir().join("precious/notes.txt")).unwrap(),
+        "mine"
+    );
+    let test = test
+        .build_into("site/content/out", &[])
+        .assert_exit(2)
+        .assert_stderr(&["inside `content/`"]);
+    assert!(!test.root().join("content/out").exists());
+}
+
+#[test]
+fn base_url_with_a_sub_path_prefixes_every_link() {
+    let test = SiteTest::new("good")
+        .build_with(&["--base-url", "https://intranet.example.com/alignment/"])
+        .assert_exit(0);
+    let pages = html_pages(test.out());
+    assert!(pages.len() > 20);
+    for (path, html) in &pages {
+        for attr in ["href=\"/", "src=\"/", "action=\"/"] {
+            for (i, _) in html.match_indices(attr) {
+                let rest = &html[i + attr.len() - 1..];
+                assert!(
+                    rest.starts_with("/alignment/"),
+                    "{path}: a root-relative link escapes the sub-path: {}",
+                    &rest[..rest.len().min(60)]
+                );
+            }
+        }
+    }
+    let test = test
+        .assert_page(
+            "about/index.html",
+            &[
+                "href=\"/alignment/style.css\"",
+                "<a href=\"/alignment/glossary/mql/\">the MQL entry</a>",
+                "<a class=\"wikilink story\" href=\"/alignment/stories/acme-renewal/\">",
+            ],
+        )
+        .assert_page(
+            "guides/writing/index.html",
+            &["<a href=\"/alignment/\">go back home</a>"],
+        )
+        .assert_page(
+            "glossary/mql/index.html",
+            &["href=\"/alignment/glossary/churn/#history\""],
+        );
+    let sitemap = test.page("sitemap.xml");
+    let locs: Vec<&str> = sitemap.split("<loc>").skip(1).collect();
+    assert!(locs.len() > 20);
+    for loc in locs {
+        assert!(loc.starts_with("https://intranet.example.com/alignment/"), "{loc}");
+    }
+}

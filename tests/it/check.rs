@@ -1,0 +1,359 @@
+//! `rapport check` on the `bad` fixture: every planted problem is reported
+//! at its file and line, in one run, in each output format.
+
+use crate::support::{SiteTest, assert_contains};
+
+/// Every problem planted in `tests/fixtures/bad/`: file, line, a fragment of
+/// the message or hint, and the column where it matters.
+const PLANTED: &[(&str, usize, &str, Option<usize>)] = &[
+    ("content/glossary/unterminated.md", 1, "unterminated front matter", None),
+    ("content/glossary/no-front-matter.md", 1, "missing front matter", None),
+    // The YAML parser's position, mapped from the front matter to the file.
+    (
+        "content/glossary/bad-yaml.md",
+        4,
+        "invalid YAML in front matter: mapping values are not allowed",
+        Some(13),
+    ),
+    (
+        "content/teams/legal.md",
+        5,
+        "`draft` should be true or false, found text",
+        None,
+    ),
+    ("content/teams/legal.md", 4, "`color` `green` is not a colour", Some(8)),
+    ("content/stories/no-teams.md", 1, "missing required field `teams`", None),
+    (
+        "content/commitments/missing-due.md",
+        1,
+        "missing required field `due`",
+        None,
+    ),
+    (
+        "content/stories/bad-date.md",
+        4,
+        "bad date in `date`: `2026-02-30`",
+        Some(7),
+    ),
+    (
+        "content/commitments/bad-revision.md",
+        8,
+        "bad date in `new_due` of revision 1",
+        Some(5),
+    ),
+    (
+        "content/commitments/status-typo.md",
+        7,
+        "unknown status `deliverd`",
+        Some(9),
+    ),
+    (
+        "content/commitments/unrated.md",
+        7,
+        "`satisfaction` must be 1 to 5, found 9",
+        Some(15),
+    ),
+    (
+        "content/commitments/unknown-owner.md",
+        3,
+        "unknown team `salse` in `owner`",
+        Some(8),
+    ),
+    (
+        "content/stories/acme-renewal.md",
+        4,
+        "unknown team `markting` in `teams`",
+        Some(16),
+    ),
+    (
+        "content/glossary/lead.md",
+        6,
+        "unknown team `suport` in `definitions`",
+        Some(3),
+    ),
+    (
+        "content/glossary/lead.md",
+        9,
+        "unknown term `pipline` in `related`",
+        Some(5),
+    ),
+    (
+        "content/stories/acme-renewal.md",
+        6,
+        "unknown commitment `pricing-pag` in `commitments`",
+        Some(5),
+    ),
+    (
+        "content/about.md",
+        7,
+        "unresolved link `[[story:acme-renwal]]`",
+        Some(11),
+    ),
+    (
+        "content/about.md",
+        6,
+        "unresolved link `[[nonexistent-term]]`",
+        Some(18),
+    ),
+    ("content/about.md", 9, "broken link `glossary/missing.md`", Some(3)),
+    ("content/about.md", 10, "broken link `teams/sale.md`", Some(3)),
+    ("content/about.md", 10, "broken link `lead.md`", Some(31)),
+    // `MQL.md` sorts first, so `mql.md` is the duplicate.
+    (
+        "content/glossary/mql.md",
+        1,
+        "duplicate term slug `mql`: `content/glossary/MQL.md` has it too",
+        None,
+    ),
+    // `churn-rate.md` takes the slug `pipeline` with `slug:`.
+    (
+        "content/glossary/pipeline.md",
+        1,
+        "duplicate term slug `pipeline`: `content/glossary/churn-rate.md`",
+        None,
+    ),
+    (
+        "content/commitments/due-before.md",
+        5,
+        "`due` 2026-02-01 is before `promised` 2026-03-01",
+        Some(6),
+    ),
+    (
+        "content/commitments/open-delivered.md",
+        7,
+        "`delivered: 2026-01-20` contradicts `status: open`",
+        Some(9),
+    ),
+    (
+        "content/commitments/delivered-no-date.md",
+        6,
+        "`status: delivered` without a `delivered` date",
+        Some(9),
+    ),
+];
+
+#[test]
+fn bad_site_reports_every_planted_error_at_its_file_and_line() {
+    let test = SiteTest::new("bad").check().assert_exit(1);
+    for (path, line, fragment, column) in PLANTED {
+        let d = test.find_diagnostic(path, *line, fragment);
+        assert!(d.is_error(), "{d}");
+        if let Some(column) = column {
+            assert_eq!(d.column, *column, "column of {d}");
+        }
+        assert!(!d.hint.is_empty(), "every error says what to do: {d}");
+        assert!(!d.snippet.is_empty(), "every error shows its line: {d}");
+    }
+    // Nothing else is reported: no cascades, no duplicates.
+    let errors = test.errors();
+    let unexpected: Vec<String> = errors
+        .iter()
+        .filter(|d| {
+            !PLANTED
+                .iter()
+                .any(|(path, line, fragment, _)| d.path == *path && d.line == *line && d.message.contains(fragment))
+        })
+        .map(|d| d.to_string())
+        .collect();
+    assert!(unexpected.is_empty(), "unexpected errors:\n{}", unexpected.join("\n"));
+    assert_eq!(errors.len(), PLANTED.len());
+    assert!(PLANTED.len() >= 15);
+}
+
+#[test]
+fn bad_site_hints_name_what_was_meant() {
+    let test = SiteTest::new("bad").check();
+    let hint = |path: &str, line: usize, fragment: &str| test.find_diagnostic(path, line, fragment).hint.clone();
+    let cases = [
+        (
+            "content/commitments/status-typo.md",
+            7,
+            "unknown status",
+            "did you mean `delivered`?",
+        ),
+        (
+            "content/commitments/unknown-owner.md",
+            3,
+            "salse",
+            "did you mean `sales`?",
+        ),
+        (
+            "content/stories/acme-renewal.md",
+            4,
+            "markting",
+            "did you mean `marketing`?",
+        ),
+        ("content/glossary/lead.md", 6, "suport", "did you mean `support`?"),
+        ("content/glossary/lead.md", 9, "pipline", "did you mean `pipeline`?"),
+        (
+            "content/stories/acme-renewal.md",
+            6,
+            "pricing-pag",
+            "did you mean `pricing-page`?",
+        ),
+        (
+            "content/about.md",
+            7,
+            "acme-renwal",
+            "did you mean `[[story:acme-renewal]]`?",
+        ),
+        (
+            "content/about.md",
+            10,
+            "teams/sale.md",
+            "did you mean `teams/sales.md`?",
+        ),
+        // The file moved: same name, another folder.
+        ("content/about.md", 10, "`lead.md`", "did you mean `glossary/lead.md`?"),
+        ("content/glossary/bad-yaml.md", 4, "invalid YAML", "must be quoted"),
+        ("content/glossary/mql.md", 1, "duplicate", "compared ignoring case"),
+    ];
+    for (path, line, fragment, expected) in cases {
+        let got = hint(path, line, fragment);
+        assert!(
+            got.contains(expected),
+            "{path}:{line} {fragment}: hint {got:?} should contain {expected:?}"
+        );
+    }
+    // Nothing is close to `missing.md`: no random suggestion.
+    let missing = hint("content/about.md", 9, "glossary/missing.md");
+    assert!(!missing.contains("did you mean"), "{missing}");
+}
+
+#[test]
+fn near_miss_field_names_are_warnings_that_name_the_field() {
+    let test = SiteTest::new("bad")
+        .check()
+        .assert_diagnostic("content/commitments/typo-field.md", 6, "delivred");
+    let d = test.find_diagnostic("content/commitments/typo-field.md", 6, "unknown field `delivred`");
+    assert_eq!(d.severity, "warning");
+    assert!(d.message.contains("did you mean `delivered`?"), "{d}");
+    let warnings: Vec<String> = test
+        .diagnostics()
+        .iter()
+        .filter(|d| !d.is_error())
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", warnings.join("\n"));
+}
+
+#[test]
+fn human_format_shows_position_snippet_and_caret() {
+    let test = SiteTest::new("bad").check_as("human").assert_exit(1);
+    let stderr = &test.last().stderr;
+    assert_contains(
+        "the human report",
+        stderr,
+        &[
+            "error: unknown team `salse` in `owner`\n --> content/commitments/unknown-owner.md:3:8\n  |\n3 | owner: salse\n  |        ^^^^^\n  = hint: did you mean `sales`?\n",
+            // The caret covers the whole link, brackets included.
+            "error: unresolved link `[[nonexistent-term]]`: no term `nonexistent-term`\n --> content/about.md:6:18\n  |\n6 | It also links to [[nonexistent-term]] and to\n  |                  ^^^^^^^^^^^^^^^^^^^^\n",
+            "--> content/glossary/bad-yaml.md:4:13",
+            "warning: unknown field `delivred`; did you mean `delivered`?",
+            "checked ",
+            "26 errors, 1 warning",
+        ],
+    );
+    assert!(!stderr.contains("\x1b["), "NO_COLOR is honoured");
+    // Sorted by file, then line.
+    let paths: Vec<&str> = stderr.lines().filter_map(|l| l.trim().strip_prefix("--> ")).collect();
+    let mut sorted = paths.clone();
+    sorted.sort_by_key(|p| {
+        let mut parts = p.rsplitn(3, ':');
+        let _column = parts.next();
+        let line: usize = parts.next().unwrap().parse().unwrap();
+        (parts.next().unwrap().to_string(), line)
+    });
+    assert_eq!(paths, sorted);
+}
+
+#[test]
+fn github_format_prints_workflow_commands() {
+    let test = SiteTest::new("bad").check_as("github").assert_exit(1);
+    let stdout = &test.last().stdout;
+    assert_contains(
+        "the github report",
+        stdout,
+        &[
+            "::error file=content/commitments/unknown-owner.md,line=3,col=8::unknown team `salse` in `owner`%0Adid you mean `sales`?\n",
+            "::error file=content/glossary/bad-yaml.md,line=4,col=13::invalid YAML",
+            "::warning file=content/commitments/typo-field.md,line=6,col=1::unknown field `delivred`",
+        ],
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("::error ")).count(),
+        PLANTED.len()
+    );
+}
+
+#[test]
+fn bad_site_does_not_build() {
+    let test = SiteTest::new("bad")
+        .build()
+        .assert_exit(1)
+        .assert_stderr(&["build failed: 26 errors"]);
+    assert!(!test.out().exists(), "a failed first build writes nothing");
+}
+
+#[test]
+fn good_site_checks_clean_and_writes_nothing() {
+    let test = SiteTest::new("good").check().assert_exit(0);
+    let all: Vec<String> = test.diagnostics().iter().map(|d| d.to_string()).collect();
+    assert!(test.errors().is_empty(), "{}", all.join("\n"));
+    // The one warning is the planted `javascript:` link.
+    assert_eq!(all.len(), 1, "{}", all.join("\n"));
+    test.find_diagnostic("content/glossary/mql.md", 22, "`javascript:` link was removed");
+    assert!(!test.out().exists());
+    assert!(!test.root().join("public").exists());
+}
+
+#[test]
+fn percent_sign_before_a_multibyte_character_in_a_link_does_not_panic() {
+    SiteTest::new("good")
+        .file(
+            "content/guides/odd.md",
+            "---\ntitle: Odd\n---\nA [link](a%aé.md) and [another](100%.md).\n",
+        )
+        .check()
+        .assert_exit(1)
+        .assert_diagnostic("content/guides/odd.md", 4, "broken link `a%aé.md`")
+        .assert_diagnostic("content/guides/odd.md", 4, "broken link `100%.md`");
+}
+
+#[test]
+fn crlf_files_report_the_right_lines() {
+    SiteTest::new("good")
+        .file(
+            "content/glossary/windows.md",
+            "---\r\ntitle: Windows\r\nowner: salse\r\n---\r\nBody with [[nope]].\r\n",
+        )
+        .check()
+        .assert_exit(1)
+        .assert_diagnostic("content/glossary/windows.md", 3, "unknown team `salse`")
+        .assert_diagnostic("content/glossary/windows.md", 5, "[[nope]]");
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_a_diagnostic() {
+    let test = SiteTest::new("good");
+    std::fs::write(
+        test.root().join("content/latin.md"),
+        b"---\ntitle: Latin\n---\ncaf\xe9\n",
+    )
+    .unwrap();
+    test.check()
+        .assert_exit(1)
+        .assert_diagnostic("content/latin.md", 4, "not valid UTF-8");
+}
+
+#[test]
+fn template_error_names_the_template_and_line() {
+    SiteTest::new("good")
+        .file(
+            "themes/default/templates/page.html",
+            "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ page.title | nosuchfilter }}</h1>\n{% endblock %}\n",
+        )
+        .check()
+        .assert_exit(1)
+        .assert_diagnostic("themes/default/templates/page.html", 3, "nosuchfilter");
+}

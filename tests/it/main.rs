@@ -1,0 +1,13 @@
+//! rapport's integration tests: one test binary, a module per feature. Each
+//! case runs the real `rapport` binary on a small fixture site from
+//! `tests/fixtures/<case>/`, copied into a temporary folder by
+//! [`support::SiteTest`].
+
+mod support;
+
+mod build;
+mod check;
+mod cli;
+mod commonmark;
+mod corpora;
+mod serve;

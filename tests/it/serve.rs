@@ -1,0 +1,510 @@
+//! `rapport serve`: the real binary on port 0 over a copy of the `good`
+//! fixture, spoken to over raw TCP so that requests reach the server
+//! exactly as written (an HTTP client would tidy `..` away).
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use crate::support::{BIN, SiteTest, TODAY};
+
+/// A running `rapport serve` and the lines it prints.
+pub struct Served {
+    pub site: SiteTest,
+    pub port: u16,
+    child: Child,
+    lines: Receiver<String>,
+}
+
+impl Served {
+    pub fn start(fixture: &str) -> Served {
+        Served::start_site(SiteTest::new(fixture), &[])
+    }
+
+    pub fn start_site(site: SiteTest, extra: &[&str]) -> Served {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--root"])
+            .arg(site.root())
+            .args(["--port", "0", "--today", TODAY])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start rapport serve");
+        let stderr: ChildStderr = child.stderr.take().expect("stderr");
+        let (sender, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut served = Served {
+            site,
+            port: 0,
+            child,
+            lines,
+        };
+        let line = served.wait_for_line("serving ", Duration::from_secs(30));
+        let port = line
+            .rsplit("127.0.0.1:")
+            .next()
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in `{line}`"));
+        served.port = port;
+        served
+    }
+
+    /// Waits for a printed line containing `needle`; returns it.
+    pub fn wait_for_line(&mut self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut seen = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(line) => seen.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "`rapport serve` never printed `{needle}`; it printed:\n{}",
+            seen.join("\n")
+        );
+    }
+
+    /// Lines printed so far that contain `needle`, waiting `quiet` for more.
+    pub fn count_lines(&mut self, needle: &str, quiet: Duration) -> usize {
+        let mut n = 0;
+        while let Ok(line) = self.lines.recv_timeout(quiet) {
+            if line.contains(needle) {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        request(self.port, "GET", path, &[])
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let path = self.site.root().join(rel);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.site.root().join(rel)).expect("read")
+    }
+
+    pub fn events(&self) -> Events {
+        Events::open(self.port)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP response read off the wire.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub head: String,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_string())
+        })
+    }
+}
+
+/// Sends one request with `Connection: close` and reads the whole answer.
+pub fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        text.push_str(&format!("{name}: {value}\r\n"));
+    }
+    text.push_str("\r\n");
+    stream.write_all(text.as_bytes()).expect("send");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in `{head}`"));
+    Response {
+        status,
+        head: head.to_string(),
+        body: body.to_string(),
+    }
+}
+
+/// The live-reload event stream, read as a page would.
+pub struct Events {
+    reader: BufReader<TcpStream>,
+}
+
+impl Events {
+    pub fn open(port: u16) -> Events {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream
+            .write_all(format!("GET /__rapport/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes())
+            .expect("send");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .expect("timeout");
+        let mut events = Events {
+            reader: BufReader::new(stream),
+        };
+        let (name, _) = events.next(Duration::from_secs(10)).expect("hello event");
+        assert_eq!(name, "hello");
+        events
+    }
+
+    /// The next event `(name, data)` within `timeout`.
+    pub fn next(&mut self, timeout: Duration) -> Option<(String, serde_json::Value)> {
+        let deadline = Instant::now() + timeout;
+        let mut name = None;
+        let mut line = String::new();
+        while Instant::now() < deadline {
+            line.clear();
+            match self.reader.read_line(&mut line) {
+                Ok(0) => return None,
+                Ok(_) => {
+                    let text = line.trim_end();
+                    if let Some(n) = text.strip_prefix("event: ") {
+                        name = Some(n.to_string());
+                    } else if let Some(data) = text.strip_prefix("data: ") {
+                        let value = serde_json::from_str(data).expect("event data is JSON");
+                        return Some((name.take().unwrap_or_default(), value));
+                    }
+                }
+                Err(_) => continue,
+            }
+        }
+        None
+    }
+
+    /// The next event named `wanted`, skipping others.
+    pub fn expect(&mut self, wanted: &str, timeout: Duration) -> serde_json::Value {
+        let deadline = Instant::now() + timeout;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.next(left) {
+                Some((name, data)) if name == wanted => return data,
+                Some(_) => continue,
+                None => break,
+            }
+        }
+        panic!("no `{wanted}` event within {timeout:?}");
+    }
+}
+
+const DEADLINE: Duration = Duration::from_secs(15);
+
+#[test]
+fn serves_pages_folders_redirects_and_404() {
+    let served = Served::start("good");
+    let home = served.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(home.header("Content-Type").as_deref(), Some("text/html; charset=utf-8"));
+    assert!(home.body.contains("Fixture Alignment"), "{}", home.body);
+    assert!(
+        home.body
+            .contains("<script src=\"/__rapport/live.js\" defer></script>\n</body>")
+    );
+
+    let term = served.get("/glossary/mql/");
+    assert_eq!(term.status, 200);
+    assert!(term.body.contains("Marketing Qualified Lead"));
+
+    let redirect = served.get("/glossary/mql?x=1");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("Location").as_deref(), Some("/glossary/mql/?x=1"));
+
+    let missing = served.get("/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body.contains("Page not found"),
+        "the theme's 404 page: {}",
+        missing.body
+    );
+
+    let css = served.get("/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("Content-Type").as_deref(), Some("text/css; charset=utf-8"));
+    assert!(!css.body.contains("live.js"), "only HTML gets the script");
+
+    let head = request(served.port, "HEAD", "/glossary/mql/", &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("Content-Length"), term.header("Content-Length"));
+
+    let etag = term.header("ETag").expect("an ETag");
+    assert_eq!(term.header("Cache-Control").as_deref(), Some("no-cache"));
+    let again = request(served.port, "GET", "/glossary/mql/", &[("If-None-Match", &etag)]);
+    assert_eq!(again.status, 304);
+
+    let post = request(served.port, "POST", "/", &[("Content-Length", "0")]);
+    assert_eq!(post.status, 405);
+
+    let script = served.get("/__rapport/live.js");
+    assert!(script.body.contains("EventSource"));
+}
+
+#[test]
+fn build_output_never_contains_the_live_script() {
+    let site = SiteTest::new("good").build().assert_exit(0);
+    for (path, bytes) in crate::support::output_files(site.out()) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("__rapport"),
+            "{path} has the live script"
+        );
+    }
+}
+
+#[test]
+fn refuses_every_path_that_leaves_the_site() {
+    let served = Served::start("good");
+    // A file beside the site that no request may ever read.
+    let secret = served.site.dir().join("secret.txt");
+    fs::write(&secret, "TOP-SECRET-CONTENT").expect("write secret");
+    let attempts = [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/%2e%2e/etc/passwd",
+        "/glossary/..%2f..%2fsecret.txt",
+        "/glossary/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/..%5c..%5csecret.txt",
+        "/..\\..\\secret.txt",
+        "/%00/etc/passwd",
+        "/a%00.html",
+        "//etc/passwd",
+        "/site/../secret.txt",
+        "/.%2e/secret.txt",
+        "/%252e%252e/secret.txt",
+        "/static/../../secret.txt",
+    ];
+    for path in attempts {
+        let response = served.get(path);
+        assert!(
+            response.status == 400 || response.status == 404,
+            "{path}: status {}",
+            response.status
+        );
+        assert!(!response.body.contains("TOP-SECRET"), "{path} leaked the secret");
+        assert!(!response.body.contains("root:x:0:0"), "{path} leaked /etc/passwd");
+    }
+    // An absolute URL in the request line is not a way out either.
+    let absolute = served.get("http://127.0.0.1/../secret.txt");
+    assert!(absolute.status == 400 || absolute.status == 404);
+    assert!(!absolute.body.contains("TOP-SECRET"));
+}
+
+#[test]
+fn editing_a_file_sends_a_reload_and_serves_new_content() {
+    let served = Served::start("good");
+    let mut events = served.events();
+    let rel = "content/stories/acme-renewal.md";
+    let text = served.read(rel);
+    served.write(rel, &format!("{text}\nWe also fixed the status page together.\n"));
+    let data = events.expect("reload", DEADLINE);
+    let changed = data["changed"].as_array().expect("changed list");
+    assert!(
+        changed.iter().any(|c| c == "/stories/acme-renewal/"),
+        "the story page is listed: {data}"
+    );
+    let page = served.get("/stories/acme-renewal/");
+    assert!(page.body.contains("We also fixed the status page together."));
+}
+
+#[test]
+fn watch_survives_atomic_save_with_one_rebuild() {
+    let mut served = Served::start("good");
+    let mut events = served.events();
+    let rel = "content/glossary/mql.md";
+    let text = format!("{}\nSaved atomically.\n", served.read(rel));
+    // What editors do: write a temporary file beside the original, then
+    // rename it over the original. Vim also probes with a file named 4913.
+    let dir = served.site.root().join("content/glossary");
+    fs::write(dir.join("4913"), "").expect("probe");
+    fs::remove_file(dir.join("4913")).expect("probe gone");
+    fs::write(dir.join(".mql.md.swp"), "swap").expect("swap");
+    let temp = dir.join("mql.md.tmp");
+    fs::write(&temp, &text).expect("temp");
+    fs::rename(&temp, dir.join("mql.md")).expect("rename");
+    fs::remove_file(dir.join(".mql.md.swp")).expect("swap gone");
+
+    let data = events.expect("reload", DEADLINE);
+    assert!(
+        data["changed"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c == "/glossary/mql/"),
+        "{data}"
+    );
+    assert!(
+        events.next(Duration::from_millis(1500)).is_none(),
+        "exactly one rebuild"
+    );
+    assert_eq!(served.count_lines("changed: rebuilt", Duration::from_millis(300)), 1);
+    assert!(served.get("/glossary/mql/").body.contains("Saved atomically."));
+}
+
+#[test]
+fn bad_yaml_keeps_the_last_good_page_and_shows_the_error() {
+    let served = Served::start("good");
+    let mut events = served.events();
+    let rel = "content/glossary/mql.md";
+    let good = served.read(rel);
+    let bad = good.replacen("title: Marketing Qualified Lead", "title: [Marketing Qualified Lead", 1);
+    assert_ne!(good, bad, "the fixture has the line this test breaks");
+    served.write(rel, &bad);
+
+    let data = events.expect("errors", DEADLINE);
+    let errors = data["errors"].as_array().expect("errors");
+    let error = errors
+        .iter()
+        .find(|e| e["path"] == rel)
+        .unwrap_or_else(|| panic!("an error in {rel}: {data}"));
+    assert!(
+        error["message"].as_str().expect("message").contains("invalid YAML"),
+        "{error}"
+    );
+    assert!(error["line"].as_u64().expect("line") >= 2, "{error}");
+    let status: serde_json::Value = serde_json::from_str(&served.get("/__rapport/status").body).expect("status JSON");
+    assert!(!status["errors"].as_array().expect("errors").is_empty());
+    let page = served.get("/glossary/mql/");
+    assert_eq!(page.status, 200, "the last good page is still served");
+    assert!(page.body.contains("Marketing Qualified Lead"));
+
+    served.write(rel, &format!("{good}\nFixed again.\n"));
+    let data = events.expect("reload", DEADLINE);
+    assert_eq!(data["errors"].as_array().map(Vec::len), Some(0), "{data}");
+    let status: serde_json::Value = serde_json::from_str(&served.get("/__rapport/status").body).expect("status JSON");
+    assert_eq!(status["errors"].as_array().map(Vec::len), Some(0));
+    assert!(served.get("/glossary/mql/").body.contains("Fixed again."));
+}
+
+#[test]
+fn deleting_a_file_removes_its_page() {
+    let served = Served::start("good");
+    let mut events = served.events();
+    assert_eq!(served.get("/guides/writing/").status, 200);
+    fs::remove_file(served.site.root().join("content/guides/writing.md")).expect("delete");
+    events.expect("reload", DEADLINE);
+    assert_eq!(served.get("/guides/writing/").status, 404);
+}
+
+#[test]
+fn new_folders_and_renamed_folders_are_picked_up() {
+    let served = Served::start("good");
+    let mut events = served.events();
+    served.write(
+        "content/handbook/travel/booking.md",
+        "---\ntitle: Booking travel\n---\nBook early.\n",
+    );
+    events.expect("reload", DEADLINE);
+    assert!(served.get("/handbook/travel/booking/").body.contains("Book early."));
+    let root = served.site.root();
+    fs::rename(root.join("content/handbook"), root.join("content/manual")).expect("rename folder");
+    events.expect("reload", DEADLINE);
+    assert_eq!(served.get("/handbook/travel/booking/").status, 404);
+    assert!(served.get("/manual/travel/booking/").body.contains("Book early."));
+}
+
+#[test]
+fn a_css_change_swaps_stylesheets_without_a_reload() {
+    let served = Served::start_site(
+        SiteTest::new("good").file("static/extra.css", "body { color: black; }\n"),
+        &[],
+    );
+    let mut events = served.events();
+    served.write("static/extra.css", "body { color: navy; }\n");
+    let data = events.expect("reload", DEADLINE);
+    assert_eq!(data["css_only"], true, "{data}");
+    assert!(served.get("/extra.css").body.contains("navy"));
+}
+
+#[test]
+fn a_burst_of_a_thousand_files_ends_in_the_right_state() {
+    let mut served = Served::start("good");
+    let mut events = served.events();
+    let root = served.site.root().join("content/notes");
+    fs::create_dir_all(&root).expect("mkdir");
+    for i in 0..1000 {
+        fs::write(
+            root.join(format!("note-{i:04}.md")),
+            format!("---\ntitle: Note {i}\n---\nNote number {i}.\n"),
+        )
+        .expect("write");
+    }
+    events.expect("reload", Duration::from_secs(60));
+    // Let any second batch finish, then count the rebuilds.
+    while events.next(Duration::from_secs(3)).is_some() {}
+    let rebuilds = served.count_lines("changed: rebuilt", Duration::from_millis(300));
+    assert!((1..=2).contains(&rebuilds), "{rebuilds} rebuilds");
+    assert!(served.get("/notes/note-0999/").body.contains("Note number 999."));
+    assert!(served.get("/notes/note-0000/").body.contains("Note number 0."));
+}
+
+#[test]
+fn serves_many_connections_at_once() {
+    let served = Served::start("good");
+    // Live-reload streams must not take the threads pages need.
+    let _streams: Vec<Events> = (0..20).map(|_| served.events()).collect();
+    let mut open: Vec<TcpStream> = (0..64)
+        .map(|_| TcpStream::connect(("127.0.0.1", served.port)).expect("connect"))
+        .collect();
+    for stream in &mut open {
+        stream
+            .write_all(b"GET /glossary/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("send");
+    }
+    for mut stream in open {
+        stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+        let mut text = String::new();
+        stream.read_to_string(&mut text).expect("read");
+        assert!(text.starts_with("HTTP/1.1 200"), "{}", &text[..text.len().min(80)]);
+        assert!(text.contains("Glossary"));
+    }
+}
+
+#[test]
+fn a_busy_port_is_a_clear_error() {
+    let served = Served::start("good");
+    let port = served.port.to_string();
+    let output = Command::new(BIN)
+        .args(["serve", "--root"])
+        .arg(served.site.root())
+        .args(["--port", &port])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("already in use") && stderr.contains("--port"),
+        "{stderr}"
+    );
+}
