@@ -28,6 +28,9 @@ pub struct Target {
 pub struct Unresolved {
     pub message: String,
     pub hint: String,
+    /// The target exists but its own file has errors: that file's error is
+    /// the one to report, not every link to it.
+    pub quiet: bool,
 }
 
 /// Everything links can point at, by every name they may use.
@@ -44,6 +47,8 @@ pub struct LinkIndex {
     /// Display names of terms for suggestions.
     term_names: Vec<String>,
     drafts: HashSet<ItemKey>,
+    /// Items whose file has errors, by key.
+    broken: HashSet<ItemKey>,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +117,7 @@ impl LinkIndex {
         for key in drafts {
             index.drafts.insert(key.clone());
         }
+        index.broken = content.broken.clone();
         index
     }
 
@@ -177,11 +183,13 @@ impl LinkIndex {
             return Err(Unresolved {
                 message: format!("broken link `{href}`: no content file `{wanted}`"),
                 hint,
+                quiet: false,
             });
         };
         let mut target = self.target(key).ok_or_else(|| Unresolved {
             message: format!("broken link `{href}`"),
             hint: "the target is a draft; build with --drafts".to_string(),
+            quiet: false,
         })?;
         if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
             target.url_path = format!("{}#{fragment}", target.url_path);
@@ -268,9 +276,11 @@ impl LinkIndex {
                     .join(" or ")
             )
         };
+        let quiet = self.broken.contains(&ItemKey::new(kind, crate::model::slugify(name)));
         Unresolved {
             message: format!("unresolved link `[[{prefix}{name}]]`: no {} `{name}`", kind.name()),
             hint,
+            quiet,
         }
     }
 

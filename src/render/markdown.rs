@@ -414,12 +414,14 @@ impl<'a> Rewriter<'_, 'a> {
             }
             Err(unresolved) => {
                 self.unresolved_wiki_link = true;
-                let pos = self.position(offset);
-                self.result.diagnostics.push(
-                    Diagnostic::error(self.input.path, unresolved.message)
-                        .at_pos(pos)
-                        .hint(unresolved.hint),
-                );
+                if !unresolved.quiet {
+                    let pos = self.position(offset);
+                    self.result.diagnostics.push(
+                        Diagnostic::error(self.input.path, unresolved.message)
+                            .at_pos(pos)
+                            .hint(unresolved.hint),
+                    );
+                }
                 self.emit(Event::InlineHtml(CowStr::from("<span class=\"unresolved-link\">")));
                 let label = target.split_once(':').map_or(target, |(_, rest)| rest).to_string();
                 self.wiki = Some(WikiLink {

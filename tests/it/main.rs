@@ -11,3 +11,5 @@ mod cli;
 mod commonmark;
 mod corpora;
 mod serve;
+mod browser;
+mod webdriver;
