@@ -49,6 +49,8 @@ pub struct LinkIndex {
     drafts: HashSet<ItemKey>,
     /// Items whose file has errors, by key.
     broken: HashSet<ItemKey>,
+    /// Non-Markdown files under `content/`, by path relative to `content/`.
+    assets: HashSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +123,18 @@ impl LinkIndex {
         index
     }
 
+    /// Registers the files under `content/` that are copied beside pages
+    /// (`guides/diagram.png`), so relative links to them can be anchored.
+    pub fn with_assets<'a>(mut self, paths: impl IntoIterator<Item = &'a str>) -> LinkIndex {
+        self.assets = paths.into_iter().map(str::to_string).collect();
+        self
+    }
+
+    /// Whether `path` (relative to `content/`) is a file copied to the output.
+    pub fn has_asset(&self, path: &str) -> bool {
+        self.assets.contains(path)
+    }
+
     /// Resolves the target of a `[[...]]` link (without its `|label`).
     pub fn resolve_wiki(&self, target: &str) -> Result<Target, Unresolved> {
         let target = target.trim();
@@ -172,6 +186,8 @@ impl LinkIndex {
             Some((p, f)) => (p, Some(f)),
             None => (href, None),
         };
+        // A query means nothing to a static page; it is dropped.
+        let path_part = path_part.split('?').next().unwrap_or(path_part);
         let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
         let joined = normalize(&format!("{dir}/{}", percent_decode(path_part)));
         let Some(key) = joined.as_deref().and_then(|p| self.paths.get(p)) else {
@@ -327,7 +343,8 @@ fn relative_href(from_dir: &str, to: &str) -> String {
     out.join("/")
 }
 
-fn percent_decode(text: &str) -> String {
+/// Decodes `%XX` escapes; invalid ones are kept as they are.
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, closest};
 use crate::model::{Content, Item, ItemKey, Kind, Ref};
 
 /// URL paths that list pages own; a plain page may not take them.
-const RESERVED: [&str; 5] = ["glossary/", "teams/", "stories/", "commitments/", "search/"];
+const RESERVED: [&str; 6] = ["glossary/", "teams/", "stories/", "commitments/", "scores/", "search/"];
 
 /// Keeps the first item (by path) for every slug, case-insensitively, and
 /// reports the others. Also refuses plain pages that would replace a list
@@ -19,6 +19,7 @@ const RESERVED: [&str; 5] = ["glossary/", "teams/", "stories/", "commitments/", 
 pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
     items.sort_by(|a, b| a.meta().path.cmp(&b.meta().path));
     let mut seen: HashMap<(Kind, String), String> = HashMap::new();
+    let mut urls: HashMap<String, String> = HashMap::new();
     let mut kept = Vec::with_capacity(items.len());
     let mut diagnostics = Vec::new();
     for item in items {
@@ -42,23 +43,34 @@ pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
             }
         }
         let folded = (meta.kind, meta.slug.to_lowercase());
-        match seen.get(&folded) {
-            Some(first) => {
-                let what = if meta.kind == Kind::Page {
-                    format!("duplicate page URL `/{}`", meta.url_path)
-                } else {
-                    format!("duplicate {} slug `{}`", meta.kind.name(), meta.slug)
-                };
-                diagnostics.push(
-                    Diagnostic::error(&meta.path, format!("{what}: `{first}` has it too"))
-                        .at(1, 1)
-                        .hint("slugs are compared ignoring case; rename one file or set a different `slug`"),
-                );
-            }
-            None => {
-                seen.insert(folded, meta.path.clone());
-                kept.push(item);
-            }
+        // Two items of different kinds can still want the same URL
+        // (`content/teams/sales/index.md` and the team `sales`).
+        let url = meta.url_path.to_lowercase();
+        if let Some(first) = seen.get(&folded) {
+            let what = if meta.kind == Kind::Page {
+                format!("duplicate page URL `/{}`", meta.url_path)
+            } else {
+                format!("duplicate {} slug `{}`", meta.kind.name(), meta.slug)
+            };
+            diagnostics.push(
+                Diagnostic::error(&meta.path, format!("{what}: `{first}` has it too"))
+                    .at(1, 1)
+                    .hint(if meta.kind == Kind::Page {
+                        "URLs are compared ignoring case; rename or move one of the files"
+                    } else {
+                        "slugs are compared ignoring case; rename one file or set a different `slug`"
+                    }),
+            );
+        } else if let Some(first) = urls.get(&url) {
+            diagnostics.push(
+                Diagnostic::error(&meta.path, format!("`/{}` is also the page of `{first}`", meta.url_path))
+                    .at(1, 1)
+                    .hint("two files cannot have the same URL; rename or move one of them"),
+            );
+        } else {
+            seen.insert(folded, meta.path.clone());
+            urls.insert(url, meta.path.clone());
+            kept.push(item);
         }
     }
     (kept, diagnostics)

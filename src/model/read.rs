@@ -264,6 +264,15 @@ fn placeholder_meta() -> Meta {
 }
 
 fn read_team(fields: &mut Fields<'_>) -> Team {
+    if !fields.has("color") && fields.locator.has_key("color") {
+        // `color: #1f6feb` unquoted: YAML reads everything after `#` as a comment.
+        let pos = fields.locator.key("color");
+        fields.diagnostics.push(
+            Diagnostic::error(fields.path, "`color` has no value; an unquoted `#` starts a YAML comment")
+                .at_pos(pos)
+                .hint("quote the colour: `color: \"#1f6feb\"`"),
+        );
+    }
     let color = fields.text("color").and_then(|c| {
         if is_hex_colour(&c) {
             Some(c.to_lowercase())
@@ -534,6 +543,13 @@ fn check_commitment_dates(
         ),
         _ => {}
     }
+    if let (Some(s @ (Status::Missed | Status::Dropped)), Some(d)) = (status, delivered) {
+        fields.diagnostics.push(
+            Diagnostic::warning(path, format!("`status: {}` with a `delivered` date {d}", s.name()))
+                .at_pos(loc.value("status", s.name()))
+                .hint("a delivered promise is not missed or dropped; remove one of the two"),
+        );
+    }
     if let Some(d) = delivered
         && d < promised
     {
@@ -576,7 +592,14 @@ fn read_extra(
         let Some(key) = front_matter::scalar_text(key) else {
             continue;
         };
-        if let Some(meant) = front_matter::typo_of(&key, &known) {
+        let lower = key.to_lowercase();
+        if lower != key && known.contains(&lower.as_str()) {
+            diagnostics.push(
+                Diagnostic::warning(path, format!("unknown field `{key}`; field names are lowercase: `{lower}`"))
+                    .at_pos(locator.key(&key))
+                    .hint(format!("rename it to `{lower}`")),
+            );
+        } else if let Some(meant) = front_matter::typo_of(&key, &known) {
             diagnostics.push(
                 Diagnostic::warning(path, format!("unknown field `{key}`; did you mean `{meant}`?"))
                     .at_pos(locator.key(&key))
@@ -717,6 +740,15 @@ mod tests {
         assert_eq!(t.meta.tags, ["tool"]);
         assert_eq!(t.meta.extra["short_description"], "Resources that extend Kubernetes.\n");
         assert!(t.meta.extra["aka"].is_null());
+    }
+
+    #[test]
+    fn unquoted_colour_and_capitalised_fields_are_reported() {
+        let out = read("content/teams/t.md", "---\ntitle: T\ncolor: #1f6feb\n---\n");
+        assert!(out.diagnostics[0].message.contains("unquoted `#`"), "{:?}", out.diagnostics);
+        assert_eq!(out.diagnostics[0].line, 3);
+        let caps = read("content/teams/u.md", "---\ntitle: U\nShort: U\n---\n");
+        assert!(caps.diagnostics[0].message.contains("field names are lowercase"), "{:?}", caps.diagnostics);
     }
 
     #[test]

@@ -445,16 +445,41 @@ impl<'a> Rewriter<'_, 'a> {
         self.emit(Event::InlineHtml(CowStr::from(close)));
     }
 
-    /// Resolves relative `.md` links and removes script URLs.
+    /// Resolves relative `.md` links, anchors relative links to files
+    /// (images, downloads) at their folder, and removes script URLs.
     fn rewrite_url(&mut self, dest: CowStr<'a>, offset: usize) -> CowStr<'a> {
-        if is_script_url(&dest) {
+        if let Some(scheme) = script_scheme(&dest) {
             let pos = self.position(offset);
             self.result.diagnostics.push(
-                Diagnostic::warning(self.input.path, "a `javascript:` link was removed")
+                Diagnostic::warning(self.input.path, format!("a `{scheme}` link was removed"))
                     .at_pos(pos)
                     .hint("rapport never emits script URLs; link to a page instead"),
             );
             return CowStr::from("#");
+        }
+        if is_relative_file(&dest) {
+            // Pages are written one folder deeper than their source
+            // (`guides/x.md` -> `guides/x/index.html`), while files beside
+            // them are copied as they are: point at the copy.
+            let dir = self
+                .input
+                .path
+                .strip_prefix("content/")
+                .and_then(|p| p.rsplit_once('/'))
+                .map_or("", |(d, _)| d);
+            let joined = if dir.is_empty() {
+                dest.to_string()
+            } else {
+                format!("{dir}/{dest}")
+            };
+            let path = normalize_url_path(&joined);
+            let file = path.as_deref().map(|p| p.split(['#', '?']).next().unwrap_or(p));
+            return match (path.as_deref(), file) {
+                (Some(path), Some(file)) if self.index.has_asset(&crate::links::percent_decode(file)) => {
+                    CowStr::from(format!("{}{path}", self.input.base_path))
+                }
+                _ => dest,
+            };
         }
         if !is_relative_markdown(&dest) {
             return dest;
@@ -541,15 +566,51 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     out.into_iter()
 }
 
-/// `javascript:`, `vbscript:` and `data:text/html` URLs, however written.
-fn is_script_url(url: &str) -> bool {
+/// The scheme of a `javascript:`, `vbscript:` or `data:text/html` URL,
+/// however written (mixed case, embedded whitespace or control characters).
+fn script_scheme(url: &str) -> Option<&'static str> {
     let cleaned: String = url
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .take(16)
         .collect::<String>()
         .to_lowercase();
-    cleaned.starts_with("javascript:") || cleaned.starts_with("vbscript:") || cleaned.starts_with("data:text/html")
+    ["javascript:", "vbscript:", "data:text/html"]
+        .into_iter()
+        .find(|scheme| cleaned.starts_with(scheme))
+}
+
+/// A relative link to a file that is not a page: `diagram.png`,
+/// `../files/plan.pdf`. Fragments, queries, absolute paths and URLs with a
+/// scheme are left alone.
+fn is_relative_file(url: &str) -> bool {
+    let path = url.split(['#', '?']).next().unwrap_or("");
+    let last = path.rsplit('/').next().unwrap_or("");
+    !path.is_empty()
+        && !url.starts_with(['#', '/', '?'])
+        && !url.contains(':')
+        && last.contains('.')
+        && !path.to_ascii_lowercase().ends_with(".md")
+}
+
+/// Collapses `.` and `..` in a relative URL path; `None` if it climbs out of
+/// the site.
+fn normalize_url_path(path: &str) -> Option<String> {
+    let (path, rest) = match path.find(['#', '?']) {
+        Some(i) => (&path[..i], &path[i..]),
+        None => (path, ""),
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(format!("{}{rest}", parts.join("/")))
 }
 
 /// A link to another content file: no scheme, not absolute, a `.md` path.
@@ -627,6 +688,28 @@ mod tests {
         assert!(d.message.contains("[[nope]]"));
         // Shown as written, as plain CommonMark.
         assert!(out.html.contains("See [[nope]] now."), "{}", out.html);
+    }
+
+    #[test]
+    fn relative_files_point_at_their_copy() {
+        let source = "---\ntitle: x\n---\n![plan](diagram.png) [pdf](../files/plan.pdf#p2) [web](https://x.org/a.png) [top](#top)\n";
+        let input = BodyInput {
+            path: "content/guides/x.md",
+            source,
+            body_offset: 16,
+            base_path: "/alignment/",
+        };
+        let options = MarkdownOptions {
+            raw_html: false,
+            heading_anchors: false,
+            abbreviations: false,
+        };
+        let index = LinkIndex::default().with_assets(["guides/diagram.png", "files/plan.pdf"]);
+        let out = render(&input, &index, &Abbreviations::new(), &options);
+        assert!(out.html.contains("src=\"/alignment/guides/diagram.png\""), "{}", out.html);
+        assert!(out.html.contains("href=\"/alignment/files/plan.pdf#p2\""), "{}", out.html);
+        assert!(out.html.contains("href=\"https://x.org/a.png\""), "{}", out.html);
+        assert!(out.html.contains("href=\"#top\""), "{}", out.html);
     }
 
     #[test]

@@ -6,6 +6,9 @@
 //! Chromium; with `RAPPORT_REQUIRE_BROWSER=1` (set by `.ci/run`) a missing
 //! browser fails the test instead.
 
+// Keys, screenshots and resizing serve the reader-site tests.
+#![allow(dead_code)]
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
