@@ -16,6 +16,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod embedded;
 pub mod front_matter;
+pub mod git;
 pub mod links;
 pub mod live;
 pub mod load;

@@ -16,7 +16,6 @@ use crate::load::{self, SourceTree};
 use crate::model::read::{ReadOutcome, read_item};
 use crate::model::{Content, Item, ItemKey};
 use crate::render::{self, Rendered};
-use crate::score::ScoreBook;
 use crate::validate;
 
 /// Choices made on the command line.
@@ -129,10 +128,13 @@ impl Site {
     /// Renders the site in memory and gathers every diagnostic, sorted, with
     /// snippets.
     pub fn render(&self) -> Build {
-        let scores = ScoreBook::default();
-        let rendered = render::render_site(self, scores);
+        let mut scored = crate::script::score_site(self);
+        let scores = std::mem::take(&mut scored.scores);
+        let rendered = render::render_site(self, scores, scored.template_call());
         let mut diagnostics: Diagnostics = self.diagnostics.iter().cloned().collect();
         diagnostics.extend(rendered.diagnostics.iter().cloned());
+        diagnostics.extend(scored.diagnostics.iter().cloned());
+        diagnostics.extend(scored.template_diagnostics());
         diagnostics.finish(&self.source_texts());
         Build { rendered, diagnostics }
     }

@@ -63,9 +63,12 @@ pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
             );
         } else if let Some(first) = urls.get(&url) {
             diagnostics.push(
-                Diagnostic::error(&meta.path, format!("`/{}` is also the page of `{first}`", meta.url_path))
-                    .at(1, 1)
-                    .hint("two files cannot have the same URL; rename or move one of them"),
+                Diagnostic::error(
+                    &meta.path,
+                    format!("`/{}` is also the page of `{first}`", meta.url_path),
+                )
+                .at(1, 1)
+                .hint("two files cannot have the same URL; rename or move one of them"),
             );
         } else {
             seen.insert(folded, meta.path.clone());

@@ -268,9 +268,12 @@ fn read_team(fields: &mut Fields<'_>) -> Team {
         // `color: #1f6feb` unquoted: YAML reads everything after `#` as a comment.
         let pos = fields.locator.key("color");
         fields.diagnostics.push(
-            Diagnostic::error(fields.path, "`color` has no value; an unquoted `#` starts a YAML comment")
-                .at_pos(pos)
-                .hint("quote the colour: `color: \"#1f6feb\"`"),
+            Diagnostic::error(
+                fields.path,
+                "`color` has no value; an unquoted `#` starts a YAML comment",
+            )
+            .at_pos(pos)
+            .hint("quote the colour: `color: \"#1f6feb\"`"),
         );
     }
     let color = fields.text("color").and_then(|c| {
@@ -595,9 +598,12 @@ fn read_extra(
         let lower = key.to_lowercase();
         if lower != key && known.contains(&lower.as_str()) {
             diagnostics.push(
-                Diagnostic::warning(path, format!("unknown field `{key}`; field names are lowercase: `{lower}`"))
-                    .at_pos(locator.key(&key))
-                    .hint(format!("rename it to `{lower}`")),
+                Diagnostic::warning(
+                    path,
+                    format!("unknown field `{key}`; field names are lowercase: `{lower}`"),
+                )
+                .at_pos(locator.key(&key))
+                .hint(format!("rename it to `{lower}`")),
             );
         } else if let Some(meant) = front_matter::typo_of(&key, &known) {
             diagnostics.push(
@@ -745,10 +751,18 @@ mod tests {
     #[test]
     fn unquoted_colour_and_capitalised_fields_are_reported() {
         let out = read("content/teams/t.md", "---\ntitle: T\ncolor: #1f6feb\n---\n");
-        assert!(out.diagnostics[0].message.contains("unquoted `#`"), "{:?}", out.diagnostics);
+        assert!(
+            out.diagnostics[0].message.contains("unquoted `#`"),
+            "{:?}",
+            out.diagnostics
+        );
         assert_eq!(out.diagnostics[0].line, 3);
         let caps = read("content/teams/u.md", "---\ntitle: U\nShort: U\n---\n");
-        assert!(caps.diagnostics[0].message.contains("field names are lowercase"), "{:?}", caps.diagnostics);
+        assert!(
+            caps.diagnostics[0].message.contains("field names are lowercase"),
+            "{:?}",
+            caps.diagnostics
+        );
     }
 
     #[test]

@@ -706,8 +706,16 @@ mod tests {
         };
         let index = LinkIndex::default().with_assets(["guides/diagram.png", "files/plan.pdf"]);
         let out = render(&input, &index, &Abbreviations::new(), &options);
-        assert!(out.html.contains("src=\"/alignment/guides/diagram.png\""), "{}", out.html);
-        assert!(out.html.contains("href=\"/alignment/files/plan.pdf#p2\""), "{}", out.html);
+        assert!(
+            out.html.contains("src=\"/alignment/guides/diagram.png\""),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("href=\"/alignment/files/plan.pdf#p2\""),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains("href=\"https://x.org/a.png\""), "{}", out.html);
         assert!(out.html.contains("href=\"#top\""), "{}", out.html);
     }

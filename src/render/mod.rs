@@ -6,8 +6,12 @@
 //! pipeline without writing and lets the dev server keep a site in memory.
 //! Bodies and pages render in parallel with rayon.
 
+pub mod charts;
+pub mod data;
+pub mod feed;
 pub mod markdown;
 pub mod pages;
+pub mod search;
 pub mod sitemap;
 pub mod theme;
 pub mod view;
@@ -24,7 +28,7 @@ use crate::links::LinkIndex;
 use crate::model::ItemKey;
 use crate::render::markdown::{Abbreviations, BodyInput, MarkdownOptions, RenderedBody};
 use crate::render::pages::{ContextInput, PageJob};
-use crate::render::theme::Theme;
+use crate::render::theme::{ScriptCall, Theme};
 use crate::render::view::{ViewInput, Views, to_value};
 use crate::score::ScoreBook;
 use crate::site::Site;
@@ -162,7 +166,7 @@ pub struct Prepared {
 }
 
 /// Renders bodies, computes views and compiles the theme.
-pub fn prepare(site: &Site, scores: ScoreBook) -> Prepared {
+pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Prepared {
     let index = LinkIndex::new(&site.content, &site.drafts.iter().cloned().collect::<Vec<_>>());
     let bodies = render_bodies(site, &index);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
@@ -177,7 +181,7 @@ pub fn prepare(site: &Site, scores: ScoreBook) -> Prepared {
         base_path: &base_path,
     });
     let site_value = to_value(site_view(site, &views));
-    let (theme, theme_diagnostics) = Theme::new(&site.sources.templates, &site.config.theme, None);
+    let (theme, theme_diagnostics) = Theme::new(&site.sources.templates, &site.config.theme, script);
     diagnostics.extend(theme_diagnostics);
     Prepared {
         index,
@@ -195,6 +199,7 @@ pub fn render_pages(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> (Vec<
     let base_path = site.config.base_path();
     let input = ContextInput {
         content: &site.content,
+        scores: &prepared.scores,
         views: &prepared.views,
         site: &prepared.site_value,
         base_path: &base_path,
@@ -228,14 +233,14 @@ pub fn render_pages(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> (Vec<
 }
 
 /// Renders the whole site.
-pub fn render_site(site: &Site, scores: ScoreBook) -> Rendered {
-    let prepared = prepare(site, scores);
+pub fn render_site(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Rendered {
+    let prepared = prepare(site, scores, script);
     let jobs = pages::plan(&site.content);
     let (mut files, page_diagnostics) = render_pages(site, &prepared, &jobs);
     let pages = files.len();
     let mut diagnostics = prepared.diagnostics.clone();
     diagnostics.extend(page_diagnostics);
-    files.extend(extra_files(site, &jobs));
+    files.extend(extra_files(site, &prepared, &jobs));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
     Rendered {
@@ -245,9 +250,11 @@ pub fn render_site(site: &Site, scores: ScoreBook) -> Rendered {
     }
 }
 
-/// The files that are not pages: sitemap, theme and site static files.
-pub fn extra_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
+/// The files that are not pages: `data/*.json`, sitemap, theme and site
+/// static files.
+pub fn extra_files(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> Vec<OutputFile> {
     let mut files = Vec::new();
+    files.extend(data::files(site, prepared));
     files.push(OutputFile {
         path: "sitemap.xml".into(),
         bytes: sitemap::sitemap(site, jobs).into_bytes(),

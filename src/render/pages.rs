@@ -13,6 +13,8 @@ use serde::Serialize;
 
 use crate::model::{Content, ItemKey, Kind, State};
 use crate::render::view::{ItemLink, StateGroup, Views, group_by_state, index_letter, item_link, to_value};
+use crate::score::ScoreBook;
+use crate::script::hooks::Hook;
 
 /// One page of the site.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -22,6 +24,8 @@ pub enum PageJob {
     Teams,
     Stories,
     Commitments,
+    /// How each score is computed: the hooks and their doc comments.
+    Scoring,
     /// The page of one item (team, term, story, commitment or plain page).
     Item(ItemKey),
     /// A folder of plain pages that has no `_index.md`: a generated list.
@@ -38,6 +42,7 @@ impl PageJob {
             PageJob::Teams => "teams/".into(),
             PageJob::Stories => "stories/".into(),
             PageJob::Commitments => "commitments/".into(),
+            PageJob::Scoring => "scores/".into(),
             PageJob::Item(key) => match key.kind {
                 Kind::Page => key.slug.clone(),
                 kind => format!("{}/{}/", kind.section(), key.slug),
@@ -68,6 +73,7 @@ pub fn plan(content: &Content) -> Vec<PageJob> {
         PageJob::Teams,
         PageJob::Stories,
         PageJob::Commitments,
+        PageJob::Scoring,
         PageJob::NotFound,
     ];
     for item in content.items() {
@@ -174,6 +180,7 @@ pub struct PageContext {
 /// The data shared by every page's context.
 pub struct ContextInput<'a> {
     pub content: &'a Content,
+    pub scores: &'a ScoreBook,
     pub views: &'a Views,
     pub site: &'a Value,
     pub base_path: &'a str,
@@ -183,6 +190,7 @@ pub struct ContextInput<'a> {
 pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
     let ContextInput {
         content,
+        scores,
         views,
         site,
         base_path,
@@ -214,9 +222,9 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                 context! {
                     site, page => meta(title, "home", "home", "", home.map(|p| p.meta.path.as_str())),
                     intro => intro(""),
-                    stories => views.stories.iter().take(3).cloned().collect::<Vec<_>>(),
+                    stories => views.cards.values.stories.iter().take(3).cloned().collect::<Vec<_>>(),
                     board => to_value(board),
-                    teams => views.teams.clone(),
+                    teams => views.cards.values.teams.clone(),
                     term_count => views.terms.len(),
                     story_count => views.stories.len(),
                     commitment_count => views.commitments.len(),
@@ -229,7 +237,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                 site, page => meta("Glossary", "glossary", "glossary", "The shared vocabulary: every term, its owner and how each team reads it.", None),
                 intro => intro("glossary/"),
                 letters => to_value(letters(content, views)),
-                terms => views.terms.clone(),
+                terms => views.cards.values.terms.clone(),
             },
         ),
         PageJob::Teams => (
@@ -237,7 +245,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
             context! {
                 site, page => meta("Teams", "teams", "teams", "Every team: what it owns, what it promised and how it delivered.", None),
                 intro => intro("teams/"),
-                teams => views.teams.clone(),
+                teams => views.cards.values.teams.clone(),
             },
         ),
         PageJob::Stories => (
@@ -245,7 +253,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
             context! {
                 site, page => meta("Success stories", "stories", "stories", "Wins we share: every story credits each team that contributed.", None),
                 intro => intro("stories/"),
-                stories => views.stories.clone(),
+                stories => views.cards.values.stories.clone(),
             },
         ),
         PageJob::Commitments => (
@@ -254,7 +262,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                 site, page => meta("Commitments", "commitments", "commitments", "What each team promised, to whom and for when, and whether it delivered.", None),
                 intro => intro("commitments/"),
                 board => to_value(board(content, views)),
-                commitments => views.commitments.clone(),
+                commitments => views.cards.values.commitments.clone(),
             },
         ),
         PageJob::Item(key) => {
@@ -311,12 +319,95 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                 children => to_value(children(content, folder, base_path)),
             },
         ),
+        PageJob::Scoring => (
+            "scores.html",
+            context! {
+                site, page => meta("How scores are computed", "scores", "", "Every score on this site comes from a script the teams maintain: here is what each one counts.", None),
+                hooks => to_value(hook_views(scores)),
+                teams => views.cards.values.teams.clone(),
+            },
+        ),
         PageJob::NotFound => (
             "404.html",
             context! { site, page => meta("Page not found", "404", "", "", None) },
         ),
     };
     Some(PageContext { template, context: ctx })
+}
+
+/// What the scores page shows about one hook.
+#[derive(Debug, Clone, Serialize)]
+struct HookView {
+    /// The hook's name, also the page anchor (`#score_commitment`).
+    hook: &'static str,
+    /// What its result is called on the site ("Reliability").
+    label: &'static str,
+    /// The parameters it takes, as written in scripts.
+    signature: String,
+    script: String,
+    /// The doc comment: paragraphs, and lists where lines start with `- `.
+    doc: Vec<DocBlock>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct DocBlock {
+    /// A bulleted list rather than a paragraph.
+    list: bool,
+    /// The paragraph's text, or the list's items.
+    lines: Vec<String>,
+}
+
+/// The scoring hooks the scripts define, in the order docs/scripting.md
+/// lists them (`lint` gives warnings, not scores).
+fn hook_views(scores: &ScoreBook) -> Vec<HookView> {
+    Hook::ALL
+        .iter()
+        .filter(|hook| **hook != Hook::Lint)
+        .filter_map(|hook| {
+            let explanation = scores.explanations.get(hook.name())?;
+            Some(HookView {
+                hook: hook.name(),
+                label: hook.label(),
+                signature: format!("{}({})", hook.name(), hook.params().join(", ")),
+                script: explanation.script.clone(),
+                doc: doc_blocks(&explanation.doc),
+            })
+        })
+        .collect()
+}
+
+/// Splits a doc comment into paragraphs and `- ` lists.
+fn doc_blocks(doc: &str) -> Vec<DocBlock> {
+    let mut blocks: Vec<DocBlock> = Vec::new();
+    let mut fresh = true;
+    for line in doc.lines().map(str::trim) {
+        if line.is_empty() {
+            fresh = true;
+            continue;
+        }
+        let item = line.strip_prefix("- ").or_else(|| line.strip_prefix("* "));
+        match (item, blocks.last_mut()) {
+            (Some(item), Some(block)) if block.list && !fresh => block.lines.push(item.to_string()),
+            (Some(item), _) => blocks.push(DocBlock {
+                list: true,
+                lines: vec![item.to_string()],
+            }),
+            (None, Some(block)) if !fresh => match block.lines.last_mut() {
+                // A continuation line: of the list item, or of the paragraph.
+                Some(last) => {
+                    last.push(' ');
+                    last.push_str(line);
+                }
+                None => block.lines.push(line.to_string()),
+            },
+            (None, _) => blocks.push(DocBlock {
+                list: false,
+                lines: vec![line.to_string()],
+            }),
+        }
+        fresh = false;
+    }
+    blocks
 }
 
 fn first_line(view: &Value) -> String {
@@ -340,7 +431,7 @@ fn board(content: &Content, views: &Views) -> Vec<StateGroup> {
     let items: Vec<(State, &Value)> = content
         .commitments
         .iter()
-        .zip(&views.commitments)
+        .zip(&views.cards.values.commitments)
         .map(|(c, v)| (c.derived.state, v))
         .collect();
     group_by_state(&items)
@@ -355,7 +446,7 @@ struct Letter {
 /// Terms grouped under their first letter, A–Z.
 fn letters(content: &Content, views: &Views) -> Vec<Letter> {
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (term, view) in content.terms.iter().zip(&views.terms) {
+    for (term, view) in content.terms.iter().zip(&views.cards.values.terms) {
         groups
             .entry(index_letter(&term.meta.title))
             .or_default()
@@ -370,6 +461,22 @@ fn letters(content: &Content, views: &Views) -> Vec<Letter> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_comments_become_paragraphs_and_lists() {
+        let blocks = doc_blocks("First line\ncontinues.\n\n- on time: 100\n- late: less\n  per day\nAfter.");
+        let shape: Vec<(bool, Vec<&str>)> = blocks
+            .iter()
+            .map(|b| (b.list, b.lines.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (false, vec!["First line continues."]),
+                (true, vec!["on time: 100", "late: less per day After."]),
+            ]
+        );
+    }
 
     #[test]
     fn output_paths() {

@@ -20,7 +20,7 @@ use crate::render::markdown::{Heading, RenderedBody};
 use crate::score::{Explanation, HappinessPoint, ScoreBook};
 
 /// A short reference to a team, for badges.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TeamLink {
     pub slug: String,
     pub title: String,
@@ -38,6 +38,112 @@ pub struct ItemLink {
     pub slug: String,
     pub title: String,
     pub url: String,
+}
+
+/// What lists show of a team: its badge, summary, counts and score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TeamCard {
+    pub kind: Kind,
+    pub slug: String,
+    pub title: String,
+    pub short: String,
+    pub url: String,
+    pub color: String,
+    pub ink: String,
+    pub lead: Option<String>,
+    pub summary: String,
+    pub score: Option<f64>,
+    pub made_counts: PromiseCounts,
+    pub received_counts: PromiseCounts,
+    pub owns_count: usize,
+    pub stories_count: usize,
+}
+
+/// What lists show of a glossary term.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TermCard {
+    pub kind: Kind,
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub acronym: Option<String>,
+    pub aliases: Vec<String>,
+    pub owner: Option<TeamLink>,
+    /// Every team that gave its reading.
+    pub readers: Vec<TeamLink>,
+    pub readings_differ: bool,
+    pub letter: String,
+    pub summary: String,
+}
+
+/// What lists show of a story.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoryCard {
+    pub kind: Kind,
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub date: Date,
+    pub customer: Option<String>,
+    pub outcome: Option<String>,
+    pub teams: Vec<TeamLink>,
+    pub score: Option<f64>,
+    pub summary: String,
+}
+
+/// What lists show of a commitment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentCard {
+    pub kind: Kind,
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+    pub owner: TeamLink,
+    pub to: Vec<TeamLink>,
+    pub to_external: Vec<String>,
+    pub promised: Date,
+    pub due: Date,
+    pub effective_due: Date,
+    pub delivered: Option<Date>,
+    pub state: &'static str,
+    pub state_label: &'static str,
+    pub days_late: i64,
+    pub slips: usize,
+    pub satisfaction: Option<u8>,
+    pub score: Option<f64>,
+    pub summary: String,
+}
+
+/// What lists show of a plain page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageCard {
+    pub kind: Kind,
+    pub title: String,
+    pub url: String,
+    pub summary: String,
+}
+
+/// Every item's card as data and as a template value, aligned with the
+/// lists of [`Content`]. List pages use only cards, so a change that leaves
+/// an item's card as it was leaves every list as it was.
+#[derive(Debug, Clone, Default)]
+pub struct Cards {
+    pub teams: Vec<TeamCard>,
+    pub terms: Vec<TermCard>,
+    pub stories: Vec<StoryCard>,
+    pub commitments: Vec<CommitmentCard>,
+    pub pages: Vec<PageCard>,
+    pub values: CardValues,
+}
+
+/// The cards as template values.
+#[derive(Debug, Clone, Default)]
+pub struct CardValues {
+    pub teams: Vec<Value>,
+    pub terms: Vec<Value>,
+    pub stories: Vec<Value>,
+    pub commitments: Vec<Value>,
+    pub pages: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +255,7 @@ pub struct StateGroup {
 }
 
 /// Counts of a team's promises, by state.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PromiseCounts {
     pub total: usize,
     pub on_time: usize,
@@ -208,9 +314,11 @@ pub struct PageView {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Every item as a template value, aligned with the lists of [`Content`].
+/// Every item as a template value for its own page (the full views), and
+/// as a card for lists, aligned with the lists of [`Content`].
 #[derive(Debug, Clone, Default)]
 pub struct Views {
+    pub cards: Cards,
     pub teams: Vec<Value>,
     pub terms: Vec<Value>,
     pub stories: Vec<Value>,
@@ -250,57 +358,35 @@ impl Views {
         let empty = RenderedBody::default();
         let body_of = |key: ItemKey| bodies.get(&key).unwrap_or(&empty);
 
-        let team_links: BTreeMap<String, Value> = content
+        let links: BTreeMap<String, TeamLink> = content
             .teams
             .iter()
-            .map(|t| (t.meta.slug.clone(), to_value(team_link(t, &url))))
+            .map(|t| (t.meta.slug.clone(), team_link(t, &url)))
             .collect();
+        let link_of = |slug: &str| links.get(slug).cloned().unwrap_or_else(|| unknown_team(slug));
+        let team_links: BTreeMap<String, Value> = links.iter().map(|(k, v)| (k.clone(), to_value(v))).collect();
         let team_value = |slug: &str| {
-            team_links.get(slug).cloned().unwrap_or_else(|| {
-                to_value(TeamLink {
-                    slug: slug.to_string(),
-                    title: slug.to_string(),
-                    short: slug.to_string(),
-                    url: String::new(),
-                    color: "#6b7280".to_string(),
-                    ink: "#fff".to_string(),
-                })
-            })
+            team_links
+                .get(slug)
+                .cloned()
+                .unwrap_or_else(|| to_value(unknown_team(slug)))
         };
 
-        // Back-links: which items link to each item in their bodies.
-        let mut used_in: HashMap<&ItemKey, Vec<ItemLink>> = HashMap::new();
-        for item in content.items() {
-            let meta = item.meta();
-            if let Some(body) = bodies.get(&meta.key()) {
-                for target in &body.links {
-                    if *target != meta.key() {
-                        used_in.entry(target).or_default().push(item_link(
-                            meta.kind,
-                            &meta.slug,
-                            &meta.title,
-                            &url(&meta.url_path),
-                        ));
-                    }
-                }
-            }
-        }
-        for links in used_in.values_mut() {
-            links.sort_by(|a, b| (a.kind, &a.title).cmp(&(b.kind, &b.title)));
-        }
+        let relations = Relations::new(content, bodies, &url);
+        let cards = Cards::build(&CardInput {
+            content,
+            bodies,
+            scores,
+            link_of: &link_of,
+            url: &url,
+        });
 
-        // Stories that delivered on each commitment.
-        let mut delivered_by: HashMap<&str, Vec<ItemLink>> = HashMap::new();
-        for story in &content.stories {
-            for c in &story.commitments {
-                delivered_by.entry(c.slug.as_str()).or_default().push(item_link(
-                    Kind::Story,
-                    &story.meta.slug,
-                    &story.meta.title,
-                    &url(&story.meta.url_path),
-                ));
-            }
-        }
+        let commitment_card_by_slug: HashMap<&str, &Value> = content
+            .commitments
+            .iter()
+            .zip(&cards.values.commitments)
+            .map(|(c, v)| (c.meta.slug.as_str(), v))
+            .collect();
 
         let commitment_data: Vec<CommitmentView> = content
             .commitments
@@ -313,24 +399,18 @@ impl Views {
                     &team_value,
                     &url,
                     scores,
-                    delivered_by.get(c.meta.slug.as_str()),
+                    relations.delivered_by.get(c.meta.slug.as_str()),
                 )
             })
             .collect();
         let commitments: Vec<Value> = commitment_data.iter().map(to_value).collect();
-        let commitment_by_slug: HashMap<&str, &Value> = content
-            .commitments
-            .iter()
-            .zip(&commitments)
-            .map(|(c, v)| (c.meta.slug.as_str(), v))
-            .collect();
 
         let story_data: Vec<StoryView> = content
             .stories
             .iter()
             .map(|s| {
                 let body = body_of(s.meta.key());
-                story_view(s, body, &team_value, &url, scores, &commitment_by_slug)
+                story_view(s, body, &team_value, &url, scores, &commitment_card_by_slug)
             })
             .collect();
         let stories: Vec<Value> = story_data.iter().map(to_value).collect();
@@ -340,7 +420,7 @@ impl Views {
             .iter()
             .map(|t| {
                 let body = body_of(t.meta.key());
-                let back = used_in.get(&t.meta.key()).cloned().unwrap_or_default();
+                let back = relations.used_in.get(&t.meta.key()).cloned().unwrap_or_default();
                 term_view(t, body, &team_value, &url, content, back)
             })
             .collect();
@@ -349,14 +429,15 @@ impl Views {
         let team_data: Vec<TeamView> = content
             .teams
             .iter()
-            .map(|t| {
-                let body = body_of(t.meta.key());
+            .zip(&cards.teams)
+            .map(|(t, card)| {
                 team_view(TeamViewInput {
                     team: t,
-                    body,
+                    card,
+                    body: body_of(t.meta.key()),
                     content,
-                    commitments: &commitments,
-                    stories: &stories,
+                    commitment_cards: &cards.values.commitments,
+                    story_cards: &cards.values.stories,
                     scores,
                     url: &url,
                 })
@@ -387,6 +468,7 @@ impl Views {
             .collect();
 
         Views {
+            cards,
             teams,
             terms,
             stories,
@@ -403,6 +485,127 @@ impl Views {
     }
 }
 
+/// Relations between items that views show from the other side.
+struct Relations<'a> {
+    /// Item -> the items whose bodies link to it.
+    used_in: HashMap<&'a ItemKey, Vec<ItemLink>>,
+    /// Commitment slug -> the stories that delivered on it.
+    delivered_by: HashMap<&'a str, Vec<ItemLink>>,
+}
+
+impl<'a> Relations<'a> {
+    fn new(content: &'a Content, bodies: &'a HashMap<ItemKey, RenderedBody>, url: &dyn Fn(&str) -> String) -> Self {
+        let mut used_in: HashMap<&ItemKey, Vec<ItemLink>> = HashMap::new();
+        for item in content.items() {
+            let meta = item.meta();
+            if let Some(body) = bodies.get(&meta.key()) {
+                for target in &body.links {
+                    if *target != meta.key() {
+                        used_in.entry(target).or_default().push(item_link(
+                            meta.kind,
+                            &meta.slug,
+                            &meta.title,
+                            &url(&meta.url_path),
+                        ));
+                    }
+                }
+            }
+        }
+        for links in used_in.values_mut() {
+            links.sort_by(|a, b| (a.kind, &a.title).cmp(&(b.kind, &b.title)));
+        }
+        let mut delivered_by: HashMap<&str, Vec<ItemLink>> = HashMap::new();
+        for story in &content.stories {
+            for c in &story.commitments {
+                delivered_by.entry(c.slug.as_str()).or_default().push(item_link(
+                    Kind::Story,
+                    &story.meta.slug,
+                    &story.meta.title,
+                    &url(&story.meta.url_path),
+                ));
+            }
+        }
+        Relations { used_in, delivered_by }
+    }
+}
+
+struct CardInput<'a> {
+    content: &'a Content,
+    bodies: &'a HashMap<ItemKey, RenderedBody>,
+    scores: &'a ScoreBook,
+    link_of: &'a dyn Fn(&str) -> TeamLink,
+    url: &'a dyn Fn(&str) -> String,
+}
+
+impl Cards {
+    fn build(input: &CardInput<'_>) -> Cards {
+        let CardInput {
+            content,
+            bodies,
+            scores,
+            link_of,
+            url,
+        } = *input;
+        let summary = |key: ItemKey| bodies.get(&key).map(|b| b.summary.clone()).unwrap_or_default();
+        let commitments: Vec<CommitmentCard> = content
+            .commitments
+            .iter()
+            .map(|c| commitment_card(c, link_of, url, scores, summary(c.meta.key())))
+            .collect();
+        let stories: Vec<StoryCard> = content
+            .stories
+            .iter()
+            .map(|s| StoryCard {
+                kind: Kind::Story,
+                slug: s.meta.slug.clone(),
+                title: s.meta.title.clone(),
+                url: url(&s.meta.url_path),
+                date: s.date,
+                customer: s.customer.clone(),
+                outcome: s.outcome.clone(),
+                teams: s.teams.iter().map(|t| link_of(&t.slug)).collect(),
+                score: scores.story(&s.meta.slug),
+                summary: summary(s.meta.key()),
+            })
+            .collect();
+        let terms: Vec<TermCard> = content
+            .terms
+            .iter()
+            .map(|t| term_card(t, link_of, url, summary(t.meta.key())))
+            .collect();
+        let teams: Vec<TeamCard> = content
+            .teams
+            .iter()
+            .map(|t| team_card(t, content, link_of, scores, summary(t.meta.key())))
+            .collect();
+        let pages: Vec<PageCard> = content
+            .pages
+            .iter()
+            .map(|p| PageCard {
+                kind: Kind::Page,
+                title: p.meta.title.clone(),
+                url: url(&p.meta.url_path),
+                summary: summary(p.meta.key()),
+            })
+            .collect();
+        let values = CardValues {
+            teams: teams.iter().map(to_value).collect(),
+            terms: terms.iter().map(to_value).collect(),
+            stories: stories.iter().map(to_value).collect(),
+            commitments: commitments.iter().map(to_value).collect(),
+            pages: pages.iter().map(to_value).collect(),
+        };
+        Cards {
+            teams,
+            terms,
+            stories,
+            commitments,
+            pages,
+            values,
+        }
+    }
+}
+
 /// Any serialisable value as a template value (values inside it are kept).
 pub fn to_value<T: Serialize>(value: T) -> Value {
     Value::from(Serde(value))
@@ -414,6 +617,120 @@ pub fn item_link(kind: Kind, slug: &str, title: &str, url: &str) -> ItemLink {
         slug: slug.to_string(),
         title: title.to_string(),
         url: url.to_string(),
+    }
+}
+
+/// The link of a team that does not exist (a reference that failed
+/// validation): grey, pointing nowhere.
+fn unknown_team(slug: &str) -> TeamLink {
+    TeamLink {
+        slug: slug.to_string(),
+        title: slug.to_string(),
+        short: slug.to_string(),
+        url: String::new(),
+        color: "#6b7280".to_string(),
+        ink: "#fff".to_string(),
+    }
+}
+
+fn commitment_card(
+    c: &Commitment,
+    link_of: &dyn Fn(&str) -> TeamLink,
+    url: &dyn Fn(&str) -> String,
+    scores: &ScoreBook,
+    summary: String,
+) -> CommitmentCard {
+    CommitmentCard {
+        kind: Kind::Commitment,
+        slug: c.meta.slug.clone(),
+        title: c.meta.title.clone(),
+        url: url(&c.meta.url_path),
+        owner: link_of(&c.owner.slug),
+        to: c.to.iter().map(|t| link_of(&t.slug)).collect(),
+        to_external: c.to_external.clone(),
+        promised: c.promised,
+        due: c.due,
+        effective_due: c.derived.effective_due,
+        delivered: c.delivered,
+        state: c.derived.state.name(),
+        state_label: c.derived.state.label(),
+        days_late: c.derived.days_late,
+        slips: c.derived.slips,
+        satisfaction: c.satisfaction,
+        score: scores.commitment(&c.meta.slug),
+        summary,
+    }
+}
+
+fn term_card(t: &Term, link_of: &dyn Fn(&str) -> TeamLink, url: &dyn Fn(&str) -> String, summary: String) -> TermCard {
+    TermCard {
+        kind: Kind::Term,
+        slug: t.meta.slug.clone(),
+        title: t.meta.title.clone(),
+        url: url(&t.meta.url_path),
+        acronym: t.acronym.clone(),
+        aliases: t.aliases.clone(),
+        owner: t.owner.as_ref().map(|o| link_of(&o.slug)),
+        readers: t.definitions.iter().map(|r| link_of(&r.team.slug)).collect(),
+        readings_differ: readings_differ(t),
+        letter: index_letter(&t.meta.title),
+        summary,
+    }
+}
+
+/// Two or more teams gave readings, and they are not all the same text.
+fn readings_differ(t: &Term) -> bool {
+    let distinct: std::collections::HashSet<String> = t
+        .definitions
+        .iter()
+        .map(|r| r.text.trim().to_lowercase())
+        .filter(|text| !text.is_empty())
+        .collect();
+    distinct.len() >= 2
+}
+
+fn team_card(
+    t: &Team,
+    content: &Content,
+    link_of: &dyn Fn(&str) -> TeamLink,
+    scores: &ScoreBook,
+    summary: String,
+) -> TeamCard {
+    let slug = t.meta.slug.as_str();
+    let link = link_of(slug);
+    let made = content
+        .commitments
+        .iter()
+        .filter(|c| c.owner.slug == slug)
+        .map(|c| c.derived.state);
+    let received = content
+        .commitments
+        .iter()
+        .filter(|c| c.owner.slug != slug && c.to.iter().any(|r| r.slug == slug))
+        .map(|c| c.derived.state);
+    TeamCard {
+        kind: Kind::Team,
+        slug: link.slug,
+        title: link.title,
+        short: link.short,
+        url: link.url,
+        color: link.color,
+        ink: link.ink,
+        lead: t.lead.clone(),
+        summary,
+        score: scores.team(slug),
+        made_counts: counts(made),
+        received_counts: counts(received),
+        owns_count: content
+            .terms
+            .iter()
+            .filter(|term| term.owner.as_ref().is_some_and(|o| o.slug == slug))
+            .count(),
+        stories_count: content
+            .stories
+            .iter()
+            .filter(|s| s.teams.iter().any(|r| r.slug == slug))
+            .count(),
     }
 }
 
@@ -476,12 +793,6 @@ fn term_view(
             is_owner: Some(r.team.slug.as_str()) == owner,
         })
         .collect();
-    let distinct: std::collections::HashSet<String> = term
-        .definitions
-        .iter()
-        .map(|r| r.text.trim().to_lowercase())
-        .filter(|t| !t.is_empty())
-        .collect();
     let related = term
         .related
         .iter()
@@ -498,7 +809,7 @@ fn term_view(
         aliases: term.aliases.clone(),
         owner: term.owner.as_ref().map(|o| team_value(&o.slug)),
         readings,
-        readings_differ: distinct.len() >= 2,
+        readings_differ: readings_differ(term),
         related,
         used_in,
         letter: index_letter(&term.meta.title),
@@ -618,10 +929,13 @@ fn commitment_view(
 
 struct TeamViewInput<'a> {
     team: &'a Team,
+    card: &'a TeamCard,
     body: &'a RenderedBody,
     content: &'a Content,
-    commitments: &'a [Value],
-    stories: &'a [Value],
+    /// Cards of every commitment, aligned with `content.commitments`.
+    commitment_cards: &'a [Value],
+    /// Cards of every story, aligned with `content.stories`.
+    story_cards: &'a [Value],
     scores: &'a ScoreBook,
     url: &'a dyn Fn(&str) -> String,
 }
@@ -629,15 +943,16 @@ struct TeamViewInput<'a> {
 fn team_view(input: TeamViewInput<'_>) -> TeamView {
     let TeamViewInput {
         team,
+        card,
         body,
         content,
-        commitments,
-        stories,
+        commitment_cards: commitments,
+        story_cards: stories,
         scores,
         url,
     } = input;
     let slug = team.meta.slug.as_str();
-    let link = team_link(team, url);
+    let link = card;
     let made: Vec<(State, &Value)> = content
         .commitments
         .iter()
@@ -675,21 +990,21 @@ fn team_view(input: TeamViewInput<'_>) -> TeamView {
         .collect();
     TeamView {
         kind: Kind::Team,
-        slug: link.slug,
-        title: link.title,
-        short: link.short,
-        url: link.url,
+        slug: link.slug.clone(),
+        title: link.title.clone(),
+        short: link.short.clone(),
+        url: link.url.clone(),
         path: team.meta.path.clone(),
-        color: link.color,
-        ink: link.ink,
+        color: link.color.clone(),
+        ink: link.ink.clone(),
         lead: team.lead.clone(),
         members: team.members.clone(),
         mission: Value::from_safe_string(body.html.clone()),
         summary: body.summary.clone(),
         owns,
         reads,
-        made_counts: counts(made.iter().map(|(s, _)| *s)),
-        received_counts: counts(received.iter().map(|(s, _)| *s)),
+        made_counts: link.made_counts.clone(),
+        received_counts: link.received_counts.clone(),
         made: group_by_state(&made),
         received: group_by_state(&received),
         stories: credited,

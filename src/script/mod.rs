@@ -1,2 +1,144 @@
-//! Rhai scripting (in progress).
+//! Rhai plugin scripts: the scoring rules, lints and template helpers that
+//! a site's maintainers write in `scripts/*.rhai`.
+//!
+//! [`score_site`] is the "score" stage of the build: it compiles the
+//! scripts once ([`engine`]), converts the content to read-only Rhai maps
+//! once ([`convert`]), calls every hook on every item in parallel
+//! ([`hooks`]) and returns the [`ScoreBook`] with the diagnostics. The
+//! compiled scripts stay alive for the render stage, where templates call
+//! script functions through [`Scored::template_call`]. `rapport scores`
+//! ([`report`]) prints the same results for a maintainer trying a rule.
+//!
+//! See docs/scripting.md for what scripts see and may do.
+
+pub mod convert;
+pub mod docs;
+pub mod engine;
+pub mod helpers;
+pub mod hooks;
+pub mod imports;
 pub mod report;
+pub mod sources;
+
+use std::sync::Arc;
+
+use rhai::Dynamic;
+
+use crate::diagnostic::Diagnostic;
+use crate::render::theme::ScriptCall;
+use crate::score::ScoreBook;
+use crate::script::engine::{EngineOptions, Limits, Scripts, install};
+use crate::script::helpers::CallTag;
+use crate::script::hooks::Inputs;
+use crate::site::Site;
+
+/// What the scripts made of a site.
+pub struct Scored {
+    pub scores: ScoreBook,
+    /// Syntax errors, failed calls, wrong return values, limit hits and
+    /// lint warnings.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The compiled scripts, for template calls; `None` without scripts.
+    pub scripts: Option<Arc<Scripts>>,
+}
+
+/// Compiles the site's scripts and runs every hook.
+pub fn score_site(site: &Site) -> Scored {
+    let sources = sources::site_scripts(site);
+    if sources.is_empty() {
+        return Scored {
+            scores: ScoreBook::default(),
+            diagnostics: Vec::new(),
+            scripts: None,
+        };
+    }
+    let inputs = Inputs::new(&site.content);
+    let options = EngineOptions {
+        today: site.today,
+        limits: inputs.fit(Limits::new(site.config.scripts.max_operations.max(1))),
+    };
+    let (scripts, mut diagnostics) = Scripts::compile(&sources, &options);
+    let Some(scripts) = scripts else {
+        return Scored {
+            scores: ScoreBook::default(),
+            diagnostics,
+            scripts: None,
+        };
+    };
+    let (scores, hook_diagnostics) = hooks::run(&scripts, &inputs);
+    inputs.drop_later();
+    diagnostics.extend(hook_diagnostics);
+    diagnostics.extend(hooks::notes_to_diagnostics(scripts.take_notes()));
+    Scored {
+        scores,
+        diagnostics,
+        scripts: Some(Arc::new(scripts)),
+    }
+}
+
+impl Scored {
+    /// `script("name", args...)` for templates, under the same limits as
+    /// the hooks.
+    pub fn template_call(&self) -> Option<ScriptCall> {
+        let scripts = self.scripts.clone()?;
+        Some(Arc::new(move |name: &str, args: Vec<minijinja::Value>| {
+            call_from_template(&scripts, name, args)
+        }))
+    }
+
+    /// The `warn(...)` calls that templates' script calls made since the
+    /// hooks ran, as warnings.
+    pub fn template_diagnostics(&self) -> Vec<Diagnostic> {
+        self.scripts
+            .as_ref()
+            .map(|s| hooks::notes_to_diagnostics(s.take_notes()))
+            .unwrap_or_default()
+    }
+}
+
+/// Calls a public script function with template values.
+fn call_from_template(scripts: &Scripts, name: &str, args: Vec<minijinja::Value>) -> Result<minijinja::Value, String> {
+    let Some(function) = scripts.function(name, args.len()) else {
+        return Err(match scripts.function_named(name) {
+            Some(f) => format!(
+                "script function `{name}` takes {} argument{}, not {}",
+                f.arity,
+                if f.arity == 1 { "" } else { "s" },
+                args.len()
+            ),
+            None => {
+                let public: Vec<String> = scripts
+                    .functions()
+                    .iter()
+                    .filter(|f| !f.private)
+                    .map(|f| format!("`{}`", f.name))
+                    .collect();
+                format!("no script function `{name}`; the scripts define {}", public.join(", "))
+            }
+        });
+    };
+    if function.private {
+        return Err(format!(
+            "script function `{name}` is private; templates can call only functions defined without `private`"
+        ));
+    }
+    let values: Vec<Dynamic> = args
+        .iter()
+        .map(|v| convert::from_json(&serde_json::to_value(v).unwrap_or(serde_json::Value::Null)))
+        .collect();
+    let tag = CallTag {
+        function: Arc::from(name),
+        item: None,
+        quiet: false,
+    };
+    match install(|| scripts.call(name, &|| values.clone(), &tag)) {
+        Ok(value) => Ok(crate::render::view::to_value(convert::to_json(&value))),
+        Err(failure) => {
+            let at = failure
+                .at
+                .map(|l| format!(" at {}:{}:{}", l.path, l.line, l.column))
+                .unwrap_or_default();
+            Err(format!("script function `{name}` failed{at}: {}", failure.message))
+        }
+    }
+}

@@ -31,11 +31,19 @@ fn browser_shows_an_edit_without_a_manual_reload() {
         Duration::from_secs(20),
     );
     // It was a reload by the page itself, not by the test.
-    assert!(browser.eval("return window.__rapportMarker === undefined;").as_bool().unwrap_or(false));
+    assert!(
+        browser
+            .eval("return window.__rapportMarker === undefined;")
+            .as_bool()
+            .unwrap_or(false)
+    );
 
     // A broken edit shows the overlay over the last good page; a fix removes it.
     let good = served.read(rel);
-    served.write(rel, &good.replacen("title: Keeping Acme at renewal", "title: [Keeping Acme at renewal", 1));
+    served.write(
+        rel,
+        &good.replacen("title: Keeping Acme at renewal", "title: [Keeping Acme at renewal", 1),
+    );
     let overlay = browser.wait_for(
         "the error overlay",
         "var o = document.querySelector('[data-rapport-overlay]'); return o ? o.innerText : '';",
@@ -43,11 +51,23 @@ fn browser_shows_an_edit_without_a_manual_reload() {
     );
     let overlay = overlay.as_str().unwrap_or_default();
     assert!(overlay.contains("content/stories/acme-renewal.md:"), "{overlay}");
-    assert!(overlay.contains("The last change has 1 error."), "only the root cause, not the links to it: {overlay}");
+    assert!(
+        overlay.contains("The last change has 1 error."),
+        "only the root cause, not the links to it: {overlay}"
+    );
     assert!(overlay.contains("invalid YAML"), "{overlay}");
-    assert!(browser.text().contains("The browser saw this sentence arrive."), "the last good page stays");
+    assert!(
+        browser.text().contains("The browser saw this sentence arrive."),
+        "the last good page stays"
+    );
 
-    served.write(rel, &good.replace("The browser saw this sentence arrive.", "Fixed, and the overlay went away."));
+    served.write(
+        rel,
+        &good.replace(
+            "The browser saw this sentence arrive.",
+            "Fixed, and the overlay went away.",
+        ),
+    );
     browser.wait_for(
         "the overlay to go and the fix to show",
         "return !document.querySelector('[data-rapport-overlay]') && document.body.innerText.includes('Fixed, and the overlay went away.');",

@@ -92,10 +92,12 @@ fn new_of_every_kind_passes_check() {
         assert!(test.root().join(file).is_file(), "`new {kind}` should create {file}");
     }
     test = test.check().assert_exit(0);
+    // Skeletons pass `check`: no errors. Lints may nudge (a new story
+    // credits one team until its author adds the others).
     let problems: Vec<String> = test
         .diagnostics()
         .iter()
-        .filter(|d| !d.path.ends_with("glossary/mql.md"))
+        .filter(|d| d.is_error() || (!d.hint.contains("lints.rhai") && !d.path.ends_with("glossary/mql.md")))
         .map(|d| d.to_string())
         .collect();
     assert!(

@@ -5,11 +5,13 @@
 
 mod support;
 
+mod browser;
 mod build;
 mod check;
 mod cli;
 mod commonmark;
 mod corpora;
+mod deploy;
+mod scripting;
 mod serve;
-mod browser;
 mod webdriver;

@@ -36,7 +36,10 @@ impl Browser {
             .filter(|p| !Path::new(p).exists())
             .collect();
         if !missing.is_empty() {
-            let reason = format!("{} not installed (apt-get install chromium chromium-driver)", missing.join(" and "));
+            let reason = format!(
+                "{} not installed (apt-get install chromium chromium-driver)",
+                missing.join(" and ")
+            );
             if std::env::var("RAPPORT_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
                 panic!("{test}: RAPPORT_REQUIRE_BROWSER=1 but {reason}");
             }
@@ -140,7 +143,10 @@ impl Browser {
             .chars()
             .flat_map(|c| {
                 let key = c.to_string();
-                [json!({"type": "keyDown", "value": key}), json!({"type": "keyUp", "value": key})]
+                [
+                    json!({"type": "keyDown", "value": key}),
+                    json!({"type": "keyUp", "value": key}),
+                ]
             })
             .collect();
         self.command(
@@ -152,7 +158,10 @@ impl Browser {
 
     /// The current URL.
     pub fn url(&self) -> String {
-        self.command("GET", "/url", None).as_str().unwrap_or_default().to_string()
+        self.command("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// A PNG screenshot of the viewport, saved at `path`.
@@ -167,7 +176,11 @@ impl Browser {
 
     /// Resizes the window (for phone-width screenshots).
     pub fn resize(&self, width: u32, height: u32) {
-        self.command("POST", "/window/rect", Some(&json!({ "width": width, "height": height })));
+        self.command(
+            "POST",
+            "/window/rect",
+            Some(&json!({ "width": width, "height": height })),
+        );
     }
 }
 
@@ -244,7 +257,9 @@ fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
 fn dechunk(mut text: &str) -> String {
     let mut out = String::new();
     while let Some((size, rest)) = text.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
         if n == 0 || rest.len() < n {
             break;
         }

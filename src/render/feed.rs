@@ -1,0 +1,239 @@
+//! `/atom.xml`: what happened, newest first — new success stories,
+//! commitments delivered, and every rescheduling with its reason.
+//!
+//! Dates come from the content, never from the clock, so the feed is the
+//! same bytes for the same site. Entry ids are the entries' absolute URLs
+//! when `base_url` names a host, else stable `urn:` names.
+
+use std::fmt::Write as _;
+
+use crate::date::Date;
+use crate::model::{Commitment, Content, State};
+use crate::render::sitemap::xml_escape;
+
+/// How many entries the feed keeps.
+pub const MAX_ENTRIES: usize = 100;
+
+/// One entry of the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEntry {
+    pub date: Date,
+    pub title: String,
+    /// URL path relative to the base path, with an optional fragment.
+    pub url_path: String,
+    /// Unique within the feed: `story/slug`, `commitment/slug/delivered`, ...
+    pub key: String,
+    pub summary: String,
+}
+
+/// Where the feed's links point.
+#[derive(Debug, Clone)]
+pub struct FeedSite<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    /// `https://intranet.example.com` when `base_url` has a host.
+    pub origin: Option<&'a str>,
+    /// `/` or `/alignment/`.
+    pub base_path: &'a str,
+    /// Used for `updated` when the feed has no entry.
+    pub today: Date,
+}
+
+/// The entries of a site's feed, newest first.
+pub fn entries(content: &Content) -> Vec<FeedEntry> {
+    let team_title = |slug: &str| content.team(slug).map_or(slug.to_string(), |t| t.meta.title.clone());
+    let mut out = Vec::new();
+    for story in &content.stories {
+        let teams: Vec<String> = story.teams.iter().map(|t| team_title(&t.slug)).collect();
+        let summary = match &story.outcome {
+            Some(outcome) => format!("{outcome} Credited: {}.", teams.join(", ")),
+            None => format!("A success story credited to {}.", teams.join(", ")),
+        };
+        out.push(FeedEntry {
+            date: story.date,
+            title: story.meta.title.clone(),
+            url_path: story.meta.url_path.clone(),
+            key: format!("story/{}", story.meta.slug),
+            summary,
+        });
+    }
+    for c in &content.commitments {
+        out.extend(commitment_entries(c, &team_title));
+    }
+    out.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key)));
+    out.truncate(MAX_ENTRIES);
+    out
+}
+
+fn commitment_entries(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> Vec<FeedEntry> {
+    let owner = team_title(&c.owner.slug);
+    let mut recipients: Vec<String> = c.to.iter().map(|t| team_title(&t.slug)).collect();
+    recipients.extend(c.to_external.iter().cloned());
+    let to = if recipients.is_empty() {
+        String::new()
+    } else {
+        format!(" to {}", recipients.join(", "))
+    };
+    let mut out = Vec::new();
+    for (i, revision) in c.revisions.iter().enumerate() {
+        let Some(date) = revision.date else { continue };
+        let reason = if revision.reason.is_empty() {
+            "No reason given.".to_string()
+        } else {
+            format!("Reason: {}", revision.reason)
+        };
+        out.push(FeedEntry {
+            date,
+            title: format!("Rescheduled: {}", c.meta.title),
+            url_path: format!("{}#history", c.meta.url_path),
+            key: format!("commitment/{}/revision-{}", c.meta.slug, i + 1),
+            summary: format!("{owner} moved its promise{to} to {}. {reason}", revision.new_due.long()),
+        });
+    }
+    if let (Some(delivered), true) = (c.delivered, c.derived.state.is_delivered()) {
+        let how = if c.derived.state == State::OnTime {
+            "on time".to_string()
+        } else {
+            format!("{} days after the date first promised", c.derived.days_late)
+        };
+        out.push(FeedEntry {
+            date: delivered,
+            title: format!("Delivered: {}", c.meta.title),
+            url_path: c.meta.url_path.clone(),
+            key: format!("commitment/{}/delivered", c.meta.slug),
+            summary: format!("{owner} delivered{to}, {how}."),
+        });
+    }
+    out
+}
+
+/// The Atom document for `entries`.
+pub fn atom(site: &FeedSite<'_>, entries: &[FeedEntry]) -> String {
+    let base = format!("{}{}", site.origin.unwrap_or(""), site.base_path);
+    let id_of = |key: &str, url_path: &str| match site.origin {
+        Some(_) => format!("{base}{url_path}"),
+        None => format!(
+            "urn:rapport:{}:{}",
+            crate::model::slugify(site.title),
+            key.replace('/', ":")
+        ),
+    };
+    let updated = entries.first().map_or(site.today, |e| e.date);
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"");
+    if site.origin.is_some() {
+        let _ = write!(out, " xml:base=\"{}\"", xml_escape(&base));
+    }
+    out.push_str(">\n");
+    let _ = writeln!(out, "  <title>{}</title>", xml_escape(site.title));
+    if !site.description.is_empty() {
+        let _ = writeln!(out, "  <subtitle>{}</subtitle>", xml_escape(site.description));
+    }
+    let _ = writeln!(out, "  <id>{}</id>", xml_escape(&id_of("feed", "")));
+    let _ = writeln!(out, "  <updated>{}</updated>", timestamp(updated));
+    let _ = writeln!(
+        out,
+        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
+        xml_escape(&format!("{base}atom.xml"))
+    );
+    let _ = writeln!(
+        out,
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(&base)
+    );
+    let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(site.title));
+    let _ = writeln!(out, "  <generator>rapport</generator>");
+    for entry in entries {
+        let href = format!("{base}{}", entry.url_path);
+        out.push_str("  <entry>\n");
+        let _ = writeln!(out, "    <title>{}</title>", xml_escape(&entry.title));
+        let _ = writeln!(
+            out,
+            "    <id>{}</id>",
+            xml_escape(&id_of(&entry.key, &fragment_id(entry)))
+        );
+        let _ = writeln!(out, "    <updated>{}</updated>", timestamp(entry.date));
+        let _ = writeln!(
+            out,
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+            xml_escape(&href)
+        );
+        let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(&entry.summary));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// A URL that is unique per entry, for ids: rescheduling and delivery
+/// entries of one commitment share a page, so they get a fragment.
+fn fragment_id(entry: &FeedEntry) -> String {
+    match entry.key.rsplit_once('/') {
+        Some((_, last)) if entry.key.starts_with("commitment/") => {
+            let page = entry.url_path.split('#').next().unwrap_or(&entry.url_path);
+            format!("{page}#{last}")
+        }
+        _ => entry.url_path.clone(),
+    }
+}
+
+fn timestamp(date: Date) -> String {
+    format!("{date}T00:00:00Z")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(date: &str, key: &str, url: &str) -> FeedEntry {
+        FeedEntry {
+            date: Date::parse(date).unwrap(),
+            title: format!("T <{key}>"),
+            url_path: url.to_string(),
+            key: key.to_string(),
+            summary: "S & more".to_string(),
+        }
+    }
+
+    #[test]
+    fn atom_with_a_host_uses_urls_as_ids() {
+        let site = FeedSite {
+            title: "Northwind",
+            description: "",
+            origin: Some("https://intranet.example.com"),
+            base_path: "/alignment/",
+            today: Date::parse("2026-11-20").unwrap(),
+        };
+        let xml = atom(
+            &site,
+            &[
+                entry("2026-03-10", "commitment/pricing/delivered", "commitments/pricing/"),
+                entry(
+                    "2026-01-21",
+                    "commitment/pricing/revision-1",
+                    "commitments/pricing/#history",
+                ),
+            ],
+        );
+        assert!(xml.contains("<updated>2026-03-10T00:00:00Z</updated>"));
+        assert!(xml.contains("<id>https://intranet.example.com/alignment/commitments/pricing/#delivered</id>"));
+        assert!(xml.contains("<id>https://intranet.example.com/alignment/commitments/pricing/#revision-1</id>"));
+        assert!(xml.contains("href=\"https://intranet.example.com/alignment/atom.xml\""));
+        assert!(xml.contains("<title>T &lt;commitment/pricing/delivered&gt;</title>"));
+        assert!(xml.contains("<summary>S &amp; more</summary>"));
+    }
+
+    #[test]
+    fn atom_without_a_host_uses_urns() {
+        let site = FeedSite {
+            title: "Northwind Alignment",
+            description: "d",
+            origin: None,
+            base_path: "/",
+            today: Date::parse("2026-11-20").unwrap(),
+        };
+        let xml = atom(&site, &[]);
+        assert!(xml.contains("<id>urn:rapport:northwind-alignment:feed</id>"));
+        assert!(xml.contains("<updated>2026-11-20T00:00:00Z</updated>"));
+    }
+}
