@@ -1,13 +1,25 @@
 //! A site kept in memory between rebuilds, for `rapport serve`.
 //!
 //! [`LiveSite`] holds the files it read, what each content file parsed to,
-//! and the output of the last good build. [`LiveSite::apply`] takes the
-//! paths that changed on disk, re-reads only those, re-parses only content
-//! files whose text changed, rebuilds, and reports which output files
-//! changed, so the browser reloads only the pages that show something new.
-//! A failed rebuild keeps the last good output.
+//! and everything the last build computed: the model, the scores, the
+//! rendered bodies, the views, every page. [`LiveSite::apply`] takes the
+//! paths that changed on disk and picks the cheapest correct rebuild:
+//!
+//! - **Body edits** (the front matter of every changed file is byte for byte
+//!   what it was): re-render those bodies, re-run the hooks for those items
+//!   and the teams that read them, refresh their views, and re-render only
+//!   the pages that show something that changed — the item's own page,
+//!   pages whose "used in" lists changed, and, when its card (summary, score)
+//!   changed, the lists and team pages that show the card.
+//! - **Anything else** (front matter, new or deleted files, templates,
+//!   scripts, config): a full rebuild, which still re-parses only the files
+//!   whose text changed.
+//!
+//! Either way it reports which output files changed, so the browser reloads
+//! only the pages that show something new, and a failed rebuild keeps the
+//! last good output.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,9 +27,16 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use rayon::prelude::*;
 
-use crate::diagnostic::Diagnostics;
-use crate::load::{self, Role, SourceTree};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::front_matter;
+use crate::links;
+use crate::load::{self, Role, SourceTree, TextFile};
 use crate::model::read::{ReadOutcome, read_item};
+use crate::model::{ItemKey, Kind};
+use crate::render::pages::{self, PageJob};
+use crate::render::view::ViewInput;
+use crate::render::{self, OutputFile, Prepared};
+use crate::script::{self, Scored};
 use crate::site::{BuildOptions, Site, resolve_today};
 
 /// What one rebuild did.
@@ -30,12 +49,28 @@ pub struct Rebuild {
     /// How many pages were rendered.
     pub rendered: usize,
     pub elapsed: Duration,
+    /// Whether the fast path for body edits was taken.
+    pub incremental: bool,
 }
 
 impl Rebuild {
     pub fn ok(&self) -> bool {
         !self.diagnostics.has_errors()
     }
+}
+
+/// The result of rendering one page.
+type PageResult = Result<Option<OutputFile>, Diagnostic>;
+
+/// Everything the last build computed, kept for the next one.
+struct State {
+    site: Site,
+    scored: Scored,
+    prepared: Prepared,
+    /// Every page of the site, with its last rendering.
+    pages: BTreeMap<PageJob, PageResult>,
+    /// The files that are not pages.
+    extra: Vec<OutputFile>,
 }
 
 /// A site in memory that applies changes from disk.
@@ -45,6 +80,7 @@ pub struct LiveSite {
     tree: SourceTree,
     /// What each content file parsed to, with the text it was parsed from.
     reads: HashMap<String, (Arc<str>, ReadOutcome)>,
+    state: Option<State>,
     /// The output of the last good build.
     outputs: BTreeMap<String, Arc<[u8]>>,
     /// Whether a build has ever succeeded.
@@ -60,6 +96,7 @@ impl LiveSite {
             options,
             tree,
             reads: HashMap::new(),
+            state: None,
             outputs: BTreeMap::new(),
             has_good: false,
         };
@@ -81,20 +118,26 @@ impl LiveSite {
     /// Applies the changes to `paths` (relative to the root) and rebuilds.
     pub fn apply(&mut self, paths: &BTreeSet<String>) -> Rebuild {
         let started = Instant::now();
+        if let Some(edits) = self.body_edits(paths) {
+            if let Some(rebuild) = self.apply_body_edits(edits, started) {
+                return rebuild;
+            }
+            // The fast path gave up (a hook failed, a term's definition
+            // changed): the tree is up to date, so a full rebuild is right.
+            return self.rebuild(started);
+        }
         if self.needs_rescan(paths) {
             match load::load(&self.root) {
                 Ok(tree) => self.tree = tree,
                 Err(err) => {
                     let mut diagnostics = Diagnostics::new();
-                    diagnostics.push(crate::diagnostic::Diagnostic::error(
-                        ".",
-                        format!("cannot read the site: {err:#}"),
-                    ));
+                    diagnostics.push(Diagnostic::error(".", format!("cannot read the site: {err:#}")));
                     return Rebuild {
                         diagnostics,
                         changed: Vec::new(),
                         rendered: 0,
                         elapsed: started.elapsed(),
+                        incremental: false,
                     };
                 }
             }
@@ -170,6 +213,7 @@ impl LiveSite {
         }
     }
 
+    /// A full rebuild from the tree in memory.
     fn rebuild(&mut self, started: Instant) -> Rebuild {
         let today = resolve_today(&self.tree, &self.options);
         let reads = &self.reads;
@@ -196,27 +240,265 @@ impl LiveSite {
         }
         self.reads = reads;
         let site = Site::from_outcomes(self.tree.clone(), list, &self.options);
-        let build = site.render();
-        let rendered = build.rendered.pages;
-        let ok = !build.diagnostics.has_errors();
+
+        let mut scored = script::score_site(&site);
+        let scores = std::mem::take(&mut scored.scores);
+        let prepared = render::prepare(&site, scores, scored.template_call());
+        let jobs = pages::plan(&site.content);
+        let results = render::render_jobs(&site, &prepared, &jobs);
+        let rendered = results.len();
+        let extra = render::extra_files(&site, &prepared, &jobs);
+        self.state = Some(State {
+            site,
+            scored,
+            prepared,
+            pages: results.into_iter().collect(),
+            extra,
+        });
+        self.finish(started, rendered, false)
+    }
+
+    /// The content files of `paths` if every path is an existing content
+    /// file that is part of the site and only its body changed.
+    fn body_edits(&self, paths: &BTreeSet<String>) -> Option<Vec<BodyEdit>> {
+        let state = self.state.as_ref()?;
+        let theme = &self.tree.config.theme;
+        let mut edits = Vec::with_capacity(paths.len());
+        for rel in paths {
+            if load::classify(rel, theme) != Role::Content {
+                return None;
+            }
+            let (old_text, _) = self.reads.get(rel)?;
+            let file = load::read_text(&self.root, rel).ok()?;
+            if *file.text == **old_text {
+                continue;
+            }
+            let old = front_matter::split(rel, old_text).ok()?;
+            let new = front_matter::split(rel, &file.text).ok()?;
+            if old.yaml != new.yaml || old.yaml_line != new.yaml_line {
+                return None;
+            }
+            let key = state.site.content.key_of_path(rel)?;
+            // A term's first sentence is its tooltip in every link to it.
+            if key.kind == Kind::Term && links::one_line(old.body) != links::one_line(new.body) {
+                return None;
+            }
+            edits.push(BodyEdit {
+                body_offset: new.body_offset,
+                file,
+                key,
+            });
+        }
+        Some(edits)
+    }
+
+    /// The fast path. `None` when it cannot finish (the caller rebuilds).
+    fn apply_body_edits(&mut self, edits: Vec<BodyEdit>, started: Instant) -> Option<Rebuild> {
+        if edits.is_empty() {
+            return Some(self.finish(started, 0, true));
+        }
+        let today = resolve_today(&self.tree, &self.options);
+        let state = self.state.as_mut()?;
+        let keys: Vec<ItemKey> = edits.iter().map(|e| e.key.clone()).collect();
+
+        // The files and the model.
+        for edit in &edits {
+            let path = edit.file.path.clone();
+            let text = edit.file.text.clone();
+            for tree in [&mut self.tree, &mut state.site.sources] {
+                replace_text(&mut tree.content, &edit.file);
+            }
+            self.reads
+                .insert(path.clone(), (text.clone(), read_item(&path, text.clone(), today)));
+            state.site.content.replace_source(&edit.key, text, edit.body_offset);
+        }
+
+        // Bodies, and the items whose "used in" list changed.
+        let mut backlinks: BTreeSet<ItemKey> = BTreeSet::new();
+        for key in &keys {
+            let body = render::render_body(&state.site, &state.prepared, key)?;
+            let old = state.prepared.bodies.insert(key.clone(), body);
+            let new_links: HashSet<&ItemKey> = state.prepared.bodies[key].links.iter().collect();
+            let old_links: HashSet<&ItemKey> = old.as_ref().map(|b| b.links.iter().collect()).unwrap_or_default();
+            backlinks.extend(old_links.symmetric_difference(&new_links).map(|k| (*k).clone()));
+        }
+
+        // Scores and lints of these items and of the teams that read them.
+        let rescored = state.scored.rescore(&state.site.content, &keys)?;
+        let scores = &mut state.prepared.scores;
+        let mut refresh: Vec<ItemKey> = keys.clone();
+        for (slug, score) in &rescored.commitments {
+            set_score(&mut scores.commitments, slug, *score);
+        }
+        for (slug, score) in &rescored.stories {
+            set_score(&mut scores.stories, slug, *score);
+        }
+        let mut teams_changed = false;
+        for (slug, score, happiness) in &rescored.teams {
+            let old_score = scores.team(slug);
+            let old_happiness = scores.happiness(slug).to_vec();
+            if old_score != *score || old_happiness != *happiness {
+                teams_changed = true;
+                set_score(&mut scores.teams, slug, *score);
+                scores.happiness.insert(slug.clone(), happiness.clone());
+                refresh.push(ItemKey::new(Kind::Team, slug.clone()));
+            }
+        }
+        state
+            .scored
+            .diagnostics
+            .retain(|d| d.is_error() || !rescored.warnings.contains_key(&d.path));
+        for warnings in rescored.warnings.into_values() {
+            state.scored.diagnostics.extend(warnings);
+        }
+
+        // Views, then the pages that show what changed.
+        let base_path = state.site.config.base_path();
+        let extra_full: Vec<ItemKey> = backlinks.into_iter().collect();
+        let refreshed = state.prepared.views.refresh(
+            &ViewInput {
+                content: &state.site.content,
+                bodies: &state.prepared.bodies,
+                scores: &state.prepared.scores,
+                base_path: &base_path,
+            },
+            &refresh,
+            &extra_full,
+        );
+        let mut jobs: BTreeSet<PageJob> = BTreeSet::new();
+        for key in &refreshed.full {
+            jobs.insert(page_of(key, &state.site));
+        }
+        for key in &refreshed.cards {
+            jobs.extend(pages::pages_showing_card(key, &state.site.content));
+        }
+        if teams_changed {
+            // Reliability and happiness show on these besides the team pages.
+            jobs.extend([PageJob::Home, PageJob::Teams, PageJob::Scoring, PageJob::Happiness]);
+        }
+        jobs.retain(|job| state.pages.contains_key(job));
+        let jobs: Vec<PageJob> = jobs.into_iter().collect();
+        let rendered = jobs.len();
+        for (job, result) in render::render_jobs(&state.site, &state.prepared, &jobs) {
+            state.pages.insert(job, result);
+        }
+        let all_jobs: Vec<PageJob> = state.pages.keys().cloned().collect();
+        state.extra = render::extra_files(&state.site, &state.prepared, &all_jobs);
+        Some(self.finish(started, rendered, true))
+    }
+
+    /// Gathers the outputs and diagnostics of the current state; publishes
+    /// them as the last good output when there is no error.
+    fn finish(&mut self, started: Instant, rendered: usize, incremental: bool) -> Rebuild {
+        let Some(state) = &self.state else {
+            return Rebuild {
+                diagnostics: Diagnostics::new(),
+                changed: Vec::new(),
+                rendered,
+                elapsed: started.elapsed(),
+                incremental,
+            };
+        };
+        let mut diagnostics: Diagnostics = state.site.diagnostics.iter().cloned().collect();
+        diagnostics.extend(
+            state
+                .prepared
+                .bodies
+                .values()
+                .flat_map(|b| b.diagnostics.iter().cloned()),
+        );
+        diagnostics.extend(
+            state
+                .prepared
+                .diagnostics
+                .iter()
+                .filter(|d| !is_body_diagnostic(d))
+                .cloned(),
+        );
+        let mut page_errors: Vec<Diagnostic> = state.pages.values().filter_map(|r| r.as_ref().err().cloned()).collect();
+        page_errors.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+        page_errors.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
+        diagnostics.extend(page_errors);
+        diagnostics.extend(state.scored.diagnostics.iter().cloned());
+        diagnostics.extend(state.scored.template_diagnostics());
+        diagnostics.finish(&state.site.source_texts());
+
+        let ok = !diagnostics.has_errors();
         let mut changed = Vec::new();
         if ok || !self.has_good {
-            let next: BTreeMap<String, Arc<[u8]>> = build
-                .rendered
-                .files
-                .into_iter()
-                .map(|f| (f.path, Arc::from(f.bytes)))
-                .collect();
+            let mut next: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
+            // Static files first, so that a page at the same path wins.
+            for file in &state.extra {
+                next.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
+            }
+            for file in state
+                .pages
+                .values()
+                .filter_map(|r| r.as_ref().ok().and_then(Option::as_ref))
+            {
+                let bytes = match self.outputs.get(&file.path) {
+                    Some(old) if old[..] == file.bytes[..] => old.clone(),
+                    _ => Arc::from(file.bytes.as_slice()),
+                };
+                next.insert(file.path.clone(), bytes);
+            }
             changed = diff(&self.outputs, &next);
             self.outputs = next;
             self.has_good |= ok;
         }
         Rebuild {
-            diagnostics: build.diagnostics,
+            diagnostics,
             changed,
             rendered,
             elapsed: started.elapsed(),
+            incremental,
         }
+    }
+}
+
+/// One content file whose body (only) changed.
+struct BodyEdit {
+    file: TextFile,
+    key: ItemKey,
+    body_offset: usize,
+}
+
+fn replace_text(files: &mut [TextFile], file: &TextFile) {
+    if let Some(slot) = files.iter_mut().find(|f| f.path == file.path) {
+        slot.text = file.text.clone();
+    }
+}
+
+fn set_score(map: &mut HashMap<String, f64>, slug: &str, score: Option<f64>) {
+    match score {
+        Some(s) => {
+            map.insert(slug.to_string(), s);
+        }
+        None => {
+            map.remove(slug);
+        }
+    }
+}
+
+/// `prepare` gathers the bodies' diagnostics too; the live state keeps them
+/// with each body instead (they change with it), so they are skipped there.
+fn is_body_diagnostic(d: &Diagnostic) -> bool {
+    d.path.starts_with("content/")
+}
+
+/// The page that shows an item: its own, or for the home text and list
+/// intros (`_index.md`), the page they introduce.
+fn page_of(key: &ItemKey, site: &Site) -> PageJob {
+    if key.kind != Kind::Page {
+        return PageJob::Item(key.clone());
+    }
+    match site.content.page(&key.slug).map(|p| p.meta.url_path.as_str()) {
+        Some("") => PageJob::Home,
+        Some("glossary/") => PageJob::Glossary,
+        Some("teams/") => PageJob::Teams,
+        Some("stories/") => PageJob::Stories,
+        Some("commitments/") => PageJob::Commitments,
+        _ => PageJob::Item(key.clone()),
     }
 }
 
@@ -224,7 +506,10 @@ impl LiveSite {
 fn diff(old: &BTreeMap<String, Arc<[u8]>>, new: &BTreeMap<String, Arc<[u8]>>) -> Vec<String> {
     let mut changed: Vec<String> = new
         .iter()
-        .filter(|(path, bytes)| old.get(*path).is_none_or(|o| o[..] != bytes[..]))
+        .filter(|(path, bytes)| {
+            old.get(*path)
+                .is_none_or(|o| !Arc::ptr_eq(o, bytes) && o[..] != bytes[..])
+        })
         .map(|(path, _)| path.clone())
         .collect();
     changed.extend(old.keys().filter(|p| !new.contains_key(*p)).cloned());

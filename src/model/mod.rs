@@ -371,6 +371,30 @@ impl Content {
         })
     }
 
+    /// Replaces the source text of the item `key`, whose front matter is
+    /// unchanged: only its Markdown body (and so where the body starts) may
+    /// differ. Returns false when there is no such item.
+    pub fn replace_source(&mut self, key: &ItemKey, source: std::sync::Arc<str>, body_offset: usize) -> bool {
+        let Some(&i) = self.index.get(key) else {
+            return false;
+        };
+        let meta = match key.kind {
+            Kind::Team => &mut self.teams[i].meta,
+            Kind::Term => &mut self.terms[i].meta,
+            Kind::Story => &mut self.stories[i].meta,
+            Kind::Commitment => &mut self.commitments[i].meta,
+            Kind::Page => &mut self.pages[i].meta,
+        };
+        meta.source = source;
+        meta.body_offset = body_offset;
+        true
+    }
+
+    /// The key of the item read from `path`, if it is part of the site.
+    pub fn key_of_path(&self, path: &str) -> Option<ItemKey> {
+        self.items().map(ItemRef::meta).find(|m| m.path == path).map(Meta::key)
+    }
+
     /// Every item, in kind order then list order.
     pub fn items(&self) -> impl Iterator<Item = ItemRef<'_>> {
         self.teams

@@ -485,6 +485,226 @@ impl Views {
     }
 }
 
+/// Which views [`Views::refresh`] changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refreshed {
+    /// Items whose card changed: every list that shows them must be redrawn.
+    pub cards: Vec<ItemKey>,
+    /// Items whose full view was recomputed: their own pages.
+    pub full: Vec<ItemKey>,
+}
+
+impl Views {
+    /// Recomputes, after a change that kept every item's front matter, the
+    /// views of `keys` (items whose body or score changed), the full views
+    /// that show their cards, and the full views of `extra_full` (items
+    /// whose back-links changed). Team links, which come from front matter
+    /// only, are kept.
+    pub fn refresh(&mut self, input: &ViewInput<'_>, keys: &[ItemKey], extra_full: &[ItemKey]) -> Refreshed {
+        let ViewInput {
+            content,
+            bodies,
+            scores,
+            base_path,
+        } = *input;
+        let url = |url_path: &str| format!("{base_path}{url_path}");
+        let empty = RenderedBody::default();
+        let body_of = |key: &ItemKey| bodies.get(key).unwrap_or(&empty);
+        let summary = |key: &ItemKey| body_of(key).summary.clone();
+        let team_links = &self.team_links;
+        let link_of = |slug: &str| {
+            content
+                .team(slug)
+                .map(|t| team_link(t, &url))
+                .unwrap_or_else(|| unknown_team(slug))
+        };
+        let team_value = |slug: &str| {
+            team_links
+                .get(slug)
+                .cloned()
+                .unwrap_or_else(|| to_value(unknown_team(slug)))
+        };
+
+        let mut refreshed = Refreshed::default();
+        let mut full: Vec<ItemKey> = Vec::new();
+        for key in keys {
+            let Some(i) = content.position(key.kind, &key.slug) else {
+                continue;
+            };
+            let changed = match key.kind {
+                Kind::Team => {
+                    let card = team_card(&content.teams[i], content, &link_of, scores, summary(key));
+                    replace_card(&mut self.cards.teams[i], &mut self.cards.values.teams[i], card)
+                }
+                Kind::Term => {
+                    let card = term_card(&content.terms[i], &link_of, &url, summary(key));
+                    replace_card(&mut self.cards.terms[i], &mut self.cards.values.terms[i], card)
+                }
+                Kind::Story => {
+                    let s = &content.stories[i];
+                    let card = StoryCard {
+                        kind: Kind::Story,
+                        slug: s.meta.slug.clone(),
+                        title: s.meta.title.clone(),
+                        url: url(&s.meta.url_path),
+                        date: s.date,
+                        customer: s.customer.clone(),
+                        outcome: s.outcome.clone(),
+                        teams: s.teams.iter().map(|t| link_of(&t.slug)).collect(),
+                        score: scores.story(&s.meta.slug),
+                        summary: summary(key),
+                    };
+                    let changed = replace_card(&mut self.cards.stories[i], &mut self.cards.values.stories[i], card);
+                    if changed {
+                        // Team pages show the cards of the stories that credit them.
+                        full.extend(s.teams.iter().map(|t| ItemKey::new(Kind::Team, t.slug.clone())));
+                    }
+                    changed
+                }
+                Kind::Commitment => {
+                    let c = &content.commitments[i];
+                    let card = commitment_card(c, &link_of, &url, scores, summary(key));
+                    let changed = replace_card(
+                        &mut self.cards.commitments[i],
+                        &mut self.cards.values.commitments[i],
+                        card,
+                    );
+                    if changed {
+                        // Team pages show the promises they made and received;
+                        // story pages the commitments they delivered on.
+                        full.push(ItemKey::new(Kind::Team, c.owner.slug.clone()));
+                        full.extend(c.to.iter().map(|t| ItemKey::new(Kind::Team, t.slug.clone())));
+                        full.extend(
+                            content
+                                .stories
+                                .iter()
+                                .filter(|s| s.commitments.iter().any(|r| r.slug == c.meta.slug))
+                                .map(|s| s.meta.key()),
+                        );
+                    }
+                    changed
+                }
+                Kind::Page => {
+                    let p = &content.pages[i];
+                    let card = PageCard {
+                        kind: Kind::Page,
+                        title: p.meta.title.clone(),
+                        url: url(&p.meta.url_path),
+                        summary: summary(key),
+                    };
+                    replace_card(&mut self.cards.pages[i], &mut self.cards.values.pages[i], card)
+                }
+            };
+            if changed {
+                refreshed.cards.push(key.clone());
+            }
+            full.push(key.clone());
+        }
+        full.extend(extra_full.iter().cloned());
+        full.sort();
+        full.dedup();
+
+        for key in &full {
+            let Some(i) = content.position(key.kind, &key.slug) else {
+                continue;
+            };
+            let body = body_of(key);
+            match key.kind {
+                Kind::Team => {
+                    let view = team_view(TeamViewInput {
+                        team: &content.teams[i],
+                        card: &self.cards.teams[i],
+                        body,
+                        content,
+                        commitment_cards: &self.cards.values.commitments,
+                        story_cards: &self.cards.values.stories,
+                        scores,
+                        url: &url,
+                    });
+                    self.teams[i] = to_value(&view);
+                    self.data.teams[i] = view;
+                }
+                Kind::Term => {
+                    let term = &content.terms[i];
+                    let back = used_in_of(content, bodies, key, &url);
+                    let view = term_view(term, body, &team_value, &url, content, back);
+                    self.terms[i] = to_value(&view);
+                    self.data.terms[i] = view;
+                }
+                Kind::Story => {
+                    let cards: HashMap<&str, &Value> = content
+                        .commitments
+                        .iter()
+                        .zip(&self.cards.values.commitments)
+                        .map(|(c, v)| (c.meta.slug.as_str(), v))
+                        .collect();
+                    let view = story_view(&content.stories[i], body, &team_value, &url, scores, &cards);
+                    self.stories[i] = to_value(&view);
+                    self.data.stories[i] = view;
+                }
+                Kind::Commitment => {
+                    let c = &content.commitments[i];
+                    let delivered_by: Vec<ItemLink> = content
+                        .stories
+                        .iter()
+                        .filter(|s| s.commitments.iter().any(|r| r.slug == c.meta.slug))
+                        .map(|s| item_link(Kind::Story, &s.meta.slug, &s.meta.title, &url(&s.meta.url_path)))
+                        .collect();
+                    let view = commitment_view(c, body, &team_value, &url, scores, Some(&delivered_by));
+                    self.commitments[i] = to_value(&view);
+                    self.data.commitments[i] = view;
+                }
+                Kind::Page => {
+                    let p = &content.pages[i];
+                    self.pages[i] = to_value(PageView {
+                        kind: Kind::Page,
+                        title: p.meta.title.clone(),
+                        url: url(&p.meta.url_path),
+                        path: p.meta.path.clone(),
+                        is_section: p.is_section,
+                        body: Value::from_safe_string(body.html.clone()),
+                        summary: body.summary.clone(),
+                        headings: body.headings.clone(),
+                        tags: p.meta.tags.clone(),
+                        date: p.meta.date,
+                        updated: p.meta.updated,
+                        extra: p.meta.extra.clone(),
+                    });
+                }
+            }
+        }
+        refreshed.full = full;
+        refreshed
+    }
+}
+
+/// Replaces a card when it changed; true if it did.
+fn replace_card<T: PartialEq + Serialize>(old: &mut T, value: &mut Value, new: T) -> bool {
+    if *old == new {
+        return false;
+    }
+    *value = to_value(&new);
+    *old = new;
+    true
+}
+
+/// The items whose bodies link to `key`, for its "used in" list.
+fn used_in_of(
+    content: &Content,
+    bodies: &HashMap<ItemKey, RenderedBody>,
+    key: &ItemKey,
+    url: &dyn Fn(&str) -> String,
+) -> Vec<ItemLink> {
+    let mut links: Vec<ItemLink> = content
+        .items()
+        .map(|item| item.meta())
+        .filter(|meta| meta.key() != *key && bodies.get(&meta.key()).is_some_and(|b| b.links.contains(key)))
+        .map(|meta| item_link(meta.kind, &meta.slug, &meta.title, &url(&meta.url_path)))
+        .collect();
+    links.sort_by(|a, b| (a.kind, &a.title).cmp(&(b.kind, &b.title)));
+    links
+}
+
 /// Relations between items that views show from the other side.
 struct Relations<'a> {
     /// Item -> the items whose bodies link to it.

@@ -142,3 +142,109 @@ fn call_from_template(scripts: &Scripts, name: &str, args: Vec<minijinja::Value>
         }
     }
 }
+
+/// The scores and lint warnings of some items, computed again after their
+/// bodies changed, for the dev server's fast rebuilds.
+#[derive(Debug, Clone, Default)]
+pub struct Rescored {
+    /// New scores of the changed commitments and stories (`None`: no score).
+    pub commitments: Vec<(String, Option<f64>)>,
+    pub stories: Vec<(String, Option<f64>)>,
+    /// New reliability and happiness of the teams the changes touch.
+    pub teams: Vec<(String, Option<f64>, Vec<crate::score::HappinessPoint>)>,
+    /// Lint warnings (and `warn` notes) of the changed items, by item path.
+    pub warnings: std::collections::HashMap<String, Vec<Diagnostic>>,
+}
+
+impl Scored {
+    /// Runs the hooks again for the items `keys` only, whose bodies changed
+    /// (their front matter did not), and for the teams whose scores read
+    /// them. Hooks are functions of their arguments, so running them on a
+    /// small copy of the content that holds every argument gives the same
+    /// results as a whole run. `None` when a hook fails on the way: the
+    /// caller then rebuilds everything, which reports the failure properly.
+    pub fn rescore(&self, content: &crate::model::Content, keys: &[crate::model::ItemKey]) -> Option<Rescored> {
+        use crate::model::{Item, ItemKey, ItemRef, Kind};
+        use std::collections::{BTreeSet, HashSet};
+
+        let Some(scripts) = &self.scripts else {
+            return Some(Rescored::default());
+        };
+        let mut teams: BTreeSet<String> = BTreeSet::new();
+        for key in keys {
+            match content.get(key)? {
+                ItemRef::Team(t) => {
+                    teams.insert(t.meta.slug.clone());
+                }
+                ItemRef::Story(s) => teams.extend(s.teams.iter().map(|t| t.slug.clone())),
+                ItemRef::Commitment(c) => {
+                    teams.insert(c.owner.slug.clone());
+                }
+                ItemRef::Term(_) | ItemRef::Page(_) => {}
+            }
+        }
+        // Every argument of every hook call to redo: the changed items, the
+        // touched teams, their promises and the stories that credit them.
+        let mut wanted: BTreeSet<ItemKey> = keys.iter().cloned().collect();
+        for slug in &teams {
+            wanted.insert(ItemKey::new(Kind::Team, slug.clone()));
+            for c in content.commitments.iter().filter(|c| &c.owner.slug == slug) {
+                wanted.insert(c.meta.key());
+            }
+            for s in content
+                .stories
+                .iter()
+                .filter(|s| s.teams.iter().any(|t| &t.slug == slug))
+            {
+                wanted.insert(s.meta.key());
+            }
+        }
+        let items: Vec<Item> = wanted
+            .iter()
+            .filter_map(|key| {
+                Some(match content.get(key)? {
+                    ItemRef::Team(x) => Item::Team(x.clone()),
+                    ItemRef::Term(x) => Item::Term(x.clone()),
+                    ItemRef::Story(x) => Item::Story(x.clone()),
+                    ItemRef::Commitment(x) => Item::Commitment(x.clone()),
+                    ItemRef::Page(x) => Item::Page(x.clone()),
+                })
+            })
+            .collect();
+        let small = crate::model::Content::new(items, HashSet::new());
+        let inputs = Inputs::new(&small);
+        let (book, diagnostics) = hooks::run(scripts, &inputs);
+        let notes = hooks::notes_to_diagnostics(scripts.take_notes());
+        drop(inputs);
+        if diagnostics.iter().chain(&notes).any(Diagnostic::is_error) {
+            return None;
+        }
+        let paths: HashSet<&str> = keys
+            .iter()
+            .filter_map(|k| content.get(k).map(|item| item.meta().path.as_str()))
+            .collect();
+        let mut rescored = Rescored::default();
+        for path in &paths {
+            rescored.warnings.insert((*path).to_string(), Vec::new());
+        }
+        for d in diagnostics.into_iter().chain(notes) {
+            if let Some(list) = rescored.warnings.get_mut(&d.path) {
+                list.push(d);
+            }
+        }
+        for key in keys {
+            match key.kind {
+                Kind::Commitment => rescored
+                    .commitments
+                    .push((key.slug.clone(), book.commitment(&key.slug))),
+                Kind::Story => rescored.stories.push((key.slug.clone(), book.story(&key.slug))),
+                _ => {}
+            }
+        }
+        for slug in teams {
+            let happiness = book.happiness(&slug).to_vec();
+            rescored.teams.push((slug.clone(), book.team(&slug), happiness));
+        }
+        Some(rescored)
+    }
+}

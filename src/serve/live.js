@@ -98,8 +98,10 @@
     try { return JSON.parse(event.data); } catch (e) { return null; }
   }
 
+  var source = null;
+
   function connect() {
-    var source = new EventSource("/__rapport/events");
+    source = new EventSource("/__rapport/events");
     source.addEventListener("hello", function (event) {
       var data = parse(event);
       if (!data) { return; }
@@ -126,5 +128,12 @@
     window.__rapportLive = source;
   }
 
-  if (window.EventSource) { connect(); }
+  if (window.EventSource) {
+    connect();
+    // A page kept in the back/forward cache must not keep its stream open:
+    // browsers allow only a few connections per host, and each open stream
+    // holds one.
+    window.addEventListener("pagehide", function () { if (source) { source.close(); } });
+    window.addEventListener("pageshow", function (event) { if (event.persisted) { connect(); } });
+  }
 })();

@@ -79,7 +79,7 @@ impl Server {
         let beat = hub.clone();
         std::thread::spawn(move || {
             loop {
-                std::thread::sleep(Duration::from_secs(15));
+                std::thread::sleep(Duration::from_secs(10));
                 beat.heartbeat();
             }
         });

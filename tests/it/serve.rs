@@ -89,6 +89,22 @@ impl Served {
         n
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the server to exit; its exit code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the server did not exit within {timeout:?}");
+    }
+
     pub fn get(&self, path: &str) -> Response {
         request(self.port, "GET", path, &[])
     }
@@ -507,4 +523,27 @@ fn a_busy_port_is_a_clear_error() {
         stderr.contains("already in use") && stderr.contains("--port"),
         "{stderr}"
     );
+}
+
+#[test]
+fn polling_watcher_sees_edits_too() {
+    let served = Served::start_site(SiteTest::new("good"), &["--poll"]);
+    let mut events = served.events();
+    let rel = "content/guides/writing.md";
+    let text = served.read(rel);
+    served.write(rel, &format!("{text}\nSeen by polling.\n"));
+    events.expect("reload", DEADLINE);
+    assert!(served.get("/guides/writing/").body.contains("Seen by polling."));
+}
+
+#[test]
+fn ctrl_c_stops_the_server_cleanly() {
+    let mut served = Served::start("good");
+    let pid = served.pid().to_string();
+    let status = Command::new("kill").args(["-INT", &pid]).status().expect("run kill");
+    assert!(status.success());
+    let line = served.wait_for_line("stopped", Duration::from_secs(10));
+    assert_eq!(line.trim(), "stopped");
+    let code = served.wait_exit(Duration::from_secs(10));
+    assert_eq!(code, Some(0), "exit status after Ctrl-C");
 }

@@ -1,0 +1,170 @@
+//! Incremental rebuilds (`rapport::live::LiveSite`): after each change, the
+//! live output must be byte for byte what a full build of the same files
+//! gives, while a body edit re-renders only a few pages.
+
+use std::collections::BTreeSet;
+use std::fs;
+
+use rapport::date::Date;
+use rapport::live::LiveSite;
+use rapport::{BuildOptions, Site};
+
+use crate::support::{SiteTest, TODAY};
+
+fn options() -> BuildOptions {
+    BuildOptions::new(Date::parse(TODAY).unwrap())
+}
+
+/// A full build of the site as it is on disk now.
+fn full_build(site: &SiteTest) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let built = Site::load(site.root(), &options()).unwrap().render();
+    built.rendered.files.into_iter().map(|f| (f.path, f.bytes)).collect()
+}
+
+fn assert_same_as_full_build(live: &LiveSite, site: &SiteTest) {
+    let full = full_build(site);
+    let live_files: Vec<&String> = live.outputs().keys().collect();
+    let full_files: Vec<&String> = full.keys().collect();
+    assert_eq!(live_files, full_files, "the same files");
+    for (path, bytes) in &full {
+        assert!(
+            live.outputs()[path][..] == bytes[..],
+            "{path} differs from a full build:\n--- live ---\n{}\n--- full ---\n{}",
+            String::from_utf8_lossy(&live.outputs()[path]),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+}
+
+fn edit(site: &SiteTest, rel: &str, change: impl FnOnce(String) -> String) -> BTreeSet<String> {
+    let path = site.root().join(rel);
+    let text = fs::read_to_string(&path).unwrap();
+    let changed = change(text.clone());
+    assert_ne!(text, changed, "the edit changes {rel}");
+    fs::write(&path, changed).unwrap();
+    BTreeSet::from([rel.to_string()])
+}
+
+#[test]
+fn body_edits_match_a_full_build_and_render_few_pages() {
+    let site = SiteTest::new("good");
+    let (mut live, first) = LiveSite::open(site.root(), options()).unwrap();
+    assert!(first.ok(), "{:?}", first.diagnostics);
+    let total = first.rendered;
+
+    // The end of a story: only its own page changes.
+    let changed = edit(&site, "content/stories/acme-renewal.md", |t| {
+        format!("{t}\nWe wrote the follow-up together.\n")
+    });
+    let rebuild = live.apply(&changed);
+    assert!(rebuild.incremental, "a body edit takes the fast path");
+    assert!(
+        rebuild.rendered <= 3,
+        "re-rendered {} of {total} pages",
+        rebuild.rendered
+    );
+    assert!(
+        rebuild.changed.contains(&"stories/acme-renewal/index.html".to_string()),
+        "{:?}",
+        rebuild.changed
+    );
+    assert_same_as_full_build(&live, &site);
+
+    // The first paragraph of a commitment: its card changes, so the board,
+    // the home page and its teams' pages follow.
+    let changed = edit(&site, "content/commitments/faster-replies.md", |t| {
+        let at = t.rfind("\n---\n").unwrap() + 5;
+        format!("{}A new first paragraph for the card.\n\n{}", &t[..at], &t[at..])
+    });
+    let rebuild = live.apply(&changed);
+    assert!(rebuild.incremental);
+    assert!(
+        rebuild.rendered < total / 2,
+        "re-rendered {} of {total} pages",
+        rebuild.rendered
+    );
+    assert_same_as_full_build(&live, &site);
+
+    // A new link in a story: the linked term's "used in" list changes.
+    let changed = edit(&site, "content/stories/webinar-launch.md", |t| {
+        format!("{t}\nSee also [[churn]].\n")
+    });
+    let rebuild = live.apply(&changed);
+    assert!(rebuild.incremental);
+    assert!(
+        rebuild.changed.contains(&"glossary/churn/index.html".to_string()),
+        "{:?}",
+        rebuild.changed
+    );
+    assert_same_as_full_build(&live, &site);
+
+    // A team's mission and a term's later paragraphs.
+    let changed = edit(&site, "content/teams/support.md", |t| {
+        format!("{t}\nWe answer within the hour.\n")
+    });
+    assert!(live.apply(&changed).incremental);
+    assert_same_as_full_build(&live, &site);
+    let changed = edit(&site, "content/glossary/churn.md", |t| {
+        format!("{t}\nA later paragraph.\n")
+    });
+    assert!(live.apply(&changed).incremental);
+    assert_same_as_full_build(&live, &site);
+}
+
+#[test]
+fn front_matter_edits_and_new_files_rebuild_fully_and_match() {
+    let site = SiteTest::new("good");
+    let (mut live, _) = LiveSite::open(site.root(), options()).unwrap();
+
+    let changed = edit(&site, "content/commitments/faster-replies.md", |t| {
+        t.replacen("title: ", "title: Now ", 1)
+    });
+    let rebuild = live.apply(&changed);
+    assert!(!rebuild.incremental);
+    assert_same_as_full_build(&live, &site);
+
+    let rel = "content/glossary/nps-detractor.md";
+    fs::write(
+        site.root().join(rel),
+        "---\ntitle: Detractor\nowner: support\n---\nSomeone who scores us 0 to 6.\n",
+    )
+    .unwrap();
+    let rebuild = live.apply(&BTreeSet::from([rel.to_string()]));
+    assert!(rebuild.ok(), "{:?}", rebuild.diagnostics);
+    assert!(
+        rebuild
+            .changed
+            .contains(&"glossary/nps-detractor/index.html".to_string())
+    );
+    assert_same_as_full_build(&live, &site);
+
+    fs::remove_file(site.root().join(rel)).unwrap();
+    let rebuild = live.apply(&BTreeSet::from([rel.to_string()]));
+    assert!(
+        rebuild
+            .changed
+            .contains(&"glossary/nps-detractor/index.html".to_string())
+    );
+    assert!(!live.outputs().contains_key("glossary/nps-detractor/index.html"));
+    assert_same_as_full_build(&live, &site);
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_output_and_a_fix_restores_it() {
+    let site = SiteTest::new("good");
+    let (mut live, _) = LiveSite::open(site.root(), options()).unwrap();
+    let before = live.outputs().clone();
+    let changed = edit(&site, "content/stories/acme-renewal.md", |t| {
+        format!("{t}\nSee [[no-such-term]].\n")
+    });
+    let rebuild = live.apply(&changed);
+    assert!(!rebuild.ok());
+    assert!(rebuild.changed.is_empty());
+    assert_eq!(live.outputs(), &before, "the last good output stays");
+    let changed = edit(&site, "content/stories/acme-renewal.md", |t| {
+        t.replace("\nSee [[no-such-term]].\n", "\nSee [[churn]].\n")
+    });
+    let rebuild = live.apply(&changed);
+    assert!(rebuild.ok(), "{:?}", rebuild.diagnostics);
+    assert_same_as_full_build(&live, &site);
+}
