@@ -62,8 +62,12 @@ pub struct ScriptConfig {
 pub struct RepoConfig {
     /// Web address of the repository (`https://git.example.com/org/site`).
     pub url: String,
-    /// Branch to link to.
+    /// Branch to link to (`main` when empty).
     pub branch: String,
+    /// A template for edit links whose `{path}` is the file's path in the
+    /// repository, for forges that do not use `{url}/edit/{branch}/{path}`
+    /// (GitLab: `https://gitlab.example.com/org/site/-/edit/main/{path}`).
+    pub edit_url: String,
 }
 
 impl Default for Config {
@@ -133,6 +137,13 @@ impl Config {
                     .hint("use `/`, a path such as `/alignment/`, or a full URL such as `https://intranet.example.com/alignment/`"),
             );
         }
+        if !self.repo.edit_url.is_empty() && !self.repo.edit_url.contains("{path}") {
+            out.push(
+                Diagnostic::error(CONFIG_FILE, "`repo.edit_url` has no `{path}`")
+                    .at_pos(find_key(text, "edit_url"))
+                    .hint("write where the file's path goes, such as `https://gitlab.example.com/org/site/-/edit/main/{path}`"),
+            );
+        }
         if self.scripts.max_operations == 0 {
             out.push(
                 Diagnostic::error(CONFIG_FILE, "`scripts.max_operations` must be above 0")
@@ -155,6 +166,11 @@ impl Config {
         let host = rest.split('/').next()?;
         Some(format!("{scheme}://{host}"))
     }
+}
+
+/// Checks a base URL given on the command line (`--base-url`).
+pub fn check_base_url(base_url: &str) -> Result<(), String> {
+    base_path_of(base_url).map(|_| ())
 }
 
 fn base_path_of(base_url: &str) -> Result<String, String> {
@@ -241,6 +257,16 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert!(diags[0].message.contains("2026-02-30"), "{}", diags[0].message);
         assert_eq!(diags[0].line, 1);
+    }
+
+    #[test]
+    fn edit_url_needs_a_path() {
+        let (_, diags) = Config::parse("[repo]\nedit_url = \"https://x.example/edit\"\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 2);
+        let (config, diags) = Config::parse("[repo]\nedit_url = \"https://x.example/edit/{path}\"\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(config.repo.edit_url, "https://x.example/edit/{path}");
     }
 
     #[test]

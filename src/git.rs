@@ -5,11 +5,16 @@
 //! last change. This runs at load time (it reads the repository, so it
 //! belongs with the reading stage). A site outside git, or a machine
 //! without git, simply has no dates: pages then omit "last updated".
+//!
+//! [`edit_url`] turns a source path into the "edit this page" link from
+//! `[repo]` in `rapport.toml`; it needs the site's place in the repository,
+//! which is the other thing git tells.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
+use crate::config::RepoConfig;
 use crate::date::Date;
 
 /// What git knows about the site.
@@ -44,6 +49,48 @@ pub fn history(root: &Path) -> GitInfo {
         dates: parse_log(&log),
         prefix: prefix.trim().to_string(),
     }
+}
+
+/// The branch edit links use when `[repo] branch` is empty.
+pub const DEFAULT_BRANCH: &str = "main";
+
+/// The "edit this page" link of the file at `path` (relative to the site
+/// root), or `None` without `[repo] url` or `edit_url`.
+///
+/// `[repo] edit_url` is a template whose `{path}` becomes the file's path in
+/// the repository; otherwise the link is `{url}/edit/{branch}/{path}`, as
+/// GitHub, Gitea and Forgejo spell it. The path in the repository is
+/// `prefix` (where the site sits in it, from [`history`]) plus `path`, each
+/// segment percent-encoded.
+pub fn edit_url(repo: &RepoConfig, prefix: &str, path: &str) -> Option<String> {
+    let repo_path = encode_path(&format!("{prefix}{path}"));
+    if !repo.edit_url.is_empty() {
+        return Some(repo.edit_url.replace("{path}", &repo_path));
+    }
+    let url = repo.url.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return None;
+    }
+    let branch = match repo.branch.trim() {
+        "" => DEFAULT_BRANCH,
+        branch => branch,
+    };
+    Some(format!("{url}/edit/{}/{repo_path}", encode_path(branch)))
+}
+
+/// Percent-encodes each segment of a `/`-separated path (RFC 3986 `pchar`
+/// less the few characters some forges treat specially).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b'@' | b'+' | b',' | b'=' => {
+                out.push(char::from(byte))
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
 }
 
 fn run(root: &Path, args: &[&str]) -> Option<String> {
@@ -126,6 +173,47 @@ mod tests {
     fn quoted_paths() {
         assert_eq!(unquote("\"caf\\303\\251.md\""), "café.md");
         assert_eq!(unquote("plain.md"), "plain.md");
+    }
+
+    #[test]
+    fn edit_urls() {
+        let repo = |url: &str, branch: &str, edit_url: &str| RepoConfig {
+            url: url.to_string(),
+            branch: branch.to_string(),
+            edit_url: edit_url.to_string(),
+        };
+        let cases = [
+            (repo("", "", ""), "", "content/a.md", None),
+            (
+                repo("https://git.example.com/org/site/", "", ""),
+                "",
+                "content/a.md",
+                Some("https://git.example.com/org/site/edit/main/content/a.md"),
+            ),
+            (
+                repo("https://git.example.com/org/site", "trunk", ""),
+                "docs/site/",
+                "content/glossary/café #1.md",
+                Some("https://git.example.com/org/site/edit/trunk/docs/site/content/glossary/caf%C3%A9%20%231.md"),
+            ),
+            (
+                repo(
+                    "https://ignored.example.com",
+                    "main",
+                    "https://gitlab.example.com/org/site/-/edit/main/{path}",
+                ),
+                "site/",
+                "content/a.md",
+                Some("https://gitlab.example.com/org/site/-/edit/main/site/content/a.md"),
+            ),
+        ];
+        for (repo, prefix, path, expected) in cases {
+            assert_eq!(
+                edit_url(&repo, prefix, path).as_deref(),
+                expected,
+                "{repo:?} {prefix} {path}"
+            );
+        }
     }
 
     #[test]

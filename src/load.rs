@@ -6,6 +6,10 @@
 //! read or is not UTF-8 becomes a diagnostic, never a failure of the whole
 //! load. [`classify`] tells which part of the site a path belongs to, so the
 //! dev server can re-read just the files that changed.
+//!
+//! Git history is read here too, once per load ([`crate::git::history`]):
+//! it is the site's files' history, and reading stays in this stage. A
+//! rebuild of single files in the dev server keeps the dates it had.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,6 +20,7 @@ use walkdir::WalkDir;
 
 use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::Diagnostic;
+use crate::git::{self, GitInfo};
 
 /// A text file of the site, by its path relative to the root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +61,10 @@ pub struct SourceTree {
     /// Whether the site has a `scripts/` folder (without one, the built-in
     /// scripts are used).
     pub has_scripts_dir: bool,
+    /// When each file last changed in git, and where the site sits in the
+    /// repository; empty outside git. Shared: the dev server clones the tree
+    /// on every rebuild.
+    pub git: Arc<GitInfo>,
 }
 
 /// What part of the site a path belongs to.
@@ -102,6 +111,7 @@ pub fn load(root: &Path) -> Result<SourceTree> {
             Err(d) => tree.diagnostics.push(d),
         }
     }
+    tree.git = Arc::new(git::history(root));
     let theme = tree.config.theme.clone();
     let theme = theme.as_str();
 

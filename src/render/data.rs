@@ -1,25 +1,262 @@
-//! `/data/*.json`: the site's numbers for other tools.
+//! `/data/*.json`: the site's content and numbers for other tools.
 //!
-//! `data/scores.json` holds every score the scripts gave, each team's
-//! happiness series and the explanation of each hook. Maps are sorted by
-//! slug so that the file only changes when a score does.
+//! One file per kind (`teams.json`, `terms.json`, `stories.json`,
+//! `commitments.json`) plus `scores.json`. Each is an object with a
+//! `version` (bumped when a field changes meaning or goes away; new fields
+//! may appear without one), the `today` that derived fields were computed
+//! for, and the list. Items are sorted by slug and every field is always
+//! present (`null` or `[]` when empty), in a fixed order, so a file changes
+//! only when the site does and a diff of two builds reads well.
+//!
+//! Bodies are given as the Markdown the author wrote (`body_markdown`) and
+//! as the plain-text first paragraph (`summary`), with the page's `url`:
+//! HTML is what the site is for, and tools are better served by text they
+//! can parse or re-render. References are slugs, resolved lists of
+//! `{kind, slug}`. docs/data.md documents every field.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::date::Date;
+use crate::model::{Commitment, Content, ItemKey, Kind, Meta, Status, Story, Team, Term};
+use crate::render::markdown::RenderedBody;
+use crate::render::view::{PromiseCounts, counts};
 use crate::render::{OutputFile, Prepared};
 use crate::score::{Explanation, HappinessPoint, ScoreBook};
 use crate::site::Site;
 
+/// The version of the data files' format.
+pub const VERSION: u32 = 1;
+
 /// Every data file of the site.
 pub fn files(site: &Site, prepared: &Prepared) -> Vec<OutputFile> {
-    vec![scores_file(site, &prepared.scores)]
+    let input = DataInput::new(site, prepared);
+    let content = &site.content;
+    let today = site.today;
+    vec![
+        json_file(
+            "data/teams.json",
+            &TeamsFile {
+                version: VERSION,
+                today,
+                teams: sorted(content.teams.iter().map(|t| team_data(t, &input)).collect()),
+            },
+        ),
+        json_file(
+            "data/terms.json",
+            &TermsFile {
+                version: VERSION,
+                today,
+                terms: sorted(content.terms.iter().map(|t| term_data(t, &input)).collect()),
+            },
+        ),
+        json_file(
+            "data/stories.json",
+            &StoriesFile {
+                version: VERSION,
+                today,
+                stories: sorted(content.stories.iter().map(|s| story_data(s, &input)).collect()),
+            },
+        ),
+        json_file(
+            "data/commitments.json",
+            &CommitmentsFile {
+                version: VERSION,
+                today,
+                commitments: sorted(content.commitments.iter().map(|c| commitment_data(c, &input)).collect()),
+            },
+        ),
+        scores_file(site, &prepared.scores),
+    ]
+}
+
+/// `data/teams.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamsFile<'a> {
+    pub version: u32,
+    pub today: Date,
+    pub teams: Vec<TeamData<'a>>,
+}
+
+/// `data/terms.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermsFile<'a> {
+    pub version: u32,
+    pub today: Date,
+    pub terms: Vec<TermData<'a>>,
+}
+
+/// `data/stories.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoriesFile<'a> {
+    pub version: u32,
+    pub today: Date,
+    pub stories: Vec<StoryData<'a>>,
+}
+
+/// `data/commitments.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitmentsFile<'a> {
+    pub version: u32,
+    pub today: Date,
+    pub commitments: Vec<CommitmentData<'a>>,
+}
+
+/// The fields every item has, first in each item's object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Common<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    /// The page's address: absolute when `base_url` names a host, else a
+    /// path from the server's root.
+    pub url: String,
+    /// The file, relative to the site root.
+    pub source: &'a str,
+    pub tags: &'a [String],
+    /// `date` of the front matter.
+    pub date: Option<Date>,
+    /// `updated` of the front matter.
+    pub updated: Option<Date>,
+    /// The file's last commit, from git; `null` outside git.
+    pub last_updated: Option<Date>,
+}
+
+/// The fields every item has last: its text, links and unknown fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct Text<'a> {
+    /// The first paragraph as plain text.
+    pub summary: &'a str,
+    /// The body as written, after the front matter.
+    pub body_markdown: &'a str,
+    /// Items the body links to, in order of first appearance.
+    pub links_to: Vec<Link<'a>>,
+    /// Items whose bodies link to this one, sorted.
+    pub linked_from: Vec<Link<'a>>,
+    /// Front matter fields the kind does not define, in file order.
+    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// A reference to another item.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Link<'a> {
+    pub kind: Kind,
+    /// The slug; for plain pages, the URL path below the base path.
+    pub slug: &'a str,
+}
+
+/// A team's reading of a term, or its part in a story.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamText<'a> {
+    pub team: &'a str,
+    pub text: &'a str,
+}
+
+/// One team in `teams.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamData<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub short: Option<&'a str>,
+    /// The colour the site shows: `color` of the file, or the stable
+    /// fallback the site picked.
+    pub color: String,
+    pub lead: Option<&'a str>,
+    pub members: &'a [String],
+    /// `score_team`'s reliability score.
+    pub score: Option<f64>,
+    /// Counts of the promises the team made, by state.
+    pub made: PromiseCounts,
+    /// Counts of the promises made to the team by others, by state.
+    pub received: PromiseCounts,
+    pub commitments_made: Vec<&'a str>,
+    pub commitments_received: Vec<&'a str>,
+    /// Terms the team owns.
+    pub owns: Vec<&'a str>,
+    /// Terms owned elsewhere that the team gave a reading of.
+    pub reads: Vec<&'a str>,
+    /// Stories that credit the team.
+    pub stories: Vec<&'a str>,
+    #[serde(flatten)]
+    pub text: Text<'a>,
+}
+
+/// One term in `terms.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermData<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub acronym: Option<&'a str>,
+    pub aliases: &'a [String],
+    pub owner: Option<&'a str>,
+    /// Each team's reading, in file order.
+    pub definitions: Vec<TeamText<'a>>,
+    /// Two or more teams gave readings and they are not all the same text.
+    pub readings_differ: bool,
+    pub related: Vec<&'a str>,
+    #[serde(flatten)]
+    pub text: Text<'a>,
+}
+
+/// One story in `stories.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryData<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub customer: Option<&'a str>,
+    pub outcome: Option<&'a str>,
+    pub teams: Vec<&'a str>,
+    /// Each team's part, in file order.
+    pub contributions: Vec<TeamText<'a>>,
+    /// Commitments the story delivered on.
+    pub commitments: Vec<&'a str>,
+    /// `score_story`'s score.
+    pub score: Option<f64>,
+    #[serde(flatten)]
+    pub text: Text<'a>,
+}
+
+/// One rescheduling.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionData<'a> {
+    pub date: Option<Date>,
+    pub new_due: Date,
+    pub reason: &'a str,
+}
+
+/// One commitment in `commitments.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitmentData<'a> {
+    #[serde(flatten)]
+    pub common: Common<'a>,
+    pub owner: &'a str,
+    pub to: Vec<&'a str>,
+    pub to_external: &'a [String],
+    pub promised: Date,
+    pub due: Date,
+    pub delivered: Option<Date>,
+    /// `status` as written, or `null`.
+    pub status: Option<&'static str>,
+    pub revisions: Vec<RevisionData<'a>>,
+    pub satisfaction: Option<u8>,
+    /// Derived: `on-time`, `late`, `overdue`, `at-risk`, `open`, `missed`
+    /// or `dropped`.
+    pub state: &'static str,
+    pub effective_due: Date,
+    pub days_late: i64,
+    pub slips: usize,
+    /// `score_commitment`'s score.
+    pub score: Option<f64>,
+    /// Stories that delivered on the commitment.
+    pub stories: Vec<&'a str>,
+    #[serde(flatten)]
+    pub text: Text<'a>,
 }
 
 /// `data/scores.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoresData<'a> {
+    pub version: u32,
     /// The day the scores were computed for (`YYYY-MM-DD`).
     pub today: String,
     /// Hook name -> its script and doc comment.
@@ -39,6 +276,7 @@ pub struct TeamScores<'a> {
 /// `data/scores.json` for `scores`.
 pub fn scores_file(site: &Site, scores: &ScoreBook) -> OutputFile {
     let data = ScoresData {
+        version: VERSION,
         today: site.today.to_string(),
         hooks: scores.explanations.iter().map(|(k, v)| (k.as_str(), v)).collect(),
         teams: site
@@ -59,10 +297,285 @@ pub fn scores_file(site: &Site, scores: &ScoreBook) -> OutputFile {
         commitments: scores.commitments.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
         stories: scores.stories.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&data).unwrap_or_default();
+    json_file("data/scores.json", &data)
+}
+
+/// What the item records are made from.
+struct DataInput<'a> {
+    site: &'a Site,
+    content: &'a Content,
+    bodies: &'a HashMap<ItemKey, RenderedBody>,
+    scores: &'a ScoreBook,
+    /// `https://host/base/` or `/base/`.
+    url_prefix: String,
+    /// Item -> the items whose bodies link to it.
+    linked_from: HashMap<&'a ItemKey, Vec<Link<'a>>>,
+    /// Team slug -> the colour the site shows.
+    colors: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> DataInput<'a> {
+    fn new(site: &'a Site, prepared: &'a Prepared) -> DataInput<'a> {
+        let base_path = site.config.base_path();
+        let url_prefix = match site.config.origin() {
+            Some(origin) => format!("{origin}{base_path}"),
+            None => base_path,
+        };
+        let mut linked_from: HashMap<&ItemKey, Vec<Link<'a>>> = HashMap::new();
+        for item in site.content.items() {
+            let meta = item.meta();
+            let Some(body) = prepared.bodies.get(&meta.key()) else {
+                continue;
+            };
+            for target in &body.links {
+                if target.kind != meta.kind || target.slug != meta.slug {
+                    linked_from.entry(target).or_default().push(Link {
+                        kind: meta.kind,
+                        slug: &meta.slug,
+                    });
+                }
+            }
+        }
+        for links in linked_from.values_mut() {
+            links.sort();
+            links.dedup();
+        }
+        let colors = prepared
+            .views
+            .cards
+            .teams
+            .iter()
+            .map(|card| (card.slug.as_str(), card.color.as_str()))
+            .collect();
+        DataInput {
+            site,
+            content: &site.content,
+            bodies: &prepared.bodies,
+            scores: &prepared.scores,
+            url_prefix,
+            linked_from,
+            colors,
+        }
+    }
+
+    fn common(&self, meta: &'a Meta) -> Common<'a> {
+        Common {
+            slug: &meta.slug,
+            title: &meta.title,
+            url: format!("{}{}", self.url_prefix, meta.url_path),
+            source: &meta.path,
+            tags: &meta.tags,
+            date: meta.date,
+            updated: meta.updated,
+            last_updated: self.site.last_updated(&meta.path),
+        }
+    }
+
+    fn text(&self, meta: &'a Meta) -> Text<'a> {
+        let key = meta.key();
+        let body = self.bodies.get(&key);
+        let mut links_to: Vec<Link<'a>> = Vec::new();
+        for target in body.map_or(&[][..], |b| b.links.as_slice()) {
+            let link = Link {
+                kind: target.kind,
+                slug: &target.slug,
+            };
+            if !links_to.contains(&link) {
+                links_to.push(link);
+            }
+        }
+        Text {
+            summary: body.map_or("", |b| b.summary.as_str()),
+            body_markdown: meta.body().trim_start_matches(['\r', '\n']).trim_end(),
+            links_to,
+            linked_from: self.linked_from.get(&key).cloned().unwrap_or_default(),
+            extra: &meta.extra,
+        }
+    }
+}
+
+fn team_data<'a>(team: &'a Team, input: &DataInput<'a>) -> TeamData<'a> {
+    let slug = team.meta.slug.as_str();
+    let content = input.content;
+    let made: Vec<&Commitment> = content.commitments.iter().filter(|c| c.owner.slug == slug).collect();
+    let received: Vec<&Commitment> = content
+        .commitments
+        .iter()
+        .filter(|c| c.owner.slug != slug && c.to.iter().any(|t| t.slug == slug))
+        .collect();
+    let owns = content
+        .terms
+        .iter()
+        .filter(|t| t.owner.as_ref().is_some_and(|o| o.slug == slug))
+        .map(|t| t.meta.slug.as_str());
+    let reads = content
+        .terms
+        .iter()
+        .filter(|t| {
+            t.owner.as_ref().is_none_or(|o| o.slug != slug) && t.definitions.iter().any(|r| r.team.slug == slug)
+        })
+        .map(|t| t.meta.slug.as_str());
+    let stories = content
+        .stories
+        .iter()
+        .filter(|s| s.teams.iter().any(|t| t.slug == slug))
+        .map(|s| s.meta.slug.as_str());
+    TeamData {
+        common: input.common(&team.meta),
+        short: team.short.as_deref(),
+        color: input
+            .colors
+            .get(slug)
+            .map_or_else(|| team.color.clone().unwrap_or_default(), |c| (*c).to_string()),
+        lead: team.lead.as_deref(),
+        members: &team.members,
+        score: input.scores.team(slug),
+        made: counts(made.iter().map(|c| c.derived.state)),
+        received: counts(received.iter().map(|c| c.derived.state)),
+        commitments_made: slugs(made.iter().map(|c| c.meta.slug.as_str())),
+        commitments_received: slugs(received.iter().map(|c| c.meta.slug.as_str())),
+        owns: slugs(owns),
+        reads: slugs(reads),
+        stories: slugs(stories),
+        text: input.text(&team.meta),
+    }
+}
+
+fn term_data<'a>(term: &'a Term, input: &DataInput<'a>) -> TermData<'a> {
+    let distinct: std::collections::HashSet<String> = term
+        .definitions
+        .iter()
+        .map(|r| r.text.trim().to_lowercase())
+        .filter(|text| !text.is_empty())
+        .collect();
+    TermData {
+        common: input.common(&term.meta),
+        acronym: term.acronym.as_deref(),
+        aliases: &term.aliases,
+        owner: term.owner.as_ref().map(|o| o.slug.as_str()),
+        definitions: term
+            .definitions
+            .iter()
+            .map(|r| TeamText {
+                team: &r.team.slug,
+                text: &r.text,
+            })
+            .collect(),
+        readings_differ: distinct.len() >= 2,
+        related: term.related.iter().map(|r| r.slug.as_str()).collect(),
+        text: input.text(&term.meta),
+    }
+}
+
+fn story_data<'a>(story: &'a Story, input: &DataInput<'a>) -> StoryData<'a> {
+    StoryData {
+        common: Common {
+            date: Some(story.date),
+            ..input.common(&story.meta)
+        },
+        customer: story.customer.as_deref(),
+        outcome: story.outcome.as_deref(),
+        teams: story.teams.iter().map(|t| t.slug.as_str()).collect(),
+        contributions: story
+            .contributions
+            .iter()
+            .map(|c| TeamText {
+                team: &c.team.slug,
+                text: &c.text,
+            })
+            .collect(),
+        commitments: story.commitments.iter().map(|c| c.slug.as_str()).collect(),
+        score: input.scores.story(&story.meta.slug),
+        text: input.text(&story.meta),
+    }
+}
+
+fn commitment_data<'a>(c: &'a Commitment, input: &DataInput<'a>) -> CommitmentData<'a> {
+    let slug = c.meta.slug.as_str();
+    let stories = input
+        .content
+        .stories
+        .iter()
+        .filter(|s| s.commitments.iter().any(|r| r.slug == slug))
+        .map(|s| s.meta.slug.as_str());
+    CommitmentData {
+        common: input.common(&c.meta),
+        owner: &c.owner.slug,
+        to: c.to.iter().map(|t| t.slug.as_str()).collect(),
+        to_external: &c.to_external,
+        promised: c.promised,
+        due: c.due,
+        delivered: c.delivered,
+        status: c.status.map(Status::name),
+        revisions: c
+            .revisions
+            .iter()
+            .map(|r| RevisionData {
+                date: r.date,
+                new_due: r.new_due,
+                reason: &r.reason,
+            })
+            .collect(),
+        satisfaction: c.satisfaction,
+        state: c.derived.state.name(),
+        effective_due: c.derived.effective_due,
+        days_late: c.derived.days_late,
+        slips: c.derived.slips,
+        score: input.scores.commitment(slug),
+        stories: slugs(stories),
+        text: input.text(&c.meta),
+    }
+}
+
+/// Slugs, sorted and without repeats.
+fn slugs<'a>(iter: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut list: Vec<&str> = iter.collect();
+    list.sort_unstable();
+    list.dedup();
+    list
+}
+
+/// Items in slug order.
+fn sorted<T: HasSlug>(mut items: Vec<T>) -> Vec<T> {
+    items.sort_by(|a, b| a.slug().cmp(b.slug()));
+    items
+}
+
+trait HasSlug {
+    fn slug(&self) -> &str;
+}
+
+impl HasSlug for TeamData<'_> {
+    fn slug(&self) -> &str {
+        self.common.slug
+    }
+}
+
+impl HasSlug for TermData<'_> {
+    fn slug(&self) -> &str {
+        self.common.slug
+    }
+}
+
+impl HasSlug for StoryData<'_> {
+    fn slug(&self) -> &str {
+        self.common.slug
+    }
+}
+
+impl HasSlug for CommitmentData<'_> {
+    fn slug(&self) -> &str {
+        self.common.slug
+    }
+}
+
+/// Pretty JSON with a final newline. Serialising these plain structs cannot
+/// fail (string keys, no custom serialisers that error).
+fn json_file<T: Serialize>(path: &str, data: &T) -> OutputFile {
+    let mut bytes = serde_json::to_vec_pretty(data).unwrap_or_default();
     bytes.push(b'\n');
     OutputFile {
-        path: "data/scores.json".to_string(),
+        path: path.to_string(),
         bytes,
     }
 }

@@ -3,13 +3,18 @@
 //!
 //! Dates come from the content, never from the clock, so the feed is the
 //! same bytes for the same site. Entry ids are the entries' absolute URLs
-//! when `base_url` names a host, else stable `urn:` names.
+//! when `base_url` names a host, else stable `urn:` names. Each entry
+//! carries its kind as an Atom `<category>` (`story`, `delivered`,
+//! `rescheduled`) so readers and tools can filter. docs/data.md is the
+//! reference.
 
 use std::fmt::Write as _;
 
 use crate::date::Date;
 use crate::model::{Commitment, Content, State};
+use crate::render::OutputFile;
 use crate::render::sitemap::xml_escape;
+use crate::site::Site;
 
 /// How many entries the feed keeps.
 pub const MAX_ENTRIES: usize = 100;
@@ -17,6 +22,7 @@ pub const MAX_ENTRIES: usize = 100;
 /// One entry of the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEntry {
+    pub kind: EntryKind,
     pub date: Date,
     pub title: String,
     /// URL path relative to the base path, with an optional fragment.
@@ -24,6 +30,28 @@ pub struct FeedEntry {
     /// Unique within the feed: `story/slug`, `commitment/slug/delivered`, ...
     pub key: String,
     pub summary: String,
+}
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntryKind {
+    /// A success story, on its `date`.
+    Story,
+    /// A commitment delivered, on its `delivered` date.
+    Delivered,
+    /// A commitment rescheduled, on the revision's `date`.
+    Rescheduled,
+}
+
+impl EntryKind {
+    /// The `<category term>` of the entry.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Story => "story",
+            EntryKind::Delivered => "delivered",
+            EntryKind::Rescheduled => "rescheduled",
+        }
+    }
 }
 
 /// Where the feed's links point.
@@ -39,6 +67,23 @@ pub struct FeedSite<'a> {
     pub today: Date,
 }
 
+/// `atom.xml` of `site`.
+pub fn file(site: &Site) -> OutputFile {
+    let origin = site.config.origin();
+    let base_path = site.config.base_path();
+    let feed_site = FeedSite {
+        title: &site.config.title,
+        description: &site.config.description,
+        origin: origin.as_deref(),
+        base_path: &base_path,
+        today: site.today,
+    };
+    OutputFile {
+        path: "atom.xml".to_string(),
+        bytes: atom(&feed_site, &entries(&site.content)).into_bytes(),
+    }
+}
+
 /// The entries of a site's feed, newest first.
 pub fn entries(content: &Content) -> Vec<FeedEntry> {
     let team_title = |slug: &str| content.team(slug).map_or(slug.to_string(), |t| t.meta.title.clone());
@@ -50,6 +95,7 @@ pub fn entries(content: &Content) -> Vec<FeedEntry> {
             None => format!("A success story credited to {}.", teams.join(", ")),
         };
         out.push(FeedEntry {
+            kind: EntryKind::Story,
             date: story.date,
             title: story.meta.title.clone(),
             url_path: story.meta.url_path.clone(),
@@ -83,6 +129,7 @@ fn commitment_entries(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> Ve
             format!("Reason: {}", revision.reason)
         };
         out.push(FeedEntry {
+            kind: EntryKind::Rescheduled,
             date,
             title: format!("Rescheduled: {}", c.meta.title),
             url_path: format!("{}#history", c.meta.url_path),
@@ -97,6 +144,7 @@ fn commitment_entries(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> Ve
             format!("{} days after the date first promised", c.derived.days_late)
         };
         out.push(FeedEntry {
+            kind: EntryKind::Delivered,
             date: delivered,
             title: format!("Delivered: {}", c.meta.title),
             url_path: c.meta.url_path.clone(),
@@ -158,6 +206,7 @@ pub fn atom(site: &FeedSite<'_>, entries: &[FeedEntry]) -> String {
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
             xml_escape(&href)
         );
+        let _ = writeln!(out, "    <category term=\"{}\"/>", entry.kind.name());
         let _ = writeln!(out, "    <summary>{}</summary>", xml_escape(&entry.summary));
         out.push_str("  </entry>\n");
     }
@@ -187,6 +236,7 @@ mod tests {
 
     fn entry(date: &str, key: &str, url: &str) -> FeedEntry {
         FeedEntry {
+            kind: EntryKind::Delivered,
             date: Date::parse(date).unwrap(),
             title: format!("T <{key}>"),
             url_path: url.to_string(),
