@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -12,6 +13,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::git::{self, GitInfo};
 use crate::load::{self, SourceTree};
 use crate::model::read::{ReadOutcome, read_item};
 use crate::model::{Content, Item, ItemKey};
@@ -54,8 +56,9 @@ pub struct Site {
     pub sources: SourceTree,
     /// Problems found while loading and validating.
     pub diagnostics: Vec<Diagnostic>,
-    /// Last change of each source file from git history, by path.
-    pub git_dates: HashMap<String, Date>,
+    /// Last change of each source file from git history, by path, and the
+    /// site's place in the repository; read once by [`load::load`].
+    pub git: Arc<GitInfo>,
 }
 
 /// A site rendered in memory, with every diagnostic of the run.
@@ -88,11 +91,17 @@ impl Site {
     /// (the dev server keeps the outcome of each file between rebuilds).
     pub fn from_outcomes(mut tree: SourceTree, outcomes: Vec<ReadOutcome>, options: &BuildOptions) -> Site {
         let mut config = tree.config.clone();
-        if let Some(base_url) = &options.base_url {
-            config.base_url = base_url.clone();
-        }
         let today = resolve_today(&tree, options);
         let mut diagnostics = std::mem::take(&mut tree.diagnostics);
+        if let Some(base_url) = &options.base_url {
+            match crate::config::check_base_url(base_url) {
+                Ok(()) => config.base_url = base_url.clone(),
+                Err(reason) => diagnostics.push(
+                    Diagnostic::error("--base-url", format!("invalid `--base-url`: {reason}"))
+                        .hint("use `/`, a path such as `/alignment/`, or a full URL such as `https://intranet.example.com/alignment/`"),
+                ),
+            }
+        }
         let mut items: Vec<Item> = Vec::with_capacity(outcomes.len());
         let mut broken = HashSet::new();
         let mut drafts = HashSet::new();
@@ -114,6 +123,7 @@ impl Site {
         diagnostics.extend(duplicate_diagnostics);
         let content = Content::new(items, broken);
         diagnostics.extend(validate::check_references(&content, &drafts));
+        let git = Arc::clone(&tree.git);
         Site {
             config,
             today,
@@ -121,7 +131,7 @@ impl Site {
             drafts,
             sources: tree,
             diagnostics,
-            git_dates: HashMap::new(),
+            git,
         }
     }
 
@@ -163,7 +173,13 @@ impl Site {
 
     /// When the file at `path` last changed, from git, if known.
     pub fn last_updated(&self, path: &str) -> Option<Date> {
-        self.git_dates.get(path).copied()
+        self.git.dates.get(path).copied()
+    }
+
+    /// The "edit this page" link of the source file at `path`, from
+    /// `[repo]` in the config.
+    pub fn edit_url(&self, path: &str) -> Option<String> {
+        git::edit_url(&self.config.repo, &self.git.prefix, path)
     }
 }
 

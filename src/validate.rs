@@ -11,7 +11,16 @@ use crate::diagnostic::{Diagnostic, closest};
 use crate::model::{Content, Item, ItemKey, Kind, Ref};
 
 /// URL paths that list pages own; a plain page may not take them.
-const RESERVED: [&str; 6] = ["glossary/", "teams/", "stories/", "commitments/", "scores/", "search/"];
+const RESERVED: [&str; 8] = [
+    "glossary/",
+    "teams/",
+    "stories/",
+    "commitments/",
+    "scores/",
+    "search/",
+    "happiness/",
+    "gaps/",
+];
 
 /// Keeps the first item (by path) for every slug, case-insensitively, and
 /// reports the others. Also refuses plain pages that would replace a list

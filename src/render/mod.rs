@@ -11,6 +11,7 @@ pub mod data;
 pub mod feed;
 pub mod markdown;
 pub mod pages;
+pub mod reader;
 pub mod search;
 pub mod sitemap;
 pub mod theme;
@@ -77,9 +78,8 @@ pub struct NavLink {
 }
 
 /// Renders every body: HTML, outgoing links, text and link diagnostics.
-pub fn render_bodies(site: &Site, index: &LinkIndex) -> HashMap<ItemKey, RenderedBody> {
+pub fn render_bodies(site: &Site, index: &LinkIndex, abbreviations: &Abbreviations) -> HashMap<ItemKey, RenderedBody> {
     let options = markdown_options(site);
-    let abbreviations = abbreviations(index);
     let base_path = site.config.base_path();
     let metas: Vec<_> = site.content.items().map(|item| item.meta()).collect();
     metas
@@ -91,7 +91,7 @@ pub fn render_bodies(site: &Site, index: &LinkIndex) -> HashMap<ItemKey, Rendere
                 body_offset: meta.body_offset,
                 base_path: &base_path,
             };
-            (meta.key(), markdown::render(&input, index, &abbreviations, &options))
+            (meta.key(), markdown::render(&input, index, abbreviations, &options))
         })
         .collect()
 }
@@ -110,7 +110,10 @@ pub fn abbreviations(index: &LinkIndex) -> Abbreviations {
         .acronyms()
         .filter(|(acronym, _, _)| acronym.chars().count() >= 2 && acronym.chars().any(char::is_uppercase))
         .map(|(acronym, key, title)| {
+            // "MQL": "A Marketing Qualified Lead is…" names the term already;
+            // "NRR": "Net Revenue Retention: Revenue kept…" needs the name.
             let text = match index.tooltip(key) {
+                Some(tip) if tip.to_lowercase().contains(&title.to_lowercase()) => tip.to_string(),
                 Some(tip) => format!("{title}: {tip}"),
                 None => title.to_string(),
             };
@@ -127,6 +130,7 @@ pub fn site_view(site: &Site, views: &Views) -> SiteView {
         ("Teams", "teams/", "teams"),
         ("Stories", "stories/", "stories"),
         ("Commitments", "commitments/", "commitments"),
+        ("Happiness", "happiness/", "happiness"),
     ]
     .into_iter()
     .map(|(title, path, section)| NavLink {
@@ -157,6 +161,8 @@ pub fn site_view(site: &Site, views: &Views) -> SiteView {
 /// between rebuilds.
 pub struct Prepared {
     pub index: LinkIndex,
+    /// Acronym -> title, for `<abbr>` in bodies.
+    pub abbreviations: Abbreviations,
     pub bodies: HashMap<ItemKey, RenderedBody>,
     pub scores: ScoreBook,
     pub views: Views,
@@ -168,7 +174,8 @@ pub struct Prepared {
 /// Renders bodies, computes views and compiles the theme.
 pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Prepared {
     let index = LinkIndex::new(&site.content, &site.drafts.iter().cloned().collect::<Vec<_>>());
-    let bodies = render_bodies(site, &index);
+    let abbreviations = abbreviations(&index);
+    let bodies = render_bodies(site, &index, &abbreviations);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for body in bodies.values() {
         diagnostics.extend(body.diagnostics.iter().cloned());
@@ -184,6 +191,7 @@ pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Pr
     let (theme, theme_diagnostics) = Theme::new(&site.sources.templates, &site.config.theme, script);
     diagnostics.extend(theme_diagnostics);
     Prepared {
+        abbreviations,
         index,
         bodies,
         scores,
@@ -194,8 +202,31 @@ pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Pr
     }
 }
 
-/// Renders the pages in `jobs`.
-pub fn render_pages(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+/// Renders the body of one item again (the dev server's fast path), with
+/// the links and acronyms of the last full build.
+pub fn render_body(site: &Site, prepared: &Prepared, key: &ItemKey) -> Option<RenderedBody> {
+    let meta = site.content.get(key)?.meta();
+    let base_path = site.config.base_path();
+    let input = BodyInput {
+        path: &meta.path,
+        source: &meta.source,
+        body_offset: meta.body_offset,
+        base_path: &base_path,
+    };
+    Some(markdown::render(
+        &input,
+        &prepared.index,
+        &prepared.abbreviations,
+        &markdown_options(site),
+    ))
+}
+
+/// Renders the pages in `jobs`, each with its own result.
+pub fn render_jobs(
+    site: &Site,
+    prepared: &Prepared,
+    jobs: &[PageJob],
+) -> Vec<(PageJob, Result<Option<OutputFile>, Diagnostic>)> {
     let base_path = site.config.base_path();
     let input = ContextInput {
         content: &site.content,
@@ -203,58 +234,80 @@ pub fn render_pages(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> (Vec<
         views: &prepared.views,
         site: &prepared.site_value,
         base_path: &base_path,
+        git: &site.git,
+        repo: &site.config.repo,
+        today: site.today,
     };
-    let results: Vec<Result<Option<OutputFile>, Diagnostic>> = jobs
-        .par_iter()
+    jobs.par_iter()
         .map(|job| {
-            let Some(ctx) = pages::context(job, &input) else {
-                return Ok(None);
+            let result = match pages::context(job, &input) {
+                None => Ok(None),
+                Some(ctx) => prepared.theme.render(ctx.template, ctx.context).map(|html| {
+                    Some(OutputFile {
+                        path: job.output_path(),
+                        bytes: html.into_bytes(),
+                    })
+                }),
             };
-            let html = prepared.theme.render(ctx.template, ctx.context)?;
-            Ok(Some(OutputFile {
-                path: job.output_path(),
-                bytes: html.into_bytes(),
-            }))
+            (job.clone(), result)
         })
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
-    let mut diagnostics = Vec::new();
-    for result in results {
-        match result {
-            Ok(Some(file)) => files.push(file),
-            Ok(None) => {}
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    // One broken template fails every page that uses it: report it once.
-    diagnostics.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
-    diagnostics.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
-    (files, diagnostics)
+        .collect()
+}
+
+/// Renders the pages in `jobs`.
+pub fn render_pages(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    gather(render_jobs(site, prepared, jobs))
 }
 
 /// Renders the whole site.
 pub fn render_site(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Rendered {
     let prepared = prepare(site, scores, script);
     let jobs = pages::plan(&site.content);
-    let (mut files, page_diagnostics) = render_pages(site, &prepared, &jobs);
-    let pages = files.len();
+    let (files, page_diagnostics) = gather(render_jobs(site, &prepared, &jobs));
     let mut diagnostics = prepared.diagnostics.clone();
     diagnostics.extend(page_diagnostics);
-    files.extend(extra_files(site, &prepared, &jobs));
+    assemble(files, extra_files(site, &prepared, &jobs), diagnostics)
+}
+
+/// Pages plus the other files, sorted by path; a page wins over a static
+/// file at the same path.
+pub fn assemble(pages: Vec<OutputFile>, extra: Vec<OutputFile>, diagnostics: Vec<Diagnostic>) -> Rendered {
+    let count = pages.len();
+    let mut files = pages;
+    files.extend(extra);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
     Rendered {
         files,
         diagnostics,
-        pages,
+        pages: count,
     }
 }
 
-/// The files that are not pages: `data/*.json`, sitemap, theme and site
-/// static files.
+/// The files and the diagnostics of page results; one broken template
+/// fails every page that uses it, and is reported once.
+pub fn gather(results: Vec<(PageJob, Result<Option<OutputFile>, Diagnostic>)>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let mut files = Vec::with_capacity(results.len());
+    let mut diagnostics = Vec::new();
+    for (_, result) in results {
+        match result {
+            Ok(Some(file)) => files.push(file),
+            Ok(None) => {}
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    diagnostics.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+    diagnostics.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
+    (files, diagnostics)
+}
+
+/// The files that are not pages: `data/*.json`, the Atom feed, sitemap,
+/// theme and site static files.
 pub fn extra_files(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> Vec<OutputFile> {
     let mut files = Vec::new();
     files.extend(data::files(site, prepared));
+    files.push(search::file(site, prepared));
+    files.push(feed::file(site));
     files.push(OutputFile {
         path: "sitemap.xml".into(),
         bytes: sitemap::sitemap(site, jobs).into_bytes(),

@@ -11,7 +11,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use minijinja::{Value, context};
 use serde::Serialize;
 
+use crate::config::RepoConfig;
+use crate::date::Date;
+use crate::git::{self, GitInfo};
 use crate::model::{Content, ItemKey, Kind, State};
+use crate::render::reader::{self, ReaderInput};
 use crate::render::view::{ItemLink, StateGroup, Views, group_by_state, index_letter, item_link, to_value};
 use crate::score::ScoreBook;
 use crate::script::hooks::Hook;
@@ -26,6 +30,12 @@ pub enum PageJob {
     Commitments,
     /// How each score is computed: the hooks and their doc comments.
     Scoring,
+    /// Every team's happiness index and the trust matrix between teams.
+    Happiness,
+    /// Glossary terms with no owner, or read by one team or none.
+    Gaps,
+    /// Full search results for `?q=`, drawn by `search.js`.
+    Search,
     /// The page of one item (team, term, story, commitment or plain page).
     Item(ItemKey),
     /// A folder of plain pages that has no `_index.md`: a generated list.
@@ -43,6 +53,9 @@ impl PageJob {
             PageJob::Stories => "stories/".into(),
             PageJob::Commitments => "commitments/".into(),
             PageJob::Scoring => "scores/".into(),
+            PageJob::Happiness => "happiness/".into(),
+            PageJob::Gaps => "gaps/".into(),
+            PageJob::Search => "search/".into(),
             PageJob::Item(key) => match key.kind {
                 Kind::Page => key.slug.clone(),
                 kind => format!("{}/{}/", kind.section(), key.slug),
@@ -65,6 +78,46 @@ impl PageJob {
     }
 }
 
+/// The pages that show the card of `key` (its summary, state, score...),
+/// besides its own page: what must be redrawn when only that card changed.
+/// Keep in step with the list contexts in [`context`].
+pub fn pages_showing_card(key: &ItemKey, content: &Content) -> Vec<PageJob> {
+    let team_page = |slug: &str| PageJob::Item(ItemKey::new(Kind::Team, slug));
+    let mut jobs = match key.kind {
+        // The happiness page charts every team's index.
+        Kind::Team => vec![PageJob::Home, PageJob::Teams, PageJob::Scoring, PageJob::Happiness],
+        Kind::Term => vec![PageJob::Glossary],
+        Kind::Story => {
+            let mut jobs = vec![PageJob::Home, PageJob::Stories];
+            if let Some(story) = content.story(&key.slug) {
+                jobs.extend(story.teams.iter().map(|t| team_page(&t.slug)));
+            }
+            jobs
+        }
+        Kind::Commitment => {
+            // The happiness page lists the commitments behind the trust matrix.
+            let mut jobs = vec![PageJob::Home, PageJob::Commitments, PageJob::Happiness];
+            if let Some(c) = content.commitment(&key.slug) {
+                jobs.push(team_page(&c.owner.slug));
+                jobs.extend(c.to.iter().map(|t| team_page(&t.slug)));
+                jobs.extend(
+                    content
+                        .stories
+                        .iter()
+                        .filter(|s| s.commitments.iter().any(|r| r.slug == key.slug))
+                        .map(|s| PageJob::Item(s.meta.key())),
+                );
+            }
+            jobs
+        }
+        // Folder pages list their children by title only.
+        Kind::Page => Vec::new(),
+    };
+    jobs.sort();
+    jobs.dedup();
+    jobs
+}
+
 /// Every page of the site, sorted.
 pub fn plan(content: &Content) -> Vec<PageJob> {
     let mut jobs = vec![
@@ -74,6 +127,9 @@ pub fn plan(content: &Content) -> Vec<PageJob> {
         PageJob::Stories,
         PageJob::Commitments,
         PageJob::Scoring,
+        PageJob::Happiness,
+        PageJob::Gaps,
+        PageJob::Search,
         PageJob::NotFound,
     ];
     for item in content.items() {
@@ -92,7 +148,10 @@ pub fn plan(content: &Content) -> Vec<PageJob> {
 }
 
 fn is_list_intro(url_path: &str) -> bool {
-    matches!(url_path, "glossary/" | "teams/" | "stories/" | "commitments/")
+    matches!(
+        url_path,
+        "glossary/" | "teams/" | "stories/" | "commitments/" | "happiness/" | "gaps/"
+    )
 }
 
 /// Folders holding plain pages (at any depth) with no page of their own.
@@ -161,14 +220,21 @@ pub fn folder_title(url_path: &str) -> String {
 pub struct PageMeta {
     pub title: String,
     pub url: String,
-    /// `home`, `glossary`, `teams`, `stories`, `commitments`, `team`,
-    /// `term`, `story`, `commitment`, `page`, `section`, `404`.
+    /// `home`, `glossary`, `teams`, `stories`, `commitments`, `happiness`,
+    /// `gaps`, `scores`, `search`, `team`, `term`, `story`, `commitment`,
+    /// `page`, `section`, `404`.
     pub kind: &'static str,
     pub description: String,
     /// The nav section this page belongs to, for highlighting.
     pub section: &'static str,
     /// The source file, relative to the site root, when there is one.
     pub source: Option<String>,
+    /// When the source file last changed, from git history; `None` outside
+    /// git, for files git does not know, and for pages without a source.
+    pub updated: Option<Date>,
+    /// "Edit this page": the source file on the forge, from `[repo]` in
+    /// `rapport.toml`; `None` without it or without a source.
+    pub edit_url: Option<String>,
 }
 
 /// A template name and its context for one job.
@@ -184,6 +250,12 @@ pub struct ContextInput<'a> {
     pub views: &'a Views,
     pub site: &'a Value,
     pub base_path: &'a str,
+    /// Git dates and the site's place in the repository.
+    pub git: &'a GitInfo,
+    /// `[repo]` of the config, for edit links.
+    pub repo: &'a RepoConfig,
+    /// The build's today, for the charts of open commitments.
+    pub today: Date,
 }
 
 /// The template and context of `job`, or `None` if its item is gone.
@@ -194,7 +266,17 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
         views,
         site,
         base_path,
+        git,
+        repo,
+        today,
     } = *input;
+    let reader = ReaderInput {
+        content,
+        scores,
+        views,
+        base_path,
+        today,
+    };
     let url = format!("{base_path}{}", job.url_path());
     let intro = |path: &str| {
         content
@@ -210,6 +292,8 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
             description: description.to_string(),
             section,
             source: source.map(str::to_string),
+            updated: source.and_then(|s| git.dates.get(s).copied()),
+            edit_url: source.and_then(|s| git::edit_url(repo, &git.prefix, s)),
         })
     };
     let (template, ctx) = match job {
@@ -248,14 +332,18 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                 teams => views.cards.values.teams.clone(),
             },
         ),
-        PageJob::Stories => (
-            "stories.html",
-            context! {
-                site, page => meta("Success stories", "stories", "stories", "Wins we share: every story credits each team that contributed.", None),
-                intro => intro("stories/"),
-                stories => views.cards.values.stories.clone(),
-            },
-        ),
+        PageJob::Stories => {
+            let (years, filter) = reader::stories_value(&reader);
+            (
+                "stories.html",
+                context! {
+                    site, page => meta("Success stories", "stories", "stories", "Wins we share: every story credits each team that contributed.", None),
+                    intro => intro("stories/"),
+                    stories => views.cards.values.stories.clone(),
+                    years, filter,
+                },
+            )
+        }
         PageJob::Commitments => (
             "commitments.html",
             context! {
@@ -263,6 +351,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                 intro => intro("commitments/"),
                 board => to_value(board(content, views)),
                 commitments => views.cards.values.commitments.clone(),
+                timeline => reader::timeline_value(&reader),
             },
         ),
         PageJob::Item(key) => {
@@ -270,9 +359,10 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
             match key.kind {
                 Kind::Team => {
                     let t = &content.teams[i];
+                    let (charts, vocabulary) = reader::team_value(&reader, i);
                     (
                         "team.html",
-                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone() },
+                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary },
                     )
                 }
                 Kind::Term => {
@@ -293,7 +383,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                     let c = &content.commitments[i];
                     (
                         "commitment.html",
-                        context! { site, page => meta(&c.meta.title, "commitment", "commitments", &first_line(&views.commitments[i]), Some(&c.meta.path)), commitment => views.commitments[i].clone() },
+                        context! { site, page => meta(&c.meta.title, "commitment", "commitments", &first_line(&views.commitments[i]), Some(&c.meta.path)), commitment => views.commitments[i].clone(), history => reader::history_value(&reader, i) },
                     )
                 }
                 Kind::Page => {
@@ -326,6 +416,29 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                 hooks => to_value(hook_views(scores)),
                 teams => views.cards.values.teams.clone(),
             },
+        ),
+        PageJob::Happiness => {
+            let (happiness, trust) = reader::happiness_value(&reader);
+            (
+                "happiness.html",
+                context! {
+                    site, page => meta("Happiness and trust", "happiness", "happiness", "How the teams we promise things to fare with our promises, month by month, and which promises between teams are kept on time.", None),
+                    intro => intro("happiness/"),
+                    happiness, trust,
+                },
+            )
+        }
+        PageJob::Gaps => (
+            "gaps.html",
+            context! {
+                site, page => meta("Vocabulary gaps", "gaps", "glossary", "Terms that still need an owner, or the readings of more teams.", None),
+                intro => intro("gaps/"),
+                gaps => reader::gaps_value(&reader),
+            },
+        ),
+        PageJob::Search => (
+            "search.html",
+            context! { site, page => meta("Search", "search", "", "Search the glossary, teams, success stories, commitments and pages.", None) },
         ),
         PageJob::NotFound => (
             "404.html",

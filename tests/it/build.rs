@@ -496,7 +496,8 @@ fn raw_html_is_dropped_and_script_urls_never_emitted() {
         )
         .refute_page(
             "glossary/mql/index.html",
-            &["<script", "alert(\"raw\")", "<b>inline raw</b>"],
+            // The theme's own `<script src=...>` is allowed; the body's `<script>` is not.
+            &["<script>", "alert(\"raw\")", "<b>inline raw</b>"],
         );
     assert_no_script_urls(&test);
 }
@@ -691,4 +692,12 @@ fn base_url_with_a_sub_path_prefixes_every_link() {
     for loc in locs {
         assert!(loc.starts_with("https://intranet.example.com/alignment/"), "{loc}");
     }
+}
+
+#[test]
+fn a_bad_base_url_flag_is_reported() {
+    SiteTest::new("good")
+        .build_with(&["--base-url", "ftp://intranet/alignment/"])
+        .assert_exit(1)
+        .assert_stderr(&["invalid `--base-url`", "scheme `ftp`"]);
 }
