@@ -84,6 +84,16 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// Sets the snippet, when missing, from `text`, the file's text.
+    pub fn fill_snippet(&mut self, text: &str) {
+        if self.snippet.is_none() && self.line > 0 {
+            self.snippet = text
+                .lines()
+                .nth(self.line - 1)
+                .map(|l| l.trim_end_matches('\r').to_string());
+        }
+    }
+
     fn sort_key(&self) -> (&str, usize, usize, Severity, &str) {
         (&self.path, self.line, self.column, self.severity, &self.message)
     }
@@ -182,16 +192,15 @@ impl Diagnostics {
     /// missing snippet from `sources` (path -> text).
     pub fn finish(&mut self, sources: &HashMap<String, &str>) {
         for d in &mut self.items {
-            if d.snippet.is_none()
-                && d.line > 0
-                && let Some(text) = sources.get(&d.path)
-            {
-                d.snippet = text
-                    .lines()
-                    .nth(d.line - 1)
-                    .map(|l| l.trim_end_matches('\r').to_string());
+            if let Some(text) = sources.get(&d.path) {
+                d.fill_snippet(text);
             }
         }
+        self.sort();
+    }
+
+    /// Sorts by file and position and drops exact duplicates.
+    pub fn sort(&mut self) {
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.items.dedup();
     }

@@ -33,7 +33,9 @@ use crate::links;
 use crate::load::{self, Role, SourceTree, TextFile};
 use crate::model::read::{ReadOutcome, read_item};
 use crate::model::{ItemKey, Kind};
+use crate::render::data::{self, DataFragments};
 use crate::render::pages::{self, PageJob};
+use crate::render::search::SearchIndex;
 use crate::render::view::ViewInput;
 use crate::render::{self, OutputFile, Prepared};
 use crate::script::{self, Scored};
@@ -69,8 +71,17 @@ struct State {
     prepared: Prepared,
     /// Every page of the site, with its last rendering.
     pages: BTreeMap<PageJob, PageResult>,
-    /// The files that are not pages.
-    extra: Vec<OutputFile>,
+    /// `data/*.json` item by item, and the search index's documents.
+    data: DataFragments,
+    search: SearchIndex,
+    /// Every output of this state, pages and other files, even when the
+    /// state has errors (then it is not published).
+    files: BTreeMap<String, Arc<[u8]>>,
+    /// Diagnostics that do not change with an item's body: loading,
+    /// validation, the theme, failed hooks. Snippets filled in.
+    fixed: Vec<Diagnostic>,
+    /// Diagnostics that come with an item's body: its links, its lints.
+    by_item: HashMap<String, Vec<Diagnostic>>,
 }
 
 /// A site in memory that applies changes from disk.
@@ -85,6 +96,9 @@ pub struct LiveSite {
     outputs: BTreeMap<String, Arc<[u8]>>,
     /// Whether a build has ever succeeded.
     has_good: bool,
+    /// Whether `outputs` is exactly the current state's files (the last
+    /// rebuild succeeded), so a fast rebuild need only compare what it wrote.
+    in_step: bool,
 }
 
 impl LiveSite {
@@ -99,6 +113,7 @@ impl LiveSite {
             state: None,
             outputs: BTreeMap::new(),
             has_good: false,
+            in_step: false,
         };
         let rebuild = live.rebuild(Instant::now());
         Ok((live, rebuild))
@@ -247,15 +262,72 @@ impl LiveSite {
         let jobs = pages::plan(&site.content);
         let results = render::render_jobs(&site, &prepared, &jobs);
         let rendered = results.len();
-        let extra = render::extra_files(&site, &prepared, &jobs);
+        let data = data::fragments(&site, &prepared);
+        let search = SearchIndex::new(&site.content, &prepared.bodies);
+        let mut files: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
+        // Static files first, so that a page at the same path wins.
+        let others = render::fixed_files(&site, &jobs)
+            .into_iter()
+            .chain(data::files_from(&site, &prepared, &data))
+            .chain([search.file()]);
+        for file in others {
+            files.insert(file.path, Arc::from(file.bytes));
+        }
+        for (_, result) in &results {
+            if let Ok(Some(file)) = result {
+                files.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
+            }
+        }
+
+        // Diagnostics, split by whether an item's body carries them.
+        let sources = site.source_texts();
+        let item_paths: HashSet<&str> = site.content.items().map(|i| i.meta().path.as_str()).collect();
+        let mut by_item: HashMap<String, Vec<Diagnostic>> = HashMap::new();
+        let body_diagnostics = prepared.bodies.values().flat_map(|b| b.diagnostics.iter().cloned());
+        let script_warnings = scored
+            .diagnostics
+            .iter()
+            .chain(&scored.template_diagnostics())
+            .filter(|d| !d.is_error() && item_paths.contains(d.path.as_str()))
+            .cloned()
+            .collect::<Vec<_>>();
+        for mut d in body_diagnostics.chain(script_warnings) {
+            if let Some(text) = sources.get(&d.path) {
+                d.fill_snippet(text);
+            }
+            by_item.entry(d.path.clone()).or_default().push(d);
+        }
+        let mut fixed: Vec<Diagnostic> = site
+            .diagnostics
+            .iter()
+            .chain(prepared.diagnostics.iter().filter(|d| !is_body_diagnostic(d)))
+            .chain(
+                scored
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error() || !item_paths.contains(d.path.as_str())),
+            )
+            .cloned()
+            .collect();
+        for d in &mut fixed {
+            if let Some(text) = sources.get(&d.path) {
+                d.fill_snippet(text);
+            }
+        }
+        drop(sources);
+        drop(item_paths);
         self.state = Some(State {
             site,
             scored,
             prepared,
             pages: results.into_iter().collect(),
-            extra,
+            data,
+            search,
+            files,
+            fixed,
+            by_item,
         });
-        self.finish(started, rendered, false)
+        self.finish(started, rendered, false, None)
     }
 
     /// The content files of `paths` if every path is an existing content
@@ -295,7 +367,7 @@ impl LiveSite {
     /// The fast path. `None` when it cannot finish (the caller rebuilds).
     fn apply_body_edits(&mut self, edits: Vec<BodyEdit>, started: Instant) -> Option<Rebuild> {
         if edits.is_empty() {
-            return Some(self.finish(started, 0, true));
+            return Some(self.finish(started, 0, true, Some(Vec::new())));
         }
         let today = resolve_today(&self.tree, &self.options);
         let state = self.state.as_mut()?;
@@ -344,12 +416,17 @@ impl LiveSite {
                 refresh.push(ItemKey::new(Kind::Team, slug.clone()));
             }
         }
-        state
-            .scored
-            .diagnostics
-            .retain(|d| d.is_error() || !rescored.warnings.contains_key(&d.path));
-        for warnings in rescored.warnings.into_values() {
-            state.scored.diagnostics.extend(warnings);
+        // The diagnostics these bodies carry: links and lints.
+        for key in &keys {
+            let Some(meta) = state.site.content.get(key).map(|i| i.meta()) else {
+                continue;
+            };
+            let mut list: Vec<Diagnostic> = state.prepared.bodies[key].diagnostics.clone();
+            list.extend(rescored.warnings.get(&meta.path).cloned().unwrap_or_default());
+            for d in &mut list {
+                d.fill_snippet(&meta.source);
+            }
+            state.by_item.insert(meta.path.clone(), list);
         }
 
         // Views, then the pages that show what changed.
@@ -379,17 +456,42 @@ impl LiveSite {
         jobs.retain(|job| state.pages.contains_key(job));
         let jobs: Vec<PageJob> = jobs.into_iter().collect();
         let rendered = jobs.len();
+        let mut touched: Vec<String> = Vec::new();
         for (job, result) in render::render_jobs(&state.site, &state.prepared, &jobs) {
+            if let Ok(Some(file)) = &result {
+                touched.push(file.path.clone());
+                state.files.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
+            }
             state.pages.insert(job, result);
         }
-        let all_jobs: Vec<PageJob> = state.pages.keys().cloned().collect();
-        state.extra = render::extra_files(&state.site, &state.prepared, &all_jobs);
-        Some(self.finish(started, rendered, true))
+
+        // The data files and the search index, item by item.
+        let mut dirty: Vec<ItemKey> = refresh.clone();
+        dirty.extend(extra_full.iter().cloned());
+        dirty.sort();
+        dirty.dedup();
+        data::refresh(&mut state.data, &state.site, &state.prepared, &dirty);
+        state.search.refresh(&state.site.content, &state.prepared.bodies, &keys);
+        let others = data::files_from(&state.site, &state.prepared, &state.data)
+            .into_iter()
+            .chain([state.search.file()]);
+        for file in others {
+            touched.push(file.path.clone());
+            state.files.insert(file.path, Arc::from(file.bytes));
+        }
+        Some(self.finish(started, rendered, true, Some(touched)))
     }
 
-    /// Gathers the outputs and diagnostics of the current state; publishes
-    /// them as the last good output when there is no error.
-    fn finish(&mut self, started: Instant, rendered: usize, incremental: bool) -> Rebuild {
+    /// Gathers the diagnostics of the current state, and publishes its
+    /// files as the last good output when there is no error. `touched` are
+    /// the output paths a fast rebuild wrote again (`None`: all of them).
+    fn finish(
+        &mut self,
+        started: Instant,
+        rendered: usize,
+        incremental: bool,
+        touched: Option<Vec<String>>,
+    ) -> Rebuild {
         let Some(state) = &self.state else {
             return Rebuild {
                 diagnostics: Diagnostics::new(),
@@ -399,52 +501,57 @@ impl LiveSite {
                 incremental,
             };
         };
-        let mut diagnostics: Diagnostics = state.site.diagnostics.iter().cloned().collect();
-        diagnostics.extend(
-            state
-                .prepared
-                .bodies
-                .values()
-                .flat_map(|b| b.diagnostics.iter().cloned()),
-        );
-        diagnostics.extend(
-            state
-                .prepared
-                .diagnostics
-                .iter()
-                .filter(|d| !is_body_diagnostic(d))
-                .cloned(),
-        );
+        let mut diagnostics: Diagnostics = state.fixed.iter().cloned().collect();
+        diagnostics.extend(state.by_item.values().flatten().cloned());
+        let sources = || state.site.source_texts();
         let mut page_errors: Vec<Diagnostic> = state.pages.values().filter_map(|r| r.as_ref().err().cloned()).collect();
-        page_errors.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
-        page_errors.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
+        if !page_errors.is_empty() {
+            let sources = sources();
+            for d in &mut page_errors {
+                if let Some(text) = sources.get(&d.path) {
+                    d.fill_snippet(text);
+                }
+            }
+        }
         diagnostics.extend(page_errors);
-        diagnostics.extend(state.scored.diagnostics.iter().cloned());
-        diagnostics.extend(state.scored.template_diagnostics());
-        diagnostics.finish(&state.site.source_texts());
+        diagnostics.sort();
 
         let ok = !diagnostics.has_errors();
         let mut changed = Vec::new();
         if ok || !self.has_good {
-            let mut next: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
-            // Static files first, so that a page at the same path wins.
-            for file in &state.extra {
-                next.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
+            changed = match (&touched, self.in_step) {
+                // Only what the fast path wrote can differ from the last
+                // good output, which is this state's previous output.
+                (Some(paths), true) => {
+                    let mut list: Vec<String> = paths
+                        .iter()
+                        .filter(|p| match (self.outputs.get(*p), state.files.get(*p)) {
+                            (Some(old), Some(new)) => old[..] != new[..],
+                            _ => true,
+                        })
+                        .cloned()
+                        .collect();
+                    list.sort();
+                    list.dedup();
+                    list
+                }
+                _ => diff(&self.outputs, &state.files),
+            };
+            for path in &changed {
+                match state.files.get(path) {
+                    Some(bytes) => {
+                        self.outputs.insert(path.clone(), bytes.clone());
+                    }
+                    None => {
+                        self.outputs.remove(path);
+                    }
+                }
             }
-            for file in state
-                .pages
-                .values()
-                .filter_map(|r| r.as_ref().ok().and_then(Option::as_ref))
-            {
-                let bytes = match self.outputs.get(&file.path) {
-                    Some(old) if old[..] == file.bytes[..] => old.clone(),
-                    _ => Arc::from(file.bytes.as_slice()),
-                };
-                next.insert(file.path.clone(), bytes);
-            }
-            changed = diff(&self.outputs, &next);
-            self.outputs = next;
             self.has_good |= ok;
+            self.in_step = true;
+        } else {
+            // The last good output stays; it is no longer this state's.
+            self.in_step = false;
         }
         Rebuild {
             diagnostics,

@@ -15,6 +15,9 @@
 //! `{kind, slug}`. docs/data.md documents every field.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 
@@ -31,76 +34,134 @@ pub const VERSION: u32 = 1;
 
 /// Every data file of the site.
 pub fn files(site: &Site, prepared: &Prepared) -> Vec<OutputFile> {
+    files_from(site, prepared, &fragments(site, prepared))
+}
+
+/// The item lists of `data/{teams,terms,stories,commitments}.json` as JSON
+/// fragments, one per item, in slug order. Built in parallel; the dev
+/// server keeps them so that an edit re-serialises only the items it
+/// touched ([`refresh`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DataFragments {
+    /// Teams, terms, stories, commitments: (slug, the item's JSON object).
+    lists: [Vec<(String, String)>; 4],
+}
+
+/// Each list file: the kind it holds, its path, its list's key.
+const LISTS: [(Kind, &str, &str); 4] = [
+    (Kind::Team, "data/teams.json", "teams"),
+    (Kind::Term, "data/terms.json", "terms"),
+    (Kind::Story, "data/stories.json", "stories"),
+    (Kind::Commitment, "data/commitments.json", "commitments"),
+];
+
+/// Every item's fragment.
+pub fn fragments(site: &Site, prepared: &Prepared) -> DataFragments {
     let input = DataInput::new(site, prepared);
     let content = &site.content;
-    let today = site.today;
-    vec![
-        json_file(
-            "data/teams.json",
-            &TeamsFile {
-                version: VERSION,
-                today,
-                teams: sorted(content.teams.iter().map(|t| team_data(t, &input)).collect()),
-            },
-        ),
-        json_file(
-            "data/terms.json",
-            &TermsFile {
-                version: VERSION,
-                today,
-                terms: sorted(content.terms.iter().map(|t| term_data(t, &input)).collect()),
-            },
-        ),
-        json_file(
-            "data/stories.json",
-            &StoriesFile {
-                version: VERSION,
-                today,
-                stories: sorted(content.stories.iter().map(|s| story_data(s, &input)).collect()),
-            },
-        ),
-        json_file(
-            "data/commitments.json",
-            &CommitmentsFile {
-                version: VERSION,
-                today,
-                commitments: sorted(content.commitments.iter().map(|c| commitment_data(c, &input)).collect()),
-            },
-        ),
-        scores_file(site, &prepared.scores),
-    ]
+    let mut lists: [Vec<(String, String)>; 4] = [
+        content
+            .teams
+            .par_iter()
+            .map(|t| (t.meta.slug.clone(), fragment(&team_data(t, &input))))
+            .collect(),
+        content
+            .terms
+            .par_iter()
+            .map(|t| (t.meta.slug.clone(), fragment(&term_data(t, &input))))
+            .collect(),
+        content
+            .stories
+            .par_iter()
+            .map(|s| (s.meta.slug.clone(), fragment(&story_data(s, &input))))
+            .collect(),
+        content
+            .commitments
+            .par_iter()
+            .map(|c| (c.meta.slug.clone(), fragment(&commitment_data(c, &input))))
+            .collect(),
+    ];
+    for list in &mut lists {
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    DataFragments { lists }
 }
 
-/// `data/teams.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct TeamsFile<'a> {
-    pub version: u32,
-    pub today: Date,
-    pub teams: Vec<TeamData<'a>>,
+/// Serialises again the items `keys` (whose body, links or scores
+/// changed); the others keep their fragments.
+pub fn refresh(fragments: &mut DataFragments, site: &Site, prepared: &Prepared, keys: &[ItemKey]) {
+    let input = DataInput::for_keys(site, prepared, keys);
+    let content = &site.content;
+    for key in keys {
+        let Some(list) = LISTS.iter().position(|(kind, _, _)| *kind == key.kind) else {
+            continue;
+        };
+        let json = match key.kind {
+            Kind::Team => content.team(&key.slug).map(|t| fragment(&team_data(t, &input))),
+            Kind::Term => content.term(&key.slug).map(|t| fragment(&term_data(t, &input))),
+            Kind::Story => content.story(&key.slug).map(|s| fragment(&story_data(s, &input))),
+            Kind::Commitment => content
+                .commitment(&key.slug)
+                .map(|c| fragment(&commitment_data(c, &input))),
+            Kind::Page => None,
+        };
+        let items = &mut fragments.lists[list];
+        match (items.binary_search_by(|(slug, _)| slug.as_str().cmp(&key.slug)), json) {
+            (Ok(i), Some(json)) => items[i].1 = json,
+            (Ok(i), None) => {
+                items.remove(i);
+            }
+            (Err(i), Some(json)) => items.insert(i, (key.slug.clone(), json)),
+            (Err(_), None) => {}
+        }
+    }
 }
 
-/// `data/terms.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct TermsFile<'a> {
-    pub version: u32,
-    pub today: Date,
-    pub terms: Vec<TermData<'a>>,
+/// The data files from their fragments: exactly the bytes serde_json's
+/// pretty printer gives for the whole file.
+pub fn files_from(site: &Site, prepared: &Prepared, fragments: &DataFragments) -> Vec<OutputFile> {
+    let mut files: Vec<OutputFile> = LISTS
+        .iter()
+        .zip(&fragments.lists)
+        .map(|((_, path, name), items)| {
+            let size = items.iter().map(|(_, json)| json.len() + 2).sum::<usize>() + 96;
+            let mut text = String::with_capacity(size);
+            let _ = write!(
+                text,
+                "{{\n  \"version\": {VERSION},\n  \"today\": \"{}\",\n  \"{name}\": [",
+                site.today
+            );
+            if items.is_empty() {
+                text.push_str("]\n}\n");
+            } else {
+                for (i, (_, json)) in items.iter().enumerate() {
+                    text.push_str(if i == 0 { "\n" } else { ",\n" });
+                    text.push_str(json);
+                }
+                text.push_str("\n  ]\n}\n");
+            }
+            OutputFile {
+                path: (*path).to_string(),
+                bytes: text.into_bytes(),
+            }
+        })
+        .collect();
+    files.push(scores_file(site, &prepared.scores));
+    files
 }
 
-/// `data/stories.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct StoriesFile<'a> {
-    pub version: u32,
-    pub today: Date,
-    pub stories: Vec<StoryData<'a>>,
-}
-
-/// `data/commitments.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct CommitmentsFile<'a> {
-    pub version: u32,
-    pub today: Date,
-    pub commitments: Vec<CommitmentData<'a>>,
+/// One item's object, pretty-printed and indented to sit in its file's list.
+fn fragment<T: Serialize>(data: &T) -> String {
+    let text = serde_json::to_string_pretty(data).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
 }
 
 /// The fields every item has, first in each item's object.
@@ -315,7 +376,18 @@ struct DataInput<'a> {
 }
 
 impl<'a> DataInput<'a> {
+    /// What the records of `keys` alone need: only their back-links are
+    /// gathered.
+    fn for_keys(site: &'a Site, prepared: &'a Prepared, keys: &[ItemKey]) -> DataInput<'a> {
+        let wanted: std::collections::HashSet<&ItemKey> = keys.iter().collect();
+        DataInput::gather(site, prepared, |target| wanted.contains(target))
+    }
+
     fn new(site: &'a Site, prepared: &'a Prepared) -> DataInput<'a> {
+        DataInput::gather(site, prepared, |_| true)
+    }
+
+    fn gather(site: &'a Site, prepared: &'a Prepared, wanted: impl Fn(&ItemKey) -> bool) -> DataInput<'a> {
         let base_path = site.config.base_path();
         let url_prefix = match site.config.origin() {
             Some(origin) => format!("{origin}{base_path}"),
@@ -328,7 +400,7 @@ impl<'a> DataInput<'a> {
                 continue;
             };
             for target in &body.links {
-                if target.kind != meta.kind || target.slug != meta.slug {
+                if (target.kind != meta.kind || target.slug != meta.slug) && wanted(target) {
                     linked_from.entry(target).or_default().push(Link {
                         kind: meta.kind,
                         slug: &meta.slug,
@@ -533,40 +605,6 @@ fn slugs<'a>(iter: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     list.sort_unstable();
     list.dedup();
     list
-}
-
-/// Items in slug order.
-fn sorted<T: HasSlug>(mut items: Vec<T>) -> Vec<T> {
-    items.sort_by(|a, b| a.slug().cmp(b.slug()));
-    items
-}
-
-trait HasSlug {
-    fn slug(&self) -> &str;
-}
-
-impl HasSlug for TeamData<'_> {
-    fn slug(&self) -> &str {
-        self.common.slug
-    }
-}
-
-impl HasSlug for TermData<'_> {
-    fn slug(&self) -> &str {
-        self.common.slug
-    }
-}
-
-impl HasSlug for StoryData<'_> {
-    fn slug(&self) -> &str {
-        self.common.slug
-    }
-}
-
-impl HasSlug for CommitmentData<'_> {
-    fn slug(&self) -> &str {
-        self.common.slug
-    }
 }
 
 /// Pretty JSON with a final newline. Serialising these plain structs cannot

@@ -307,6 +307,14 @@ pub fn extra_files(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> Vec<Ou
     let mut files = Vec::new();
     files.extend(data::files(site, prepared));
     files.push(search::file(site, prepared));
+    files.extend(fixed_files(site, jobs));
+    files
+}
+
+/// The files that do not change when only bodies or scores do: the feed,
+/// the sitemap, and the theme's and the site's static files.
+pub fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
+    let mut files = Vec::new();
     files.push(feed::file(site));
     files.push(OutputFile {
         path: "sitemap.xml".into(),

@@ -89,33 +89,82 @@ const LIST_PAGES: [(&str, &str, &str); 7] = [
 
 /// `/search-index.json` for a prepared site.
 pub fn file(site: &Site, prepared: &Prepared) -> OutputFile {
-    OutputFile {
-        path: INDEX_PATH.to_string(),
-        bytes: index_json(&documents(&site.content, &prepared.bodies)).into_bytes(),
+    SearchIndex::new(&site.content, &prepared.bodies).file()
+}
+
+/// The index's documents, kept by the dev server so that an edit rebuilds
+/// only the documents of the items it touched.
+#[derive(Debug, Clone, Default)]
+pub struct SearchIndex {
+    docs: Vec<SearchDoc>,
+    /// Item -> its document's position in `docs`.
+    positions: HashMap<ItemKey, usize>,
+}
+
+impl SearchIndex {
+    pub fn new(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> SearchIndex {
+        let mut positions = HashMap::new();
+        let mut docs = Vec::with_capacity(content.len() + LIST_PAGES.len());
+        for item in content.items() {
+            let key = item.meta().key();
+            if let Some(doc) = document(content, item, bodies.get(&key)) {
+                positions.insert(key, docs.len());
+                docs.push(doc);
+            }
+        }
+        docs.extend(list_documents(content, bodies));
+        SearchIndex { docs, positions }
+    }
+
+    /// Makes the documents of `keys` again, for items whose body changed
+    /// (their front matter, and so their place in the index, did not).
+    pub fn refresh(&mut self, content: &Content, bodies: &HashMap<ItemKey, RenderedBody>, keys: &[ItemKey]) {
+        for key in keys {
+            let Some(item) = content.get(key) else { continue };
+            match (self.positions.get(key), document(content, item, bodies.get(key))) {
+                (Some(&i), Some(doc)) => self.docs[i] = doc,
+                _ => {
+                    // A list intro or the home text: the list pages carry them.
+                    let start = self.docs.len() - LIST_PAGES.len();
+                    self.docs.truncate(start);
+                    self.docs.extend(list_documents(content, bodies));
+                }
+            }
+        }
+    }
+
+    pub fn file(&self) -> OutputFile {
+        OutputFile {
+            path: INDEX_PATH.to_string(),
+            bytes: index_json(&self.docs).into_bytes(),
+        }
     }
 }
 
 /// The index entry of each item, in content order, then the list pages.
 pub fn documents(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> Vec<SearchDoc> {
-    let mut docs: Vec<SearchDoc> = content
-        .items()
-        .filter_map(|item| document(content, item, bodies.get(&item.meta().key())))
-        .collect();
-    for (title, path, description) in LIST_PAGES {
-        let intro = content
-            .page(path)
-            .and_then(|page| bodies.get(&page.meta.key()))
-            .map_or("", |body| body.text.as_str());
-        docs.push(SearchDoc {
-            kind: 'p',
-            title: title.to_string(),
-            path: path.to_string(),
-            keys: Vec::new(),
-            meta: String::new(),
-            text: cut(&format!("{description} {intro}"), TEXT_CHARS),
-        });
-    }
-    docs
+    SearchIndex::new(content, bodies).docs
+}
+
+/// The documents of the list pages, with their intros' text.
+fn list_documents(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> Vec<SearchDoc> {
+    LIST_PAGES
+        .iter()
+        .map(|(title, path, description)| {
+            let intro = content
+                .page(path)
+                .and_then(|page| bodies.get(&page.meta.key()))
+                .map_or("", |body| body.text.as_str());
+            SearchDoc {
+                kind: 'p',
+                title: title.to_string(),
+                path: path.to_string(),
+                keys: Vec::new(),
+                meta: String::new(),
+                text: cut(&format!("{description} {intro}"), TEXT_CHARS),
+            }
+        })
+        .collect()
 }
 
 /// The index entry of one item; `None` for the home text and the list
@@ -178,7 +227,8 @@ pub fn document(content: &Content, item: ItemRef<'_>, body: Option<&RenderedBody
         }
         ItemRef::Page(_) => ('p', Vec::new(), String::new(), String::new()),
     };
-    let body_text = body.map_or("", |b| b.text.as_str());
+    // Enough of the body for the cut, not all of it.
+    let body_text = body.map_or("", |b| prefix(&b.text, TEXT_CHARS * 8));
     Some(SearchDoc {
         kind,
         title: meta.title.clone(),
@@ -187,6 +237,18 @@ pub fn document(content: &Content, item: ItemRef<'_>, body: Option<&RenderedBody
         meta: line,
         text: cut(&format!("{lead}{body_text}"), TEXT_CHARS),
     })
+}
+
+/// At most `max` bytes of the start of `text`, on a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The start of `text` with runs of white space made one space, at most

@@ -104,12 +104,26 @@ impl Server {
         self.version += 1;
         let version = format!("{}-{}", self.instance, self.version);
         let errors: Vec<_> = rebuild.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-        if rebuild.ok() || first {
+        if first {
             let files = live
                 .outputs()
                 .iter()
                 .map(|(path, bytes)| (path.clone(), Arc::new(Entry::new(bytes.clone()))))
                 .collect();
+            self.store.publish(Snapshot { files });
+        } else if rebuild.ok() && !rebuild.changed.is_empty() {
+            // Only the changed files get new entries (and new ETags).
+            let mut files = self.store.snapshot().files.clone();
+            for path in &rebuild.changed {
+                match live.outputs().get(path) {
+                    Some(bytes) => {
+                        files.insert(path.clone(), Arc::new(Entry::new(bytes.clone())));
+                    }
+                    None => {
+                        files.remove(path);
+                    }
+                }
+            }
             self.store.publish(Snapshot { files });
         }
         self.store.set_status(Status {
