@@ -396,14 +396,17 @@ impl LiveSite {
         }
 
         // Scores and lints of these items and of the teams that read them.
-        let rescored = state.scored.rescore(&state.site.content, &keys)?;
+        let rescored = state
+            .scored
+            .rescore(&state.site.content, &keys, &state.prepared.scores)?;
         let scores = &mut state.prepared.scores;
         let mut refresh: Vec<ItemKey> = keys.clone();
+        let mut scores_changed = false;
         for (slug, score) in &rescored.commitments {
-            set_score(&mut scores.commitments, slug, *score);
+            scores_changed |= set_score(&mut scores.commitments, slug, *score);
         }
         for (slug, score) in &rescored.stories {
-            set_score(&mut scores.stories, slug, *score);
+            scores_changed |= set_score(&mut scores.stories, slug, *score);
         }
         let mut teams_changed = false;
         for (slug, score, happiness) in &rescored.teams {
@@ -470,11 +473,14 @@ impl LiveSite {
         dirty.extend(extra_full.iter().cloned());
         dirty.sort();
         dirty.dedup();
-        data::refresh(&mut state.data, &state.site, &state.prepared, &dirty);
-        state.search.refresh(&state.site.content, &state.prepared.bodies, &keys);
-        let others = data::files_from(&state.site, &state.prepared, &state.data)
-            .into_iter()
-            .chain([state.search.file()]);
+        let lists = data::refresh(&mut state.data, &state.site, &state.prepared, &dirty);
+        let mut others = data::list_files(&state.site, &state.data, &lists);
+        if scores_changed || teams_changed {
+            others.push(data::scores_file(&state.site, &state.prepared.scores));
+        }
+        if state.search.refresh(&state.site.content, &state.prepared.bodies, &keys) {
+            others.push(state.search.file());
+        }
         for file in others {
             touched.push(file.path.clone());
             state.files.insert(file.path, Arc::from(file.bytes));
@@ -576,15 +582,13 @@ fn replace_text(files: &mut [TextFile], file: &TextFile) {
     }
 }
 
-fn set_score(map: &mut HashMap<String, f64>, slug: &str, score: Option<f64>) {
-    match score {
-        Some(s) => {
-            map.insert(slug.to_string(), s);
-        }
-        None => {
-            map.remove(slug);
-        }
-    }
+/// Sets or removes a score; returns whether it changed.
+fn set_score(map: &mut HashMap<String, f64>, slug: &str, score: Option<f64>) -> bool {
+    let old = match score {
+        Some(s) => map.insert(slug.to_string(), s),
+        None => map.remove(slug),
+    };
+    old != score
 }
 
 /// `prepare` gathers the bodies' diagnostics too; the live state keeps them

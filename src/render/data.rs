@@ -88,8 +88,10 @@ pub fn fragments(site: &Site, prepared: &Prepared) -> DataFragments {
 }
 
 /// Serialises again the items `keys` (whose body, links or scores
-/// changed); the others keep their fragments.
-pub fn refresh(fragments: &mut DataFragments, site: &Site, prepared: &Prepared, keys: &[ItemKey]) {
+/// changed); the others keep their fragments. Returns the paths of the list
+/// files whose bytes change.
+pub fn refresh(fragments: &mut DataFragments, site: &Site, prepared: &Prepared, keys: &[ItemKey]) -> Vec<&'static str> {
+    let mut changed = [false; 4];
     let input = DataInput::for_keys(site, prepared, keys);
     let content = &site.content;
     for key in keys {
@@ -107,22 +109,45 @@ pub fn refresh(fragments: &mut DataFragments, site: &Site, prepared: &Prepared, 
         };
         let items = &mut fragments.lists[list];
         match (items.binary_search_by(|(slug, _)| slug.as_str().cmp(&key.slug)), json) {
-            (Ok(i), Some(json)) => items[i].1 = json,
+            (Ok(i), Some(json)) => {
+                if items[i].1 != json {
+                    items[i].1 = json;
+                    changed[list] = true;
+                }
+            }
             (Ok(i), None) => {
                 items.remove(i);
+                changed[list] = true;
             }
-            (Err(i), Some(json)) => items.insert(i, (key.slug.clone(), json)),
+            (Err(i), Some(json)) => {
+                items.insert(i, (key.slug.clone(), json));
+                changed[list] = true;
+            }
             (Err(_), None) => {}
         }
     }
+    LISTS
+        .iter()
+        .zip(changed)
+        .filter(|(_, changed)| *changed)
+        .map(|((_, path, _), _)| *path)
+        .collect()
 }
 
 /// The data files from their fragments: exactly the bytes serde_json's
 /// pretty printer gives for the whole file.
 pub fn files_from(site: &Site, prepared: &Prepared, fragments: &DataFragments) -> Vec<OutputFile> {
-    let mut files: Vec<OutputFile> = LISTS
+    let mut files = list_files(site, fragments, &LISTS.map(|(_, path, _)| path));
+    files.push(scores_file(site, &prepared.scores));
+    files
+}
+
+/// The list files among `paths` (the others are left out).
+pub fn list_files(site: &Site, fragments: &DataFragments, paths: &[&str]) -> Vec<OutputFile> {
+    LISTS
         .iter()
         .zip(&fragments.lists)
+        .filter(|((_, path, _), _)| paths.contains(path))
         .map(|((_, path, name), items)| {
             let size = items.iter().map(|(_, json)| json.len() + 2).sum::<usize>() + 96;
             let mut text = String::with_capacity(size);
@@ -145,9 +170,7 @@ pub fn files_from(site: &Site, prepared: &Prepared, fragments: &DataFragments) -
                 bytes: text.into_bytes(),
             }
         })
-        .collect();
-    files.push(scores_file(site, &prepared.scores));
-    files
+        .collect()
 }
 
 /// One item's object, pretty-printed and indented to sit in its file's list.
@@ -379,6 +402,9 @@ impl<'a> DataInput<'a> {
     /// What the records of `keys` alone need: only their back-links are
     /// gathered.
     fn for_keys(site: &'a Site, prepared: &'a Prepared, keys: &[ItemKey]) -> DataInput<'a> {
+        if keys.len() <= 16 {
+            return DataInput::gather(site, prepared, |target| keys.contains(target));
+        }
         let wanted: std::collections::HashSet<&ItemKey> = keys.iter().collect();
         DataInput::gather(site, prepared, |target| wanted.contains(target))
     }
@@ -393,17 +419,15 @@ impl<'a> DataInput<'a> {
             Some(origin) => format!("{origin}{base_path}"),
             None => base_path,
         };
+        // Every rendered body is an item's; the order does not matter, as
+        // each list is sorted below.
         let mut linked_from: HashMap<&ItemKey, Vec<Link<'a>>> = HashMap::new();
-        for item in site.content.items() {
-            let meta = item.meta();
-            let Some(body) = prepared.bodies.get(&meta.key()) else {
-                continue;
-            };
+        for (source, body) in &prepared.bodies {
             for target in &body.links {
-                if (target.kind != meta.kind || target.slug != meta.slug) && wanted(target) {
+                if wanted(target) && target != source {
                     linked_from.entry(target).or_default().push(Link {
-                        kind: meta.kind,
-                        slug: &meta.slug,
+                        kind: source.kind,
+                        slug: &source.slug,
                     });
                 }
             }

@@ -97,6 +97,8 @@ pub fn file(site: &Site, prepared: &Prepared) -> OutputFile {
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
     docs: Vec<SearchDoc>,
+    /// Each document's line of the index, as [`encode`] writes it.
+    lines: Vec<String>,
     /// Item -> its document's position in `docs`.
     positions: HashMap<ItemKey, usize>,
 }
@@ -113,30 +115,46 @@ impl SearchIndex {
             }
         }
         docs.extend(list_documents(content, bodies));
-        SearchIndex { docs, positions }
+        let lines = docs.iter().map(encode).collect();
+        SearchIndex { docs, lines, positions }
     }
 
     /// Makes the documents of `keys` again, for items whose body changed
     /// (their front matter, and so their place in the index, did not).
-    pub fn refresh(&mut self, content: &Content, bodies: &HashMap<ItemKey, RenderedBody>, keys: &[ItemKey]) {
+    /// Returns whether the index changed.
+    pub fn refresh(&mut self, content: &Content, bodies: &HashMap<ItemKey, RenderedBody>, keys: &[ItemKey]) -> bool {
+        let mut changed = false;
         for key in keys {
             let Some(item) = content.get(key) else { continue };
             match (self.positions.get(key), document(content, item, bodies.get(key))) {
-                (Some(&i), Some(doc)) => self.docs[i] = doc,
+                (Some(&i), Some(doc)) => {
+                    if self.docs[i] != doc {
+                        self.lines[i] = encode(&doc);
+                        self.docs[i] = doc;
+                        changed = true;
+                    }
+                }
                 _ => {
                     // A list intro or the home text: the list pages carry them.
                     let start = self.docs.len() - LIST_PAGES.len();
-                    self.docs.truncate(start);
-                    self.docs.extend(list_documents(content, bodies));
+                    let lists = list_documents(content, bodies);
+                    if self.docs[start..] != lists[..] {
+                        self.docs.truncate(start);
+                        self.lines.truncate(start);
+                        self.lines.extend(lists.iter().map(encode));
+                        self.docs.extend(lists);
+                        changed = true;
+                    }
                 }
             }
         }
+        changed
     }
 
     pub fn file(&self) -> OutputFile {
         OutputFile {
             path: INDEX_PATH.to_string(),
-            bytes: index_json(&self.docs).into_bytes(),
+            bytes: join(&self.lines).into_bytes(),
         }
     }
 }
@@ -279,32 +297,47 @@ fn cut(text: &str, max: usize) -> String {
 /// `{"version":2,"docs":[[kind,title,path,[keys],meta,text],...]}`, one
 /// document a line.
 pub fn index_json(docs: &[SearchDoc]) -> String {
-    let mut out = String::with_capacity(docs.len() * 400 + 32);
+    let lines: Vec<String> = docs.iter().map(encode).collect();
+    join(&lines)
+}
+
+/// The index from its documents' lines.
+fn join(lines: &[String]) -> String {
+    let size = lines.iter().map(|l| l.len() + 2).sum::<usize>() + 32;
+    let mut out = String::with_capacity(size);
     let _ = write!(out, "{{\"version\":{FORMAT_VERSION},\"docs\":[");
-    for (i, doc) in docs.iter().enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str("\n[");
-        push_json(&mut out, doc.kind.encode_utf8(&mut [0; 4]));
-        out.push(',');
-        push_json(&mut out, &doc.title);
-        out.push(',');
-        push_json(&mut out, &doc.path);
-        out.push_str(",[");
-        for (k, key) in doc.keys.iter().enumerate() {
-            if k > 0 {
-                out.push(',');
-            }
-            push_json(&mut out, key);
-        }
-        out.push_str("],");
-        push_json(&mut out, &doc.meta);
-        out.push(',');
-        push_json(&mut out, &doc.text);
-        out.push(']');
+        out.push('\n');
+        out.push_str(line);
     }
     out.push_str("\n]}\n");
+    out
+}
+
+/// One document as a JSON array.
+fn encode(doc: &SearchDoc) -> String {
+    let mut out = String::with_capacity(doc.text.len() + doc.title.len() + doc.path.len() + 64);
+    out.push('[');
+    push_json(&mut out, doc.kind.encode_utf8(&mut [0; 4]));
+    out.push(',');
+    push_json(&mut out, &doc.title);
+    out.push(',');
+    push_json(&mut out, &doc.path);
+    out.push_str(",[");
+    for (k, key) in doc.keys.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        push_json(&mut out, key);
+    }
+    out.push_str("],");
+    push_json(&mut out, &doc.meta);
+    out.push(',');
+    push_json(&mut out, &doc.text);
+    out.push(']');
     out
 }
 

@@ -235,6 +235,20 @@ enum Outcome {
 
 /// Runs every hook the scripts define over `inputs`.
 pub fn run(scripts: &Scripts, inputs: &Inputs<'_>) -> (ScoreBook, Vec<Diagnostic>) {
+    run_focused(scripts, inputs, None)
+}
+
+/// Which items a partial run calls the item hooks on, and the scores the
+/// others already have (from an earlier run over the same front matter).
+pub struct Focus<'f> {
+    pub keys: &'f [crate::model::ItemKey],
+    pub known: &'f ScoreBook,
+}
+
+/// Like [`run`], but with a focus only the focused items are scored and
+/// linted; the others take their known scores, which the team and month
+/// hooks then see. The team and month hooks run for every team.
+pub fn run_focused(scripts: &Scripts, inputs: &Inputs<'_>, focus: Option<Focus<'_>>) -> (ScoreBook, Vec<Diagnostic>) {
     let mut book = ScoreBook::default();
     let mut diagnostics = Vec::new();
     let mut defined = [false; 5];
@@ -277,15 +291,36 @@ pub fn run(scripts: &Scripts, inputs: &Inputs<'_>) -> (ScoreBook, Vec<Diagnostic
     let runner = Runner::new(scripts, inputs, &items);
     // Phase one scores commitments and stories and lints everything; phase
     // two scores teams and months, and sees the scores of phase one.
+    let in_focus = |meta: &Meta| focus.as_ref().is_none_or(|f| f.keys.contains(&meta.key()));
+    if let Some(focus) = &focus {
+        for (i, c) in content.commitments.iter().enumerate() {
+            if let (false, Some(score)) = (in_focus(&c.meta), focus.known.commitment(&c.meta.slug)) {
+                inputs.converted.commitments[i].set_score(score);
+            }
+        }
+        for (i, story) in content.stories.iter().enumerate() {
+            if let (false, Some(score)) = (in_focus(&story.meta), focus.known.story(&story.meta.slug)) {
+                inputs.converted.stories[i].set_score(score);
+            }
+        }
+    }
     let mut first = Vec::new();
     if defined[Hook::ScoreCommitment.index()] {
-        first.extend((0..content.commitments.len()).map(Job::Commitment));
+        first.extend(
+            (0..content.commitments.len())
+                .filter(|&i| in_focus(&content.commitments[i].meta))
+                .map(Job::Commitment),
+        );
     }
     if defined[Hook::ScoreStory.index()] {
-        first.extend((0..content.stories.len()).map(Job::Story));
+        first.extend(
+            (0..content.stories.len())
+                .filter(|&i| in_focus(&content.stories[i].meta))
+                .map(Job::Story),
+        );
     }
     if defined[Hook::Lint.index()] {
-        first.extend((0..items.len()).map(Job::Lint));
+        first.extend((0..items.len()).filter(|&i| in_focus(items[i].0)).map(Job::Lint));
     }
     let mut second = Vec::new();
     if defined[Hook::ScoreTeam.index()] {

@@ -163,7 +163,12 @@ impl Scored {
     /// small copy of the content that holds every argument gives the same
     /// results as a whole run. `None` when a hook fails on the way: the
     /// caller then rebuilds everything, which reports the failure properly.
-    pub fn rescore(&self, content: &crate::model::Content, keys: &[crate::model::ItemKey]) -> Option<Rescored> {
+    pub fn rescore(
+        &self,
+        content: &crate::model::Content,
+        keys: &[crate::model::ItemKey],
+        known: &ScoreBook,
+    ) -> Option<Rescored> {
         use crate::model::{Item, ItemKey, ItemRef, Kind};
         use std::collections::{BTreeSet, HashSet};
 
@@ -213,7 +218,10 @@ impl Scored {
             .collect();
         let small = crate::model::Content::new(items, HashSet::new());
         let inputs = Inputs::new(&small);
-        let (book, diagnostics) = hooks::run(scripts, &inputs);
+        // Only the changed items are scored and linted again; the others of
+        // their teams keep the scores they have, which the team hooks read.
+        let focus = hooks::Focus { keys, known };
+        let (book, diagnostics) = hooks::run_focused(scripts, &inputs, Some(focus));
         let notes = hooks::notes_to_diagnostics(scripts.take_notes());
         drop(inputs);
         if diagnostics.iter().chain(&notes).any(Diagnostic::is_error) {

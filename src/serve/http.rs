@@ -190,16 +190,16 @@ pub fn handle(request: Request, store: &Store, hub: &ReloadHub) {
         }
         Route::File(path) => {
             let snapshot = store.snapshot();
-            match snapshot.files.get(&path) {
+            match snapshot.files.get(path.as_str()) {
                 Some(entry) => respond_entry(request, &path, entry, true, if_none_match.as_deref(), 200),
                 None => not_found(request, &snapshot),
             }
         }
         Route::MaybeFolder { file, folder_location } => {
             let snapshot = store.snapshot();
-            if let Some(entry) = snapshot.files.get(&file) {
+            if let Some(entry) = snapshot.files.get(file.as_str()) {
                 respond_entry(request, &file, entry, true, if_none_match.as_deref(), 200);
-            } else if snapshot.files.contains_key(&format!("{file}/index.html")) {
+            } else if snapshot.files.contains_key(format!("{file}/index.html").as_str()) {
                 let response = Response::from_string(format!("moved to {folder_location}\n"))
                     .with_status_code(301)
                     .with_header(header("Location", &folder_location));
@@ -225,9 +225,9 @@ fn respond_entry(request: Request, path: &str, entry: &Entry, live: bool, if_non
     let is_html = kind.starts_with("text/html");
     // The injected script is part of what is served, so it is part of the tag.
     let etag = if is_html && live {
-        format!("{}-live\"", entry.etag.trim_end_matches('"'))
+        format!("{}-live\"", entry.etag().trim_end_matches('"'))
     } else {
-        entry.etag.clone()
+        entry.etag().to_string()
     };
     if status == 200 && if_none_match.is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
         let response = Response::empty(StatusCode(304))

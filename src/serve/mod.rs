@@ -108,7 +108,7 @@ impl Server {
             let files = live
                 .outputs()
                 .iter()
-                .map(|(path, bytes)| (path.clone(), Arc::new(Entry::new(bytes.clone()))))
+                .map(|(path, bytes)| (Arc::from(path.as_str()), Arc::new(Entry::new(bytes.clone()))))
                 .collect();
             self.store.publish(Snapshot { files });
         } else if rebuild.ok() && !rebuild.changed.is_empty() {
@@ -117,10 +117,10 @@ impl Server {
             for path in &rebuild.changed {
                 match live.outputs().get(path) {
                     Some(bytes) => {
-                        files.insert(path.clone(), Arc::new(Entry::new(bytes.clone())));
+                        files.insert(Arc::from(path.as_str()), Arc::new(Entry::new(bytes.clone())));
                     }
                     None => {
-                        files.remove(path);
+                        files.remove(path.as_str());
                     }
                 }
             }

@@ -7,35 +7,43 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 
 /// One file of a snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub bytes: Arc<[u8]>,
-    /// A strong ETag from the bytes, quoted as HTTP wants it.
-    pub etag: String,
+    /// A strong ETag from the bytes, made on the first request that needs
+    /// it, so that publishing a rebuild does not hash files nobody asks for.
+    etag: OnceLock<String>,
 }
 
 impl Entry {
     pub fn new(bytes: Arc<[u8]>) -> Entry {
-        let mut hasher = DefaultHasher::new();
-        bytes.hash(&mut hasher);
         Entry {
-            etag: format!("\"{:016x}\"", hasher.finish()),
             bytes,
+            etag: OnceLock::new(),
         }
+    }
+
+    /// The ETag, quoted as HTTP wants it.
+    pub fn etag(&self) -> &str {
+        self.etag.get_or_init(|| {
+            let mut hasher = DefaultHasher::new();
+            self.bytes.hash(&mut hasher);
+            format!("\"{:016x}\"", hasher.finish())
+        })
     }
 }
 
 /// A whole built site, by output path (`glossary/mql/index.html`).
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    pub files: HashMap<String, Arc<Entry>>,
+    pub files: HashMap<Arc<str>, Arc<Entry>>,
 }
 
 /// The result of the latest rebuild, for the overlay and the reload events.

@@ -109,6 +109,22 @@ fn body_edits_match_a_full_build_and_render_few_pages() {
     });
     assert!(live.apply(&changed).incremental);
     assert_same_as_full_build(&live, &site);
+
+    // A dropped promise's body no longer says why: the scoring script reads
+    // the body, so its score, its team's reliability and scores.json move.
+    let before = live.outputs()["data/scores.json"].clone();
+    let changed = edit(&site, "content/commitments/partner-portal.md", |t| {
+        t.replace("Dropped when the partner programme was paused.", "Nothing more to say.")
+    });
+    let rebuild = live.apply(&changed);
+    assert!(rebuild.incremental);
+    assert!(
+        rebuild.changed.contains(&"data/scores.json".to_string()),
+        "{:?}",
+        rebuild.changed
+    );
+    assert_ne!(live.outputs()["data/scores.json"], before);
+    assert_same_as_full_build(&live, &site);
 }
 
 #[test]
