@@ -14,6 +14,8 @@
 //! ranking plus drawing the list); the bench prints their median and max.
 //! Targets: under 50 ms a keystroke, under 3 MB compressed.
 
+// The bench uses only part of the test suite's WebDriver client.
+#[allow(dead_code)]
 #[path = "../tests/it/webdriver.rs"]
 mod webdriver;
 

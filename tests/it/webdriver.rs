@@ -7,7 +7,6 @@
 //! browser fails the test instead.
 
 // Keys, screenshots and resizing serve the reader-site tests.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
