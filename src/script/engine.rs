@@ -128,7 +128,28 @@ thread_local! {
     /// The last position the locator's debugger stepped on, and the
     /// imported script it was in, if any.
     static LAST_STEP: RefCell<(Position, Option<String>)> = const { RefCell::new((Position::NONE, None)) };
+    /// When the locator's rerun gives up. Stepping with the debugger can be
+    /// far slower than the run it retraces (it copies the arguments of every
+    /// native call), so an endless loop is located where it is after this
+    /// much time rather than where it ran out of operations.
+    static LOCATE_UNTIL: RefCell<Option<std::time::Instant>> = const { RefCell::new(None) };
 }
+
+/// How long locating a limit may take.
+const LOCATE_FOR: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How long one call may run, whatever its operation count: a safety net
+/// for loops whose steps are each costly (a native call on a large array
+/// checks the array's size every time).
+pub const CALL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+
+thread_local! {
+    /// When the call running on this thread is out of time.
+    static CALL_UNTIL: RefCell<Option<std::time::Instant>> = const { RefCell::new(None) };
+}
+
+/// The token a call out of time is terminated with.
+const OUT_OF_TIME: &str = "out of time";
 
 impl Scripts {
     /// Compiles `sources` into one program. Scripts with errors are left
@@ -171,9 +192,13 @@ impl Scripts {
             .eval_ast(false)
             .rewind_scope(false)
             .with_tag(Dynamic::from(tag.clone()));
-        self.engine
-            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, name, args())
-            .map_err(|err| self.failure(&err, Some((name, args, tag))))
+        let until = std::time::Instant::now() + CALL_TIME;
+        let outer = CALL_UNTIL.with(|cell| cell.borrow_mut().replace(until));
+        let result = self
+            .engine
+            .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, name, args());
+        CALL_UNTIL.with(|cell| *cell.borrow_mut() = outer);
+        result.map_err(|err| self.failure(&err, Some((name, args, tag))))
     }
 
     /// Turns an error into a located failure; `rerun` is the call to run
@@ -220,12 +245,14 @@ impl Scripts {
         };
         let rerun = |engine: &Engine| {
             LAST_STEP.with(|last| *last.borrow_mut() = (Position::NONE, None));
+            LOCATE_UNTIL.with(|until| *until.borrow_mut() = Some(std::time::Instant::now() + LOCATE_FOR));
             let options = CallFnOptions::new()
                 .eval_ast(false)
                 .rewind_scope(false)
                 .with_tag(Dynamic::from(quiet.clone()));
             let result = engine.call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, name, args());
             let stopped = result.err().and_then(|err| limit_of(&err));
+            LOCATE_UNTIL.with(|until| *until.borrow_mut() = None);
             let (pos, module) = LAST_STEP.with(|last| last.borrow().clone());
             (stopped, self.location(pos, module.as_deref()))
         };
@@ -235,7 +262,13 @@ impl Scripts {
                 return at;
             }
         }
-        rerun(&self.locator).1
+        let (stopped, at) = rerun(&self.locator);
+        match stopped {
+            // Out of time: an endless loop is in its loop wherever it is,
+            // but a size or depth limit may be elsewhere.
+            Some(Limit::Stopped) if !matches!(limit, Limit::Operations | Limit::Time) => None,
+            _ => at,
+        }
     }
 
     /// A position of the program (or of the imported script `module`) as a
@@ -478,6 +511,21 @@ fn full_engine(limits: &Limits, context: &HelperContext, resolver: &ScriptResolv
                 Ok(rhai::debugger::DebuggerCommand::StepInto)
             },
         );
+        engine.on_progress(|operations| {
+            if operations % 256 != 0 {
+                return None;
+            }
+            let late = LOCATE_UNTIL.with(|until| until.borrow().is_some_and(|t| std::time::Instant::now() > t));
+            late.then(|| Dynamic::from("out of time to locate"))
+        });
+    } else {
+        engine.on_progress(|operations| {
+            if operations % 1024 != 0 {
+                return None;
+            }
+            let late = CALL_UNTIL.with(|until| until.borrow().is_some_and(|t| std::time::Instant::now() > t));
+            late.then(|| Dynamic::from(OUT_OF_TIME))
+        });
     }
     engine
 }
@@ -491,6 +539,8 @@ enum Limit {
     Size(String),
     Modules,
     Variables,
+    /// [`CALL_TIME`] passed.
+    Time,
     Stopped,
 }
 
@@ -501,6 +551,9 @@ fn limit_of(err: &EvalAltResult) -> Option<Limit> {
         EvalAltResult::ErrorDataTooLarge(what, _) => Some(Limit::Size(what.clone())),
         EvalAltResult::ErrorTooManyModules(_) => Some(Limit::Modules),
         EvalAltResult::ErrorTooManyVariables(_) => Some(Limit::Variables),
+        EvalAltResult::ErrorTerminated(token, _) if token.clone().into_string().is_ok_and(|t| t == OUT_OF_TIME) => {
+            Some(Limit::Time)
+        }
         EvalAltResult::ErrorTerminated(..) => Some(Limit::Stopped),
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) | EvalAltResult::ErrorInModule(_, inner, _) => {
             limit_of(inner)
@@ -536,6 +589,10 @@ fn describe_limit(limit: Limit, limits: &Limits) -> (String, String) {
         Limit::Variables => (
             "it defined too many variables".to_string(),
             "check the loop that defines them".to_string(),
+        ),
+        Limit::Time => (
+            format!("it ran for more than {} s (an endless loop?)", CALL_TIME.as_secs()),
+            "check the loop's end condition; a loop that calls a function on a large array each time is slow, as each call checks the array's size".to_string(),
         ),
         Limit::Stopped => ("it was stopped".to_string(), "see docs/scripting.md".to_string()),
     }

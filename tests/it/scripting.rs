@@ -369,6 +369,66 @@ fn a_huge_array_stops_with_a_diagnostic() {
 }
 
 #[test]
+fn a_slow_endless_loop_stops_on_the_time_limit() {
+    // Each `a.len()` checks the whole array's size, so this loop runs out of
+    // time (one second a call) long before it runs out of operations.
+    let rule = "fn score_story(s) {\n    let a = [];\n    for i in 0..9000 { a.push(i); }\n    loop { a.len(); }\n}\n\nfn old_story(s) {";
+    let started = Instant::now();
+    let test = with_rule("fn score_story(s) {", rule)
+        .file(
+            "rapport.toml",
+            "title = \"Scripting fixture\"\n[scripts]\nmax_operations = 1000000000\n",
+        )
+        .check()
+        .assert_exit(1);
+    let took = started.elapsed();
+    assert!(took < NO_HANG, "the run took {took:?}");
+    let d = test
+        .errors()
+        .into_iter()
+        .find(|d| d.message.contains("ran for more than 1 s"))
+        .unwrap_or_else(|| panic!("no time-limit error: {:?}", test.diagnostics()))
+        .clone();
+    assert_eq!(d.path, "scripts/rules.rhai", "{d}");
+    assert!(
+        d.message.contains("`score_story` was stopped on `content/stories/"),
+        "{d}"
+    );
+    let start = line_of(&rules(), "fn score_story(s) {");
+    assert!((start + 1..=start + 3).contains(&d.line), "{d}");
+}
+
+#[test]
+fn a_map_that_grows_without_end_is_stopped() {
+    // Rhai checks a map's size when it is passed to a function, not on each
+    // `m[key] = value`; an endless loop still ends on the operation limit.
+    let rule = "fn score_story(s) {\n    let m = #{};\n    let i = 0;\n    while i < 20000 { m[`k${i}`] = i; i += 1; }\n    m.len()\n}\n\nfn old_story(s) {";
+    let test = with_rule("fn score_story(s) {", rule)
+        .file(
+            "rapport.toml",
+            "title = \"Scripting fixture\"\n[scripts]\nmax_operations = 10000000\n",
+        )
+        .check()
+        .assert_exit(1);
+    let d = test
+        .errors()
+        .into_iter()
+        .find(|d| d.message.contains("object map of more than 10000 entries"))
+        .unwrap_or_else(|| panic!("no map-size error: {:?}", test.diagnostics()))
+        .clone();
+    assert!(
+        d.message.contains("`score_story` was stopped on `content/stories/"),
+        "{d}"
+    );
+    // At `m.len()`, or at the hook when locating the line took too long
+    // (stepping through 20,000 iterations in a debug build).
+    let start = line_of(&rules(), "fn score_story(s) {");
+    assert!(d.line == start || d.line == start + 4, "{d}");
+    let endless = "fn score_story(s) {\n    let m = #{};\n    let i = 0;\n    loop { m[`k${i}`] = i; i += 1; }\n}\n\nfn old_story(s) {";
+    limit_case("fn score_story(s) {", endless, "ran more than 100000 operations");
+}
+
+#[test]
 fn a_runtime_error_names_the_line_and_counts_the_items() {
     let text = rules();
     let test = with_rule("10 * s.teams.len()", "10 * s.teams.size()")
