@@ -87,6 +87,9 @@ pub struct Cell {
     /// Names the pair for the tooltip ("Sales → Marketing"); the chart adds
     /// the rate and the count.
     pub label: String,
+    /// Nothing has come due yet: drawn as an empty cell that still links to
+    /// its commitments, `count` of them; `rate` is not used.
+    pub pending: bool,
 }
 
 /// One dated event of [`commitment_timeline`].
@@ -370,11 +373,35 @@ pub fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells: &[Vec
             let x = grid_left + cell_width * c as f64 + 1.0;
             let y = grid_top + HEAT_CELL_HEIGHT * r as f64 + 1.0;
             let (w, h) = (cell_width - 2.0, HEAT_CELL_HEIGHT - 2.0);
-            let cell = cells
-                .get(r)
-                .and_then(|row| row.get(c))
-                .and_then(Option::as_ref)
-                .filter(|cell| !cell.rate.is_nan());
+            let cell = cells.get(r).and_then(|row| row.get(c)).and_then(Option::as_ref);
+            if let Some(cell) = cell.filter(|cell| cell.pending) {
+                let inner = format!(
+                    "<title>{}none due yet, {} {}</title>\
+                     <rect class=\"heat-empty\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" {EMPTY_CELL} stroke-dasharray=\"3 3\"/>\
+                     <text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">none due</text>\
+                     <text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">of {}</text>",
+                    if cell.label.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}: ", escape(&cell.label))
+                    },
+                    cell.count,
+                    if cell.count == 1 { "commitment" } else { "commitments" },
+                    num(x),
+                    num(y),
+                    num(w),
+                    num(h),
+                    num(x + w / 2.0),
+                    num(y + 15.0),
+                    num(x + w / 2.0),
+                    num(y + 28.0),
+                    cell.count
+                );
+                link(&mut body, &cell.href, &inner);
+                body.push('\n');
+                continue;
+            }
+            let cell = cell.filter(|cell| !cell.rate.is_nan());
             let Some(cell) = cell else {
                 w!(empty, "M{} {}h{}v{}h-{}z", num(x), num(y), num(w), num(h), num(w));
                 continue;
@@ -1246,6 +1273,7 @@ mod tests {
             count,
             href: href.into(),
             label: label.into(),
+            pending: false,
         })
     }
 
@@ -1918,6 +1946,7 @@ mod tests {
                             count: 3,
                             href: format!("/commitments/?from=t{r}&to=t{c}"),
                             label: format!("Team {r} → Team {c}"),
+                            pending: false,
                         })
                     })
                     .collect()

@@ -537,17 +537,19 @@ pub fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
                 .zip(&teams)
                 .map(|(cell, recipient)| {
                     let cell = cell.as_ref()?;
+                    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
                     Some(Cell {
-                        rate: cell.rate?,
-                        count: u32::try_from(cell.came_due).unwrap_or(u32::MAX),
+                        rate: cell.rate.unwrap_or(f64::NAN),
+                        count: count(if cell.rate.is_some() { cell.came_due } else { cell.total }),
                         href: cell.href.clone(),
                         label: format!("{} → {}", row.team.title, recipient.title),
+                        pending: cell.rate.is_none(),
                     })
                 })
                 .collect()
         })
         .collect();
-    let filled = cells.iter().flatten().filter(|c| c.is_some()).count();
+    let filled = cells.iter().flatten().flatten().filter(|c| !c.pending).count();
     let svg = charts::heat_map(
         &ChartText {
             id: "trust-matrix".into(),

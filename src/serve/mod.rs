@@ -45,7 +45,13 @@ pub struct Server {
 impl Server {
     /// Binds `bind:port` (port 0 picks a free one) and starts the workers.
     pub fn start(bind: &str, port: u16) -> Result<Server> {
-        let address: SocketAddr = format!("{bind}:{port}")
+        // `localhost` is the loopback address, never a name to resolve.
+        let ip = if bind.eq_ignore_ascii_case("localhost") {
+            "127.0.0.1"
+        } else {
+            bind
+        };
+        let address: SocketAddr = format!("{ip}:{port}")
             .parse()
             .with_context(|| format!("`{bind}` is not an IP address to bind; use 127.0.0.1"))?;
         let http = match tiny_http::Server::http(address) {
@@ -56,7 +62,8 @@ impl Server {
                     .is_some_and(|e| e.kind() == ErrorKind::AddrInUse);
                 if in_use {
                     bail!(
-                        "port {port} on {bind} is already in use; pick another with `--port 1112`, or `--port 0` for any free port"
+                        "port {port} on {bind} is already in use; pick another with `--port {}`, or `--port 0` for any free port",
+                        port.wrapping_add(1).max(1)
                     );
                 }
                 bail!("cannot listen on {address}: {err}");
@@ -111,8 +118,10 @@ impl Server {
                 .map(|(path, bytes)| (Arc::from(path.as_str()), Arc::new(Entry::new(bytes.clone()))))
                 .collect();
             self.store.publish(Snapshot { files });
-        } else if rebuild.ok() && !rebuild.changed.is_empty() {
-            // Only the changed files get new entries (and new ETags).
+        } else if !rebuild.changed.is_empty() {
+            // The snapshot follows the live outputs, which move on a good
+            // rebuild, or on any rebuild while none has succeeded yet. Only
+            // the changed files get new entries (and new ETags).
             let mut files = self.store.snapshot().files.clone();
             for path in &rebuild.changed {
                 match live.outputs().get(path) {
@@ -179,9 +188,10 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     // Watch before the first build, so that nothing saved while it runs is missed.
     let theme = crate::load::read_config(root).theme;
     let mut watcher = SiteWatcher::start(root, &theme, args.poll)?;
+    // Listen first, so that a busy port is reported before a long build.
+    let mut server = Server::start(&args.bind, args.port)?;
     let (mut live, first) = LiveSite::open(root, options)?;
     report(&first);
-    let mut server = Server::start(&args.bind, args.port)?;
     server.publish(&live, &first, true);
     let url = format!("http://{}/", server.address);
     eprintln!("serving {} at {url} (Ctrl-C to stop)", root.display());
@@ -252,7 +262,7 @@ fn report_change(batch: &BTreeSet<String>, rebuild: &Rebuild) {
 }
 
 fn is_loopback(bind: &str) -> bool {
-    bind.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    bind.eq_ignore_ascii_case("localhost") || bind.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn open_browser(url: &str) {

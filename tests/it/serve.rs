@@ -423,6 +423,32 @@ fn bad_yaml_keeps_the_last_good_page_and_shows_the_error() {
 }
 
 #[test]
+fn edits_made_while_the_site_never_built_cleanly_are_served_once_fixed() {
+    // The first build already has an error; a page edited before the fix
+    // must be served with that edit after it.
+    let rel = "content/glossary/mql.md";
+    let site = SiteTest::new("good");
+    let good = fs::read_to_string(site.root().join(rel)).expect("read");
+    let bad = good.replacen("title: Marketing Qualified Lead", "title: [Marketing Qualified Lead", 1);
+    let site = site.file(rel, &bad);
+    let served = Served::start_site(site, &[]);
+    let mut events = served.events();
+    let story = "content/stories/acme-renewal.md";
+    let text = served.read(story);
+    served.write(story, &format!("{text}\nEdited while broken.\n"));
+    events.expect("errors", DEADLINE);
+    served.write(rel, &good);
+    events.expect("reload", DEADLINE);
+    assert!(
+        served
+            .get("/stories/acme-renewal/")
+            .body
+            .contains("Edited while broken."),
+        "the story's edit is served after the fix"
+    );
+}
+
+#[test]
 fn deleting_a_file_removes_its_page() {
     let served = Served::start("good");
     let mut events = served.events();
@@ -520,9 +546,11 @@ fn a_busy_port_is_a_clear_error() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("already in use") && stderr.contains("--port"),
+        stderr.contains("already in use") && stderr.contains(&format!("--port {}", served.port + 1)),
         "{stderr}"
     );
+    // Reported before building: nothing about the site is printed.
+    assert!(!stderr.contains("built "), "{stderr}");
 }
 
 #[test]
