@@ -368,7 +368,7 @@ fn commitment_page_shows_revision_history_with_reasons() {
                 "<span class=\"state state-late\">Delivered late</span>",
                 "<dt>Originally due</dt><dd><time datetime=\"2026-03-01\">",
                 "<dt>Now due</dt><dd><time datetime=\"2026-04-15\">",
-                "<dt>Days late</dt><dd>40</dd>",
+                "<dt>Days late on the original date</dt><dd>40</dd>",
                 "<dt>Rescheduled</dt><dd>1 time</dd>",
                 "aria-label=\"4 out of 5\"",
             ],
