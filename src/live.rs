@@ -133,6 +133,9 @@ impl LiveSite {
     /// Applies the changes to `paths` (relative to the root) and rebuilds.
     pub fn apply(&mut self, paths: &BTreeSet<String>) -> Rebuild {
         let started = Instant::now();
+        if self.only_assets_changed(paths) {
+            return self.apply_asset_edits(paths, started);
+        }
         if let Some(edits) = self.body_edits(paths) {
             if let Some(rebuild) = self.apply_body_edits(edits, started) {
                 return rebuild;
@@ -328,6 +331,39 @@ impl LiveSite {
             by_item,
         });
         self.finish(started, rendered, false, None)
+    }
+
+    /// Whether every path is a static file of the site or its theme that
+    /// existed before and still does: pages do not depend on their bytes.
+    fn only_assets_changed(&self, paths: &BTreeSet<String>) -> bool {
+        self.state.is_some()
+            && !paths.is_empty()
+            && paths.iter().all(|rel| {
+                matches!(
+                    load::classify(rel, &self.tree.config.theme),
+                    Role::Static | Role::ThemeAsset | Role::ContentAsset
+                ) && self.tree.assets.iter().any(|a| a.source == *rel)
+                    && self.root.join(rel).is_file()
+            })
+    }
+
+    /// Copies changed static files again; no page is rendered.
+    fn apply_asset_edits(&mut self, paths: &BTreeSet<String>, started: Instant) -> Rebuild {
+        for rel in paths {
+            self.reread(rel);
+        }
+        // A file that could not be read is a diagnostic: the full path reports it.
+        let unreadable = self.tree.diagnostics.iter().any(|d| paths.contains(&d.path));
+        let Some(state) = self.state.as_mut().filter(|_| !unreadable) else {
+            return self.rebuild(started);
+        };
+        state.site.sources.assets = self.tree.assets.clone();
+        let mut touched = Vec::new();
+        for file in render::asset_files(&state.site) {
+            touched.push(file.path.clone());
+            state.files.insert(file.path, Arc::from(file.bytes));
+        }
+        self.finish(started, 0, true, Some(touched))
     }
 
     /// The content files of `paths` if every path is an existing content

@@ -320,6 +320,12 @@ pub fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
         path: "sitemap.xml".into(),
         bytes: sitemap::sitemap(site, jobs).into_bytes(),
     });
+    files.extend(asset_files(site));
+    files
+}
+
+/// The theme's and the site's static files, copied as they are.
+pub fn asset_files(site: &Site) -> Vec<OutputFile> {
     // Later entries win: built-in theme, then the site's theme, then static/.
     let mut assets: HashMap<String, Vec<u8>> = HashMap::new();
     for (path, bytes) in embedded::theme_static() {
@@ -330,6 +336,5 @@ pub fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
     for asset in site_assets {
         assets.insert(asset.output.clone(), asset.bytes.to_vec());
     }
-    files.extend(assets.into_iter().map(|(path, bytes)| OutputFile { path, bytes }));
-    files
+    assets.into_iter().map(|(path, bytes)| OutputFile { path, bytes }).collect()
 }

@@ -184,3 +184,22 @@ fn a_broken_edit_keeps_the_last_good_output_and_a_fix_restores_it() {
     assert!(rebuild.ok(), "{:?}", rebuild.diagnostics);
     assert_same_as_full_build(&live, &site);
 }
+
+#[test]
+fn a_stylesheet_edit_copies_it_without_rendering_a_page() {
+    let site = SiteTest::new("good").file("static/extra.css", "body { color: black; }\n");
+    let (mut live, first) = LiveSite::open(site.root(), options()).unwrap();
+    assert!(first.ok(), "{:?}", first.diagnostics);
+    let changed = edit(&site, "static/extra.css", |t| t.replace("black", "navy"));
+    let rebuild = live.apply(&changed);
+    assert!(rebuild.incremental);
+    assert_eq!(rebuild.rendered, 0);
+    assert_eq!(rebuild.changed, vec!["extra.css".to_string()]);
+    assert_same_as_full_build(&live, &site);
+
+    // A new static file is not an edit: the full path takes it.
+    fs::write(site.root().join("static/more.css"), "p { margin: 0; }\n").unwrap();
+    let rebuild = live.apply(&BTreeSet::from(["static/more.css".to_string()]));
+    assert!(!rebuild.incremental);
+    assert_same_as_full_build(&live, &site);
+}
