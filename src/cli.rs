@@ -46,7 +46,7 @@ pub struct SiteArgs {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub today: Option<Date>,
     /// Override `base_url` of rapport.toml, such as `https://intranet.example.com/alignment/`.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
 }
 
@@ -112,8 +112,12 @@ pub struct NewArgs {
     pub kind: NewKind,
     /// Its title; the file name is made from it.
     pub title: String,
-    #[command(flatten)]
-    pub site: SiteArgs,
+    /// The site's root folder.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// The date new stories and commitments start from (YYYY-MM-DD); overrides `today` in rapport.toml.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub today: Option<Date>,
 }
 
 /// How `scores` prints.
@@ -138,6 +142,10 @@ pub struct ScoresArgs {
 
 fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse(text)
+}
+
+fn parse_base_url(text: &str) -> Result<String, String> {
+    crate::config::check_base_url(text).map(|()| text.to_string())
 }
 
 #[cfg(test)]

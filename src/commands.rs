@@ -116,9 +116,16 @@ fn init(args: &InitArgs) -> Result<ExitCode> {
 }
 
 fn new(args: &NewArgs) -> Result<ExitCode> {
-    let site = Site::load(&args.site.root, &options(&args.site))?;
+    // Drafts count: a new file must not take a draft's slug either.
+    let site_args = SiteArgs {
+        root: args.root.clone(),
+        drafts: true,
+        today: args.today,
+        base_url: None,
+    };
+    let site = Site::load(&args.root, &options(&site_args))?;
     let path = scaffold::new(&site, args.kind, &args.title)?;
-    let shown = path.strip_prefix(&args.site.root).unwrap_or(Path::new(&path));
+    let shown = path.strip_prefix(&args.root).unwrap_or(Path::new(&path));
     eprintln!("created {}", shown.display());
     Ok(ExitCode::SUCCESS)
 }

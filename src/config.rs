@@ -205,7 +205,7 @@ fn base_path_of(base_url: &str) -> Result<String, String> {
 }
 
 /// The position of `key =` in a TOML text, for diagnostics about valid TOML.
-fn find_key(text: &str, key: &str) -> Pos {
+pub fn find_key(text: &str, key: &str) -> Pos {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix(key)

@@ -112,6 +112,7 @@ pub fn load(root: &Path) -> Result<SourceTree> {
         }
     }
     tree.git = Arc::new(git::history(root));
+    check_theme(root, &mut tree);
     let theme = tree.config.theme.clone();
     let theme = theme.as_str();
 
@@ -162,6 +163,33 @@ pub fn load(root: &Path) -> Result<SourceTree> {
         }
     }
     Ok(tree)
+}
+
+/// A `theme` that is not a plain folder name is an error (and the built-in
+/// theme is used); one with no folder under `themes/` is a warning, since
+/// the site then builds with the built-in theme.
+fn check_theme(root: &Path, tree: &mut SourceTree) {
+    let theme = tree.config.theme.clone();
+    if theme == "default" {
+        return;
+    }
+    let text = tree.config_file.as_ref().map_or("", |f| &f.text);
+    let pos = crate::config::find_key(text, "theme");
+    let plain = !theme.is_empty() && !theme.contains(['/', '\\']) && theme != "." && theme != "..";
+    if !plain {
+        tree.diagnostics.push(
+            Diagnostic::error(CONFIG_FILE, format!("`theme = \"{theme}\"` is not a folder name"))
+                .at_pos(pos)
+                .hint("name a folder under `themes/`, such as `theme = \"intranet\"`, or remove the key for the built-in theme"),
+        );
+        tree.config.theme = "default".to_string();
+    } else if !root.join("themes").join(&theme).is_dir() {
+        tree.diagnostics.push(
+            Diagnostic::warning(CONFIG_FILE, format!("there is no theme folder `themes/{theme}/`"))
+                .at_pos(pos)
+                .hint("the built-in theme is used; create the folder, or remove `theme` from rapport.toml"),
+        );
+    }
 }
 
 fn collect(root: &Path, folder: &str, theme: &str, out: &mut Vec<(Role, String)>) -> Result<()> {

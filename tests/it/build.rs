@@ -698,6 +698,6 @@ fn base_url_with_a_sub_path_prefixes_every_link() {
 fn a_bad_base_url_flag_is_reported() {
     SiteTest::new("good")
         .build_with(&["--base-url", "ftp://intranet/alignment/"])
-        .assert_exit(1)
-        .assert_stderr(&["invalid `--base-url`", "scheme `ftp`"]);
+        .assert_exit(2)
+        .assert_stderr(&["--base-url", "scheme `ftp`"]);
 }

@@ -200,3 +200,27 @@ fn every_command_has_help() {
         .assert_exit(0)
         .assert_stdout(&["build", "check", "init", "new"]);
 }
+
+#[test]
+fn new_takes_only_the_flags_it_uses() {
+    let test = SiteTest::empty().run(&["new", "--help"]).assert_exit(0);
+    let help = &test.last().stdout;
+    assert!(help.contains("--root"), "{help}");
+    for unused in ["--drafts", "--base-url"] {
+        assert!(!help.contains(unused), "`new` does not use {unused}: {help}");
+    }
+}
+
+#[test]
+fn a_theme_without_a_folder_is_a_warning_and_a_bad_name_an_error() {
+    SiteTest::new("good")
+        .file("rapport.toml", "title = \"Good\"\ntheme = \"nope\"\n")
+        .check()
+        .assert_exit(0)
+        .find_diagnostic("rapport.toml", 2, "there is no theme folder `themes/nope/`");
+    SiteTest::new("good")
+        .file("rapport.toml", "title = \"Good\"\ntheme = \"../content\"\n")
+        .check()
+        .assert_exit(1)
+        .find_diagnostic("rapport.toml", 2, "is not a folder name");
+}
