@@ -276,6 +276,12 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.contains("___jb_")
         || name == "4913"
         || (name.starts_with('#') && name.ends_with('#'))
+        || is_sed_temp(name)
+}
+
+/// `sed -i` writes `sedXXXXXX` (six random letters and digits) beside the file.
+fn is_sed_temp(name: &str) -> bool {
+    name.len() == 9 && name.starts_with("sed") && name[3..].bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Where an asset lands in the output, relative to the output root.
@@ -342,6 +348,8 @@ mod tests {
             ("content/glossary/.mql.md.swp", Role::Other),
             ("content/glossary/mql.md~", Role::Other),
             ("content/glossary/4913", Role::Other),
+            ("themes/default/templates/sedA1b2C3", Role::Other),
+            ("themes/default/templates/sediment.html", Role::Template),
             ("content/glossary/mql.md___jb_tmp___", Role::Other),
             ("content/.#mql.md", Role::Other),
             ("scripts/scoring.rhai", Role::Script),
