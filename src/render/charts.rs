@@ -169,7 +169,8 @@ pub fn line_chart(chart: &ChartText, months: &[String], series: &[Series]) -> St
             .collect();
         let path = line_path(&points);
         let label = escape(&s.label);
-        w!(body, "<g class=\"chart-series\">");
+        // The colour as a custom property too, so dark mode can lighten it.
+        w!(body, "<g class=\"chart-series\" style=\"--series: {color}\">");
         if !path.is_empty() {
             w!(
                 body,
