@@ -4,11 +4,17 @@
 //! [`LinkIndex`] is built once per build from [`Content`] with hash maps, so
 //! each link costs a lookup. Terms are found by slug, title, acronym or alias,
 //! case-insensitively, in that order of precedence.
+//!
+//! Files left out of the site for their errors ([`crate::model::Partial`])
+//! still exist: a link to one is not reported (its own error is the one to
+//! fix), and [`check_body`] checks the links in its body.
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::closest;
-use crate::model::{Content, ItemKey, ItemRef, Kind};
+use crate::diagnostic::{Diagnostic, closest};
+use crate::model::read::place;
+use crate::model::{Content, ItemKey, ItemRef, Kind, Meta};
+use crate::render::markdown::{self, Abbreviations, BodyInput, MarkdownOptions};
 
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,15 +46,20 @@ pub struct LinkIndex {
     terms: HashMap<String, String>,
     /// (kind, lowercased slug) -> slug, for teams, stories and commitments.
     slugs: HashMap<(Kind, String), String>,
-    /// Source path (`content/glossary/mql.md`) -> item key.
+    /// Source path (`content/glossary/mql.md`) -> item key, for every
+    /// content file, left out or not.
     paths: HashMap<String, ItemKey>,
     /// Item key -> (url path, title, acronym, tooltip).
     targets: HashMap<ItemKey, TargetInfo>,
+    /// Where the files left out for their errors would be, by key.
+    left_out: HashMap<ItemKey, TargetInfo>,
     /// Display names of terms for suggestions.
     term_names: Vec<String>,
     drafts: HashSet<ItemKey>,
     /// Items whose file has errors, by key.
     broken: HashSet<ItemKey>,
+    /// Lowercased titles, acronyms and aliases of terms whose file has errors.
+    broken_names: HashSet<String>,
     /// Non-Markdown files under `content/`, by path relative to `content/`.
     assets: HashSet<String>,
 }
@@ -120,6 +131,21 @@ impl LinkIndex {
             index.drafts.insert(key.clone());
         }
         index.broken = content.broken.clone();
+        for partial in &content.partials {
+            let meta = &partial.meta;
+            index.paths.entry(meta.path.clone()).or_insert_with(|| meta.key());
+            index.left_out.entry(meta.key()).or_insert_with(|| TargetInfo {
+                url_path: meta.url_path.clone(),
+                title: meta.title.clone(),
+                acronym: None,
+                tooltip: None,
+            });
+            if meta.kind == Kind::Term {
+                index
+                    .broken_names
+                    .extend(partial.names.iter().map(|name| name.to_lowercase()));
+            }
+        }
         index
     }
 
@@ -192,6 +218,13 @@ impl LinkIndex {
         let joined = normalize(&format!("{dir}/{}", percent_decode(path_part)));
         let Some(key) = joined.as_deref().and_then(|p| self.paths.get(p)) else {
             let wanted = joined.unwrap_or_else(|| href.to_string());
+            if self.is_draft_path(&wanted) {
+                return Err(Unresolved {
+                    message: format!("broken link `{href}`: `{wanted}` is a draft"),
+                    hint: "build with --drafts to include it, or remove the link".to_string(),
+                    quiet: false,
+                });
+            }
             let hint = match self.near_path(&wanted) {
                 Some(p) => format!("did you mean `{}`?", relative_href(dir, &p)),
                 None => "link to a `.md` file under `content/`, relative to this file".to_string(),
@@ -202,15 +235,42 @@ impl LinkIndex {
                 quiet: false,
             });
         };
-        let mut target = self.target(key).ok_or_else(|| Unresolved {
-            message: format!("broken link `{href}`"),
-            hint: "the target is a draft; build with --drafts".to_string(),
-            quiet: false,
-        })?;
+        // A file left out for its errors resolves to where its page would
+        // be: its own error is reported, and the build fails on it anyway.
+        let mut target = self
+            .target(key)
+            .or_else(|| self.left_out_target(key))
+            .ok_or_else(|| Unresolved {
+                message: format!("broken link `{href}`"),
+                hint: "the target is a draft; build with --drafts".to_string(),
+                quiet: false,
+            })?;
         if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
             target.url_path = format!("{}#{fragment}", target.url_path);
         }
         Ok(target)
+    }
+
+    /// Whether the content file at `path` is a draft left out of this build
+    /// (found by the slug its path gives it).
+    fn is_draft_path(&self, path: &str) -> bool {
+        let Some(rel) = path.strip_prefix("content/") else {
+            return false;
+        };
+        let placement = place(rel);
+        self.drafts.contains(&ItemKey::new(placement.kind, placement.slug))
+    }
+
+    /// Where the file `key`, left out for its errors, would be.
+    fn left_out_target(&self, key: &ItemKey) -> Option<Target> {
+        let info = self.left_out.get(key)?;
+        Some(Target {
+            key: key.clone(),
+            url_path: info.url_path.clone(),
+            title: info.title.clone(),
+            label: info.title.clone(),
+            tooltip: None,
+        })
     }
 
     /// The content file a broken link to `wanted` probably meant: a file of
@@ -292,7 +352,8 @@ impl LinkIndex {
                     .join(" or ")
             )
         };
-        let quiet = self.broken.contains(&ItemKey::new(kind, crate::model::slugify(name)));
+        let quiet = self.broken.contains(&ItemKey::new(kind, crate::model::slugify(name)))
+            || (kind == Kind::Term && self.broken_names.contains(&name.to_lowercase()));
         Unresolved {
             message: format!("unresolved link `[[{prefix}{name}]]`: no {} `{name}`", kind.name()),
             hint,
@@ -312,6 +373,24 @@ impl LinkIndex {
             (key.kind == Kind::Term).then_some((acronym, key, info.title.as_str()))
         })
     }
+}
+
+/// Checks the wiki-links and relative `.md` links in the body of `meta`, a
+/// file left out of the site for its errors, as rendering checks an item's:
+/// the same diagnostics at the same positions.
+pub fn check_body(meta: &Meta, index: &LinkIndex) -> Vec<Diagnostic> {
+    let input = BodyInput {
+        path: &meta.path,
+        source: &meta.source,
+        body_offset: meta.body_offset,
+        base_path: "/",
+    };
+    let options = MarkdownOptions {
+        raw_html: false,
+        heading_anchors: false,
+        abbreviations: false,
+    };
+    markdown::render(&input, index, &Abbreviations::new(), &options).diagnostics
 }
 
 /// A `/`-separated path's folder and file name.

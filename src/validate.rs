@@ -3,12 +3,16 @@
 //! commitments).
 //!
 //! Checks inside one file live in [`crate::model::read`]; links in Markdown
-//! bodies are checked where they are rendered ([`crate::render::markdown`]).
+//! bodies are checked where they are rendered ([`crate::render::markdown`]),
+//! except in files left out of the site for their errors ([`Partial`]s),
+//! whose references and links are checked here so that one run reports
+//! every problem of a file.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, closest};
-use crate::model::{Content, Item, ItemKey, Kind, Ref};
+use crate::links::{self, LinkIndex};
+use crate::model::{Content, FieldRef, Item, ItemKey, Kind, Meta, Partial, Ref};
 
 /// URL paths that list pages own; a plain page may not take them.
 const RESERVED: [&str; 8] = [
@@ -24,7 +28,8 @@ const RESERVED: [&str; 8] = [
 
 /// Keeps the first item (by path) for every slug, case-insensitively, and
 /// reports the others. Also refuses plain pages that would replace a list
-/// page.
+/// page. What is refused stays as an [`Item::Partial`], so that its
+/// references and links are still checked and links to it are not broken.
 pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
     items.sort_by(|a, b| a.meta().path.cmp(&b.meta().path));
     let mut seen: HashMap<(Kind, String), String> = HashMap::new();
@@ -32,6 +37,11 @@ pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
     let mut kept = Vec::with_capacity(items.len());
     let mut diagnostics = Vec::new();
     for item in items {
+        if matches!(item, Item::Partial(_)) {
+            // Already left out for its errors: it takes no slug or URL.
+            kept.push(item);
+            continue;
+        }
         let meta = item.meta();
         if meta.kind == Kind::Page {
             let reserved = RESERVED.contains(&meta.url_path.as_str());
@@ -48,6 +58,7 @@ pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
                         meta.url_path
                     )),
                 );
+                kept.push(Item::Partial(Partial::of_item(item)));
                 continue;
             }
         }
@@ -70,6 +81,7 @@ pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
                         "slugs are compared ignoring case; rename one file or set a different `slug`"
                     }),
             );
+            kept.push(Item::Partial(Partial::of_item(item)));
         } else if let Some(first) = urls.get(&url) {
             diagnostics.push(
                 Diagnostic::error(
@@ -79,6 +91,7 @@ pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
                 .at(1, 1)
                 .hint("two files cannot have the same URL; rename or move one of them"),
             );
+            kept.push(Item::Partial(Partial::of_item(item)));
         } else {
             seen.insert(folded, meta.path.clone());
             urls.insert(url, meta.path.clone());
@@ -92,7 +105,9 @@ fn is_section_intro(item: &Item) -> bool {
     matches!(item, Item::Page(p) if p.is_section)
 }
 
-/// Checks every reference in front matter against the items that exist.
+/// Checks every reference in front matter against the items that exist,
+/// and, for files left out for their errors, the links in their bodies too
+/// (the items' own bodies are checked as they are rendered).
 pub fn check_references(content: &Content, drafts: &HashSet<ItemKey>) -> Vec<Diagnostic> {
     let checker = RefChecker {
         content,
@@ -100,58 +115,18 @@ pub fn check_references(content: &Content, drafts: &HashSet<ItemKey>) -> Vec<Dia
         slugs: Kind::RECORDS.iter().map(|k| (*k, content.slugs(*k))).collect(),
     };
     let mut out = Vec::new();
-    for term in &content.terms {
-        let path = &term.meta.path;
-        if let Some(owner) = &term.owner {
-            checker.check(path, owner, Kind::Team, "owner", &mut out);
-        }
-        for reading in &term.definitions {
-            checker.check(path, &reading.team, Kind::Team, "definitions", &mut out);
-        }
-        for related in &term.related {
-            if related.slug == term.meta.slug {
-                out.push(
-                    Diagnostic::warning(path, "a term cannot be related to itself")
-                        .at_pos(related.pos)
-                        .hint("remove it from `related`"),
-                );
-                continue;
-            }
-            checker.check(path, related, Kind::Term, "related", &mut out);
-        }
+    for item in content.items() {
+        checker.check_all(item.meta(), &item.references(), &mut out);
     }
-    for story in &content.stories {
-        let path = &story.meta.path;
-        for team in &story.teams {
-            checker.check(path, team, Kind::Team, "teams", &mut out);
-        }
-        let credited: HashSet<&str> = story.teams.iter().map(|t| t.slug.as_str()).collect();
-        for contribution in &story.contributions {
-            if checker.check(path, &contribution.team, Kind::Team, "contributions", &mut out)
-                && !credited.contains(contribution.team.slug.as_str())
-            {
-                out.push(
-                    Diagnostic::warning(
-                        path,
-                        format!("`{}` has a contribution but is not in `teams`", contribution.team.slug),
-                    )
-                    .at_pos(contribution.team.pos)
-                    .hint(format!(
-                        "add `{}` to `teams` so the story credits it",
-                        contribution.team.slug
-                    )),
-                );
-            }
-        }
-        for commitment in &story.commitments {
-            checker.check(path, commitment, Kind::Commitment, "commitments", &mut out);
-        }
+    let partials: Vec<&Partial> = content.partials.iter().filter(|p| p.checked).collect();
+    for partial in &partials {
+        checker.check_all(&partial.meta, &partial.references, &mut out);
     }
-    for commitment in &content.commitments {
-        let path = &commitment.meta.path;
-        checker.check(path, &commitment.owner, Kind::Team, "owner", &mut out);
-        for to in &commitment.to {
-            checker.check(path, to, Kind::Team, "to", &mut out);
+    if !partials.is_empty() {
+        let drafts: Vec<ItemKey> = drafts.iter().cloned().collect();
+        let index = LinkIndex::new(content, &drafts);
+        for partial in &partials {
+            out.extend(links::check_body(&partial.meta, &index));
         }
     }
     out
@@ -164,6 +139,43 @@ struct RefChecker<'a> {
 }
 
 impl RefChecker<'_> {
+    /// Checks the references of the item (or partial item) `meta`.
+    fn check_all(&self, meta: &Meta, references: &[FieldRef], out: &mut Vec<Diagnostic>) {
+        let path = &meta.path;
+        let credited: HashSet<&str> = references
+            .iter()
+            .filter(|r| r.field == "teams")
+            .map(|r| r.target.slug.as_str())
+            .collect();
+        for reference in references {
+            let target = &reference.target;
+            if reference.field == "related" && target.slug == meta.slug {
+                out.push(
+                    Diagnostic::warning(path, "a term cannot be related to itself")
+                        .at_pos(target.pos)
+                        .hint("remove it from `related`"),
+                );
+                continue;
+            }
+            let found = self.check(path, target, reference.kind, reference.field, out);
+            // A story whose `teams` could not be read already has that error.
+            if found
+                && reference.field == "contributions"
+                && !credited.is_empty()
+                && !credited.contains(target.slug.as_str())
+            {
+                out.push(
+                    Diagnostic::warning(
+                        path,
+                        format!("`{}` has a contribution but is not in `teams`", target.slug),
+                    )
+                    .at_pos(target.pos)
+                    .hint(format!("add `{}` to `teams` so the story credits it", target.slug)),
+                );
+            }
+        }
+    }
+
     /// Reports `reference` if no item of `kind` has its slug; true when it resolves.
     fn check(&self, path: &str, reference: &Ref, kind: Kind, field: &str, out: &mut Vec<Diagnostic>) -> bool {
         if self.content.contains(kind, &reference.slug) {

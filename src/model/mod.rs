@@ -102,6 +102,48 @@ pub struct Ref {
     pub pos: Pos,
 }
 
+/// A reference in front matter with the field it is written in and the kind
+/// of item it must name: what [`crate::validate`] checks, the same way for
+/// items and for [`Partial`]s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRef {
+    pub field: &'static str,
+    pub kind: Kind,
+    pub target: Ref,
+}
+
+impl FieldRef {
+    fn push_all<'a>(out: &mut Vec<FieldRef>, field: &'static str, kind: Kind, refs: impl IntoIterator<Item = &'a Ref>) {
+        out.extend(refs.into_iter().map(|target| FieldRef {
+            field,
+            kind,
+            target: target.clone(),
+        }));
+    }
+}
+
+/// The references of a story, from its fields.
+pub fn story_references(teams: &[Ref], contributions: &[Contribution], commitments: &[Ref]) -> Vec<FieldRef> {
+    let mut out = Vec::new();
+    FieldRef::push_all(&mut out, "teams", Kind::Team, teams);
+    FieldRef::push_all(
+        &mut out,
+        "contributions",
+        Kind::Team,
+        contributions.iter().map(|c| &c.team),
+    );
+    FieldRef::push_all(&mut out, "commitments", Kind::Commitment, commitments);
+    out
+}
+
+/// The references of a commitment, from its fields.
+pub fn commitment_references(owner: Option<&Ref>, to: &[Ref]) -> Vec<FieldRef> {
+    let mut out = Vec::new();
+    FieldRef::push_all(&mut out, "owner", Kind::Team, owner);
+    FieldRef::push_all(&mut out, "to", Kind::Team, to);
+    out
+}
+
 /// What every item has: identity, common front matter and its source.
 #[derive(Debug, Clone)]
 pub struct Meta {
@@ -198,12 +240,86 @@ pub struct Commitment {
     pub derived: Derived,
 }
 
+impl Term {
+    pub fn references(&self) -> Vec<FieldRef> {
+        let mut out = Vec::new();
+        FieldRef::push_all(&mut out, "owner", Kind::Team, &self.owner);
+        FieldRef::push_all(
+            &mut out,
+            "definitions",
+            Kind::Team,
+            self.definitions.iter().map(|r| &r.team),
+        );
+        FieldRef::push_all(&mut out, "related", Kind::Term, &self.related);
+        out
+    }
+
+    /// The names a `[[link]]` may use for this term, besides its slug.
+    pub fn names(&self) -> Vec<String> {
+        std::iter::once(self.meta.title.clone())
+            .chain(self.acronym.clone())
+            .chain(self.aliases.iter().cloned())
+            .filter(|name| !name.trim().is_empty())
+            .collect()
+    }
+}
+
+impl Story {
+    pub fn references(&self) -> Vec<FieldRef> {
+        story_references(&self.teams, &self.contributions, &self.commitments)
+    }
+}
+
+impl Commitment {
+    pub fn references(&self) -> Vec<FieldRef> {
+        commitment_references(Some(&self.owner), &self.to)
+    }
+}
+
 /// A plain page (guides, about) or a section's intro (`_index.md`).
 #[derive(Debug, Clone)]
 pub struct Page {
     pub meta: Meta,
     /// True for `_index.md` / `index.md`: the page of a folder.
     pub is_section: bool,
+}
+
+/// What could be read of a content file with errors, or of one that lost
+/// its slug or URL to another file. It is left out of the site, but its
+/// references and the links in its body are still checked, so that one run
+/// reports every problem of the file; and links to it from other files are
+/// not reported as broken, since the file exists and its own error is the
+/// one to fix.
+#[derive(Debug, Clone)]
+pub struct Partial {
+    /// Its path, kind, slug and the URL it would have; `title` is empty when
+    /// the file has none.
+    pub meta: Meta,
+    /// The references whose fields could be read.
+    pub references: Vec<FieldRef>,
+    /// For a term, the names `[[links]]` may use for it besides its slug.
+    pub names: Vec<String>,
+    /// Whether its front matter could be read, so that its references and
+    /// body are worth checking (an unreadable one may hide where the body
+    /// starts).
+    pub checked: bool,
+}
+
+impl Partial {
+    /// An item that cannot be part of the site after all (a duplicate).
+    pub fn of_item(item: Item) -> Partial {
+        let names = match item {
+            Item::Partial(p) => return p,
+            Item::Term(ref t) => t.names(),
+            _ => Vec::new(),
+        };
+        Partial {
+            references: item.references(),
+            meta: item.meta().clone(),
+            names,
+            checked: true,
+        }
+    }
 }
 
 /// One item of any kind, as read from its file.
@@ -214,6 +330,8 @@ pub enum Item {
     Story(Story),
     Commitment(Commitment),
     Page(Page),
+    /// A file with errors: kept to check what it refers and links to.
+    Partial(Partial),
 }
 
 impl Item {
@@ -224,6 +342,18 @@ impl Item {
             Item::Story(x) => &x.meta,
             Item::Commitment(x) => &x.meta,
             Item::Page(x) => &x.meta,
+            Item::Partial(x) => &x.meta,
+        }
+    }
+
+    /// Every reference in its front matter.
+    pub fn references(&self) -> Vec<FieldRef> {
+        match self {
+            Item::Term(x) => x.references(),
+            Item::Story(x) => x.references(),
+            Item::Commitment(x) => x.references(),
+            Item::Partial(x) => x.references.clone(),
+            Item::Team(_) | Item::Page(_) => Vec::new(),
         }
     }
 }
@@ -248,6 +378,16 @@ impl<'a> ItemRef<'a> {
             ItemRef::Page(x) => &x.meta,
         }
     }
+
+    /// Every reference in its front matter.
+    pub fn references(self) -> Vec<FieldRef> {
+        match self {
+            ItemRef::Term(x) => x.references(),
+            ItemRef::Story(x) => x.references(),
+            ItemRef::Commitment(x) => x.references(),
+            ItemRef::Team(_) | ItemRef::Page(_) => Vec::new(),
+        }
+    }
 }
 
 /// Every item of the site, sorted, with lookups by key.
@@ -263,6 +403,8 @@ pub struct Content {
     pub commitments: Vec<Commitment>,
     /// Plain pages and section intros, by URL path; the home text has URL path ``.
     pub pages: Vec<Page>,
+    /// Files left out of the site for their errors or as duplicates, by path.
+    pub partials: Vec<Partial>,
     index: HashMap<ItemKey, usize>,
     /// Items whose file had errors: references to them are not reported again.
     pub broken: std::collections::HashSet<ItemKey>,
@@ -270,7 +412,8 @@ pub struct Content {
 
 impl Content {
     /// Sorts the items and builds the lookups. Duplicates must already have
-    /// been removed (see [`crate::validate::remove_duplicates`]).
+    /// been removed (see [`crate::validate::remove_duplicates`]); the keys
+    /// of [`Partial`]s join `broken`.
     pub fn new(items: Vec<Item>, broken: std::collections::HashSet<ItemKey>) -> Content {
         let mut content = Content {
             broken,
@@ -283,6 +426,10 @@ impl Content {
                 Item::Story(x) => content.stories.push(x),
                 Item::Commitment(x) => content.commitments.push(x),
                 Item::Page(x) => content.pages.push(x),
+                Item::Partial(x) => {
+                    content.broken.insert(x.meta.key());
+                    content.partials.push(x);
+                }
             }
         }
         content.teams.sort_by(|a, b| by_title(&a.meta, &b.meta));
@@ -297,6 +444,7 @@ impl Content {
                 .then_with(|| a.meta.slug.cmp(&b.meta.slug))
         });
         content.pages.sort_by(|a, b| a.meta.url_path.cmp(&b.meta.url_path));
+        content.partials.sort_by(|a, b| a.meta.path.cmp(&b.meta.path));
         content.reindex();
         content
     }

@@ -15,7 +15,8 @@ use crate::diagnostic::{Diagnostic, did_you_mean};
 use crate::front_matter::{self, Fields, Split};
 use crate::model::commitment::{self, Dates, Revision, Status};
 use crate::model::{
-    Commitment, Contribution, Item, ItemKey, Kind, Meta, Page, Reading, Ref, Story, Team, Term, slugify,
+    Commitment, Contribution, FieldRef, Item, ItemKey, Kind, Meta, Page, Partial, Reading, Ref, Story, Team, Term,
+    commitment_references, slugify, story_references,
 };
 
 /// Fields every kind accepts.
@@ -38,7 +39,8 @@ pub const COMMITMENT_FIELDS: [&str; 9] = [
 /// The result of reading one file.
 #[derive(Debug, Clone)]
 pub struct ReadOutcome {
-    /// The item, when the file had no errors that prevent building it.
+    /// The item; for a file with errors, an [`Item::Partial`] with what
+    /// could be read of it, which is left out of the site.
     pub item: Option<Item>,
     /// The item's key even when it could not be built, so that references
     /// to a broken file are not reported as unknown as well.
@@ -103,11 +105,18 @@ pub fn read_item(path: &str, source: Arc<str>, today: Date) -> ReadOutcome {
     let placement = place(rel);
     let split = match front_matter::split(path, &source) {
         Ok(split) => split,
-        Err(diagnostic) => return broken(placement, vec![diagnostic]),
+        Err(diagnostic) => return unreadable(path, placement, source, 0, Vec::new(), diagnostic),
     };
     let map = match front_matter::parse_yaml(path, &split) {
         Ok(map) => map,
-        Err(diagnostic) => return broken(placement, vec![diagnostic]),
+        Err(diagnostic) => {
+            let names = match placement.kind {
+                Kind::Term => likely_names(split.yaml),
+                _ => Vec::new(),
+            };
+            let body_offset = split.body_offset;
+            return unreadable(path, placement, source, body_offset, names, diagnostic);
+        }
     };
     let mut fields = Fields::new(path, map, &split);
     let common = read_common(&mut fields, &placement);
@@ -120,27 +129,20 @@ pub fn read_item(path: &str, source: Arc<str>, today: Date) -> ReadOutcome {
         Kind::Page => &[],
     };
     let built = match placement.kind {
-        Kind::Team => Some(Built::Team(read_team(&mut fields))),
-        Kind::Term => Some(Built::Term(read_term(&mut fields))),
-        Kind::Story => read_story(&mut fields, common.date).map(Built::Story),
-        Kind::Commitment => read_commitment(&mut fields, today).map(Built::Commitment),
-        Kind::Page => Some(Built::Page),
+        Kind::Team => Built::Team(read_team(&mut fields)),
+        Kind::Term => Built::Term(read_term(&mut fields)),
+        Kind::Story => read_story(&mut fields, common.date),
+        Kind::Commitment => read_commitment(&mut fields, today),
+        Kind::Page => Built::Page,
     };
     let (rest, mut diagnostics) = fields.into_rest();
     let extra = read_extra(path, rest, kind_fields, &split, &mut diagnostics);
     let key = ItemKey::new(placement.kind, common.slug.clone());
-    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
-    let (Some(title), Some(built), false) = (common.title, built, has_errors) else {
-        return ReadOutcome {
-            item: None,
-            key: Some(key),
-            diagnostics,
-        };
-    };
+    let complete = common.title.is_some() && !diagnostics.iter().any(Diagnostic::is_error);
     let meta = Meta {
         kind: placement.kind,
         slug: common.slug,
-        title,
+        title: common.title.unwrap_or_default(),
         path: path.to_string(),
         url_path: common.url_path,
         draft: common.draft,
@@ -152,14 +154,17 @@ pub fn read_item(path: &str, source: Arc<str>, today: Date) -> ReadOutcome {
         body_offset,
     };
     let item = match built {
-        Built::Team(x) => Item::Team(Team { meta, ..x }),
-        Built::Term(x) => Item::Term(Term { meta, ..x }),
-        Built::Story(x) => Item::Story(Story { meta, ..x }),
-        Built::Commitment(x) => Item::Commitment(Commitment { meta, ..x }),
-        Built::Page => Item::Page(Page {
+        Built::Team(x) if complete => Item::Team(Team { meta, ..x }),
+        Built::Term(x) if complete => Item::Term(Term { meta, ..x }),
+        Built::Story(x) if complete => Item::Story(Story { meta, ..x }),
+        Built::Commitment(x) if complete => Item::Commitment(Commitment { meta, ..x }),
+        Built::Page if complete => Item::Page(Page {
             meta,
             is_section: placement.is_section,
         }),
+        // The file has errors: it is left out, but what it refers and
+        // links to is still checked.
+        incomplete => Item::Partial(partial(meta, incomplete)),
     };
     ReadOutcome {
         item: Some(item),
@@ -168,11 +173,78 @@ pub fn read_item(path: &str, source: Arc<str>, today: Date) -> ReadOutcome {
     }
 }
 
-fn broken(placement: Placement, diagnostics: Vec<Diagnostic>) -> ReadOutcome {
+/// A file whose front matter cannot be read: only where it is (and the
+/// names it likely has), so that links to it are not reported as broken as
+/// well.
+fn unreadable(
+    path: &str,
+    placement: Placement,
+    source: Arc<str>,
+    body_offset: usize,
+    names: Vec<String>,
+    diagnostic: Diagnostic,
+) -> ReadOutcome {
+    let key = ItemKey::new(placement.kind, placement.slug.clone());
+    let meta = Meta {
+        kind: placement.kind,
+        slug: placement.slug,
+        title: String::new(),
+        path: path.to_string(),
+        url_path: placement.url_path,
+        draft: false,
+        tags: Vec::new(),
+        date: None,
+        updated: None,
+        extra: serde_json::Map::new(),
+        source,
+        body_offset,
+    };
     ReadOutcome {
-        item: None,
-        key: Some(ItemKey::new(placement.kind, placement.slug)),
-        diagnostics,
+        item: Some(Item::Partial(Partial {
+            meta,
+            references: Vec::new(),
+            names,
+            checked: false,
+        })),
+        key: Some(key),
+        diagnostics: vec![diagnostic],
+    }
+}
+
+/// The names a term whose front matter is not valid YAML likely has: its
+/// plain `title:` and `acronym:` lines. They only keep `[[links]]` by those
+/// names quiet while the file's own error is the one to fix, so a guess is
+/// good enough.
+fn likely_names(yaml: &str) -> Vec<String> {
+    yaml.lines()
+        .filter_map(|line| line.strip_prefix("title:").or_else(|| line.strip_prefix("acronym:")))
+        .map(|value| value.trim().trim_matches(['"', '\'']).trim().to_string())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// What a file with errors keeps of what was read.
+fn partial(meta: Meta, built: Built) -> Partial {
+    let references = match built {
+        Built::Team(_) | Built::Page => Vec::new(),
+        Built::Term(x) => {
+            let term = Term { meta, ..x };
+            return Partial {
+                references: term.references(),
+                names: term.names(),
+                meta: term.meta,
+                checked: true,
+            };
+        }
+        Built::Story(x) => x.references(),
+        Built::Commitment(x) => x.references(),
+        Built::Incomplete(references) => references,
+    };
+    Partial {
+        meta,
+        references,
+        names: Vec::new(),
+        checked: true,
     }
 }
 
@@ -183,6 +255,8 @@ enum Built {
     Story(Story),
     Commitment(Commitment),
     Page,
+    /// Required fields are missing: only the references that were read.
+    Incomplete(Vec<FieldRef>),
 }
 
 struct Common {
@@ -354,7 +428,7 @@ fn read_term(fields: &mut Fields<'_>) -> Term {
     }
 }
 
-fn read_story(fields: &mut Fields<'_>, date: Option<Date>) -> Option<Story> {
+fn read_story(fields: &mut Fields<'_>, date: Option<Date>) -> Built {
     if date.is_none() {
         fields.missing_unless_reported("date", "date: 2026-03-31");
     }
@@ -369,22 +443,28 @@ fn read_story(fields: &mut Fields<'_>, date: Option<Date>) -> Option<Story> {
                 .hint("credit every team that contributed, like `teams: [sales, support]`"),
         );
     }
-    let story = Story {
-        meta: placeholder_meta(),
-        date: date?,
-        teams,
-        contributions: keyed_texts(fields, "contributions")
-            .into_iter()
-            .map(|(team, text)| Contribution { team, text })
-            .collect(),
-        customer: fields.text("customer"),
-        outcome: fields.text("outcome"),
-        commitments: refs(fields, "commitments"),
+    let contributions: Vec<Contribution> = keyed_texts(fields, "contributions")
+        .into_iter()
+        .map(|(team, text)| Contribution { team, text })
+        .collect();
+    let customer = fields.text("customer");
+    let outcome = fields.text("outcome");
+    let commitments = refs(fields, "commitments");
+    let Some(date) = date else {
+        return Built::Incomplete(story_references(&teams, &contributions, &commitments));
     };
-    Some(story)
+    Built::Story(Story {
+        meta: placeholder_meta(),
+        date,
+        teams,
+        contributions,
+        customer,
+        outcome,
+        commitments,
+    })
 }
 
-fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Option<Commitment> {
+fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Built {
     let owner = one_ref(fields, "owner");
     if owner.is_none() {
         fields.missing_unless_reported("owner", "owner: marketing");
@@ -423,7 +503,10 @@ fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Option<Commitment> {
             None
         }
     });
-    let (owner, promised, due) = (owner?, promised?, due?);
+    let (owner, promised, due) = match (owner, promised, due) {
+        (Some(owner), Some(promised), Some(due)) => (owner, promised, due),
+        (owner, _, _) => return Built::Incomplete(commitment_references(owner.as_ref(), &to)),
+    };
     check_commitment_dates(fields, promised, due, delivered, status, &revisions);
     let derived = commitment::derive(
         Dates {
@@ -434,7 +517,7 @@ fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Option<Commitment> {
         },
         today,
     );
-    Some(Commitment {
+    Built::Commitment(Commitment {
         meta: placeholder_meta(),
         owner,
         to,
@@ -688,7 +771,7 @@ mod tests {
     fn commitment_errors_point_at_their_lines() {
         let text = "---\ntitle: X\nowner: sales\npromised: 2026-03-01\ndue: 2026-02-01\nstatus: deliverd\ndelivred: 2026-03-02\n---\n";
         let out = read("content/commitments/x.md", text);
-        assert!(out.item.is_none());
+        assert!(matches!(out.item, Some(Item::Partial(_))), "{:?}", out.item);
         let lines: Vec<(usize, &str)> = out.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
         assert!(
             lines.contains(&(5, "`due` 2026-02-01 is before `promised` 2026-03-01")),
@@ -710,6 +793,67 @@ mod tests {
             .find(|d| d.message.contains("unknown status"))
             .unwrap();
         assert!(status.hint.as_ref().unwrap().contains("`delivered`"));
+    }
+
+    #[test]
+    fn a_file_with_errors_keeps_its_references_and_body() {
+        let text = "---\ntitle: S\ndate: 2026-99-01\nteams: [sales, markting]\ncontributions:\n  support: helped\ncommitments: [pricing]\n---\nBody with [[nope]].\n";
+        let out = read("content/stories/s.md", text);
+        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+        let Some(Item::Partial(partial)) = out.item else {
+            panic!("not a partial: {:?}", out.item)
+        };
+        assert!(partial.checked);
+        assert_eq!(partial.meta.key(), ItemKey::new(Kind::Story, "s"));
+        assert_eq!(partial.meta.body(), "Body with [[nope]].\n");
+        let refs: Vec<(&str, Kind, &str, usize, usize)> = partial
+            .references
+            .iter()
+            .map(|r| {
+                (
+                    r.field,
+                    r.kind,
+                    r.target.slug.as_str(),
+                    r.target.pos.line,
+                    r.target.pos.column,
+                )
+            })
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                ("teams", Kind::Team, "sales", 4, 9),
+                ("teams", Kind::Team, "markting", 4, 16),
+                ("contributions", Kind::Team, "support", 6, 3),
+                ("commitments", Kind::Commitment, "pricing", 7, 15),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_term_with_errors_keeps_the_names_links_use() {
+        let text = "---\ntitle: Marketing Qualified Lead\nacronym: MQL\naliases: [marketing lead]\ndraft: maybe\n---\n";
+        let Some(Item::Partial(partial)) = read("content/glossary/mql.md", text).item else {
+            panic!("not a partial")
+        };
+        assert_eq!(partial.names, ["Marketing Qualified Lead", "MQL", "marketing lead"]);
+    }
+
+    #[test]
+    fn a_file_with_invalid_yaml_is_kept_by_path_only() {
+        let out = read(
+            "content/glossary/mql.md",
+            "---\ntitle: \"Marketing Qualified Lead\"\nacronym: MQL\nowner: [sales\n---\nBody\n",
+        );
+        assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
+        let Some(Item::Partial(partial)) = out.item else {
+            panic!("not a partial")
+        };
+        assert!(!partial.checked);
+        assert!(partial.references.is_empty());
+        assert_eq!(partial.meta.path, "content/glossary/mql.md");
+        assert_eq!(partial.meta.url_path, "glossary/mql/");
+        assert_eq!(partial.names, ["Marketing Qualified Lead", "MQL"]);
     }
 
     #[test]

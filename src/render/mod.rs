@@ -336,5 +336,8 @@ pub fn asset_files(site: &Site) -> Vec<OutputFile> {
     for asset in site_assets {
         assets.insert(asset.output.clone(), asset.bytes.to_vec());
     }
-    assets.into_iter().map(|(path, bytes)| OutputFile { path, bytes }).collect()
+    assets
+        .into_iter()
+        .map(|(path, bytes)| OutputFile { path, bytes })
+        .collect()
 }

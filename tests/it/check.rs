@@ -130,6 +130,100 @@ const PLANTED: &[(&str, usize, &str, Option<usize>)] = &[
         "`status: delivered` without a `delivered` date",
         Some(9),
     ),
+    // Files with a field error and other problems besides: see
+    // `a_file_with_errors_still_has_its_references_and_links_checked`.
+    (
+        "content/commitments/many-problems.md",
+        3,
+        "unknown team `salse` in `owner`",
+        Some(8),
+    ),
+    (
+        "content/commitments/many-problems.md",
+        4,
+        "unknown team `markting` in `to`",
+        Some(6),
+    ),
+    (
+        "content/commitments/many-problems.md",
+        7,
+        "unknown status `finished`",
+        Some(9),
+    ),
+    (
+        "content/commitments/many-problems.md",
+        9,
+        "unresolved link `[[nope]]`",
+        Some(13),
+    ),
+    (
+        "content/stories/many-problems.md",
+        3,
+        "bad date in `date`: `2026-99-01`",
+        Some(7),
+    ),
+    (
+        "content/stories/many-problems.md",
+        4,
+        "unknown team `markting` in `teams`",
+        Some(16),
+    ),
+    (
+        "content/stories/many-problems.md",
+        6,
+        "unknown team `suport` in `contributions`",
+        Some(3),
+    ),
+    (
+        "content/stories/many-problems.md",
+        7,
+        "unknown commitment `nonesuch` in `commitments`",
+        Some(15),
+    ),
+    (
+        "content/stories/many-problems.md",
+        9,
+        "broken link `../guides/missing.md`",
+        Some(13),
+    ),
+    (
+        "content/stories/many-problems.md",
+        9,
+        "unresolved link `[[story:acme-renwal]]`",
+        Some(51),
+    ),
+    (
+        "content/glossary/half-read.md",
+        3,
+        "unknown team `suport` in `owner`",
+        Some(8),
+    ),
+    (
+        "content/glossary/half-read.md",
+        4,
+        "`draft` should be true or false, found text",
+        Some(1),
+    ),
+    (
+        "content/glossary/half-read.md",
+        5,
+        "unknown term `pipline` in `related`",
+        Some(11),
+    ),
+    (
+        "content/glossary/half-read.md",
+        7,
+        "unresolved link `[[pipline]]`",
+        Some(51),
+    ),
+];
+
+/// The files of `bad` with several problems, one of which leaves the file
+/// out of the site.
+const SEVERAL: [&str; 3] = [
+    "content/commitments/many-problems.md",
+    "content/stories/many-problems.md",
+    "content/glossary/half-read.md",
 ];
 
 #[test]
@@ -220,6 +314,135 @@ fn bad_site_hints_name_what_was_meant() {
     assert!(!missing.contains("did you mean"), "{missing}");
 }
 
+/// A field error (a bad date, an unknown status) leaves a file out of the
+/// site, but its references and the links in its body are still checked:
+/// one run reports every problem, each once, with the usual hints.
+#[test]
+fn a_file_with_errors_still_has_its_references_and_links_checked() {
+    let test = SiteTest::new("bad").check().assert_exit(1);
+    let planted: Vec<_> = PLANTED.iter().filter(|(path, ..)| SEVERAL.contains(path)).collect();
+    for (path, line, fragment, column) in &planted {
+        let d = test.find_diagnostic(path, *line, fragment);
+        assert!(d.is_error(), "{d}");
+        assert_eq!(Some(d.column), *column, "column of {d}");
+    }
+    for path in SEVERAL {
+        let reported = test.errors().iter().filter(|d| d.path == path).count();
+        let expected = planted.iter().filter(|(p, ..)| *p == path).count();
+        assert_eq!(reported, expected, "{path}: one report per problem");
+    }
+    let hint = |path: &str, line: usize, fragment: &str| test.find_diagnostic(path, line, fragment).hint.clone();
+    let cases = [
+        (
+            "content/commitments/many-problems.md",
+            3,
+            "salse",
+            "did you mean `sales`?",
+        ),
+        (
+            "content/commitments/many-problems.md",
+            4,
+            "markting",
+            "did you mean `marketing`?",
+        ),
+        (
+            "content/stories/many-problems.md",
+            9,
+            "../guides/missing.md",
+            "relative to this file",
+        ),
+        (
+            "content/stories/many-problems.md",
+            9,
+            "acme-renwal",
+            "did you mean `[[story:acme-renewal]]`?",
+        ),
+        (
+            "content/glossary/half-read.md",
+            5,
+            "pipline",
+            "did you mean `pipeline`?",
+        ),
+        (
+            "content/glossary/half-read.md",
+            7,
+            "pipline",
+            "did you mean `[[pipeline]]`?",
+        ),
+    ];
+    for (path, line, fragment, expected) in cases {
+        let got = hint(path, line, fragment);
+        assert!(
+            got.contains(expected),
+            "{path}:{line} {fragment}: hint {got:?} should contain {expected:?}"
+        );
+    }
+    // They exist, though left out: the links to them on the last lines of
+    // `about.md` are not broken.
+    assert!(
+        test.errors()
+            .iter()
+            .all(|d| d.path != "content/about.md" || d.line < 11),
+        "links to files with errors are not reported"
+    );
+}
+
+/// Invalid YAML leaves a file out; links to it by path, slug or title must
+/// not add "no content file" or "unresolved link" errors to the file that
+/// was right.
+#[test]
+fn a_yaml_error_is_not_reported_again_as_broken_links_to_the_file() {
+    let test = SiteTest::new("good")
+        .file(
+            "content/glossary/mql.md",
+            "---\ntitle: Marketing Qualified Lead\nacronym: MQL\nowner: [marketing\n---\nA lead marketing scored.\n",
+        )
+        .file(
+            "content/guides/leads.md",
+            "---\ntitle: Leads\n---\nSee [MQL](../glossary/mql.md), [its history](../glossary/mql.md#history),\n[[mql]], [[MQL]] and [[glossary:mql]].\n",
+        )
+        .check()
+        .assert_exit(1);
+    let errors: Vec<String> = test.errors().iter().map(|d| d.to_string()).collect();
+    assert_eq!(errors.len(), 1, "only the root cause:\n{}", errors.join("\n"));
+    test.find_diagnostic("content/glossary/mql.md", 5, "invalid YAML");
+}
+
+/// With `Sales.md` and `sales.md` both there, the second is reported as a
+/// duplicate; a link to it names a file that exists and is not broken.
+#[test]
+fn a_link_to_a_case_only_duplicate_is_not_a_missing_file() {
+    let test = SiteTest::new("good");
+    let sales = std::fs::read_to_string(test.root().join("content/teams/sales.md")).unwrap();
+    let test = test
+        .file("content/teams/Sales.md", &sales)
+        .file(
+            "content/guides/who.md",
+            "---\ntitle: Who\n---\nAsk [sales](../teams/sales.md) or [Sales](../teams/Sales.md).\n",
+        )
+        .check()
+        .assert_exit(1);
+    let errors: Vec<String> = test.errors().iter().map(|d| d.to_string()).collect();
+    assert_eq!(errors.len(), 1, "{}", errors.join("\n"));
+    test.find_diagnostic("content/teams/sales.md", 1, "duplicate team slug `sales`");
+}
+
+#[test]
+fn a_link_to_a_draft_says_it_is_a_draft() {
+    SiteTest::new("good")
+        .file(
+            "content/guides/later.md",
+            "---\ntitle: Later\ndraft: true\n---\nSoon.\n",
+        )
+        .file(
+            "content/guides/now.md",
+            "---\ntitle: Now\n---\nRead [later](later.md).\n",
+        )
+        .check()
+        .assert_exit(1)
+        .assert_diagnostic("content/guides/now.md", 4, "`content/guides/later.md` is a draft");
+}
+
 #[test]
 fn near_miss_field_names_are_warnings_that_name_the_field() {
     let test = SiteTest::new("bad")
@@ -251,7 +474,7 @@ fn human_format_shows_position_snippet_and_caret() {
             "--> content/glossary/bad-yaml.md:4:13",
             "warning: unknown field `delivred`; did you mean `delivered`?",
             "checked ",
-            "26 errors, 1 warning",
+            "40 errors, 1 warning",
         ],
     );
     assert!(!stderr.contains("\x1b["), "NO_COLOR is honoured");
@@ -291,7 +514,7 @@ fn bad_site_does_not_build() {
     let test = SiteTest::new("bad")
         .build()
         .assert_exit(1)
-        .assert_stderr(&["build failed: 26 errors"]);
+        .assert_stderr(&["build failed: 40 errors"]);
     assert!(!test.out().exists(), "a failed first build writes nothing");
 }
 
