@@ -502,6 +502,58 @@ fn raw_html_is_dropped_and_script_urls_never_emitted() {
     assert_no_script_urls(&test);
 }
 
+/// Raw HTML in one page, for the tests below: comments, a script, and script
+/// URLs written every way the sanitiser must see through.
+const RAW_PAGE: &str = r#"---
+title: Raw HTML
+---
+Intro <!-- an inline note --> and <b>bold</b>.
+
+<!--more-->
+
+<script>alert("raw")</script>
+
+<div class="links">
+<a href="javascript:alert(1)">plain</a>
+<iframe src="JAVASCRIPT:alert(2)"></iframe>
+<a href="jav&#x61;script:alert(3)">entity</a>
+<a href=" javascript:alert(4)">space</a>
+<img src=javascript:alert(5)>
+<form action="javascript:alert(6)"><button formaction=javascript:alert(7)>go</button></form>
+<svg><a xlink:href="javascript:alert(8)"><text>svg</text></a></svg>
+<a class="kept"
+   href="vbscript:msgbox(9)"
+   title="over lines">lines</a>
+<a href="/guides/writing/">safe</a>
+</div>
+"#;
+
+#[test]
+fn html_comments_show_as_text_when_raw_html_is_off() {
+    let test = SiteTest::new("good")
+        .file("content/guides/raw.md", RAW_PAGE)
+        .build()
+        .assert_exit(0)
+        .assert_page(
+            "guides/raw/index.html",
+            &[
+                "<p>Intro &lt;!-- an inline note --&gt; and bold.</p>",
+                "<p>&lt;!--more--&gt;</p>",
+            ],
+        )
+        .refute_page(
+            "guides/raw/index.html",
+            &[
+                "<!--more-->",
+                "<!-- an inline note -->",
+                "alert(",
+                "<div class=\"links\">",
+                "<b>bold</b>",
+            ],
+        );
+    assert_no_script_urls(&test);
+}
+
 #[test]
 fn raw_html_is_kept_when_the_config_allows_it_but_script_urls_are_not() {
     let test = SiteTest::new("good")
@@ -509,19 +561,66 @@ fn raw_html_is_kept_when_the_config_allows_it_but_script_urls_are_not() {
             "rapport.toml",
             "title = \"Fixture Alignment\"\n[markdown]\nraw_html = true\n",
         )
+        .file("content/guides/raw.md", RAW_PAGE)
         .build()
         .assert_exit(0)
         .assert_page(
             "glossary/mql/index.html",
             &["<b>inline raw</b>", "<script>alert(\"raw\")</script>"],
+        )
+        .assert_page(
+            "guides/raw/index.html",
+            &[
+                // Comments and `<script>` are emitted as written ...
+                "<p>Intro <!-- an inline note --> and <b>bold</b>.</p>",
+                "<!--more-->",
+                "<script>alert(\"raw\")</script>",
+                // ... script URLs become `#`, the rest of each tag kept.
+                "<a href=\"#\">plain</a>",
+                "<iframe src=\"#\"></iframe>",
+                "<a href=\"#\">entity</a>",
+                "<a href=\"#\">space</a>",
+                "<img src=#>",
+                "<form action=\"#\"><button formaction=#>go</button></form>",
+                "<svg><a xlink:href=\"#\"><text>svg</text></a></svg>",
+                "<a class=\"kept\"\n   href=\"#\"\n   title=\"over lines\">lines</a>",
+                "<a href=\"/guides/writing/\">safe</a>",
+            ],
         );
+    let raw = test.page("guides/raw/index.html").to_lowercase();
+    for scheme in ["javascript:", "vbscript:", "jav&#x61;script:"] {
+        assert!(!raw.contains(scheme), "raw HTML emits {scheme}\n{raw}");
+    }
+    // Each removed URL is a warning at its line in the file.
+    let stderr = &test.last().stderr;
+    for line in [11, 12, 13, 14, 15, 16, 16, 17] {
+        assert!(
+            stderr.contains(&format!("content/guides/raw.md:{line}:")),
+            "no warning at line {line}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("a `vbscript:` link was removed"), "{stderr}");
+    assert_eq!(
+        stderr.matches("a `javascript:` link was removed").count(),
+        // The planted Markdown link in `mql.md`, and eight in raw HTML.
+        9,
+        "{stderr}"
+    );
     assert_no_script_urls(&test);
 }
 
 fn assert_no_script_urls(test: &SiteTest) {
     for (path, html) in html_pages(test.out()) {
         let lower = html.to_lowercase();
-        for attr in ["href=\"javascript:", "src=\"javascript:", "href='javascript:"] {
+        for attr in [
+            "href=\"javascript:",
+            "src=\"javascript:",
+            "href='javascript:",
+            "src=javascript:",
+            "action=\"javascript:",
+            "formaction=javascript:",
+            "href=\"vbscript:",
+        ] {
             assert!(!lower.contains(attr), "{path} emits {attr}");
         }
     }

@@ -2,6 +2,7 @@
 //! the Kubernetes glossary as glossary terms and the 18F handbook as plain
 //! pages. Their front matter and bodies are what real authors write (folded
 //! strings, empty values, extra fields, raw HTML comments, Hugo shortcodes).
+//! With raw HTML off (the default), comments and shortcodes show as text.
 
 use std::fs;
 use std::path::Path;
@@ -66,12 +67,15 @@ fn kubernetes_glossary_builds_one_page_per_term() {
         );
     }
 
-    // `<!--more-->` and other raw HTML comments are not emitted ...
+    // `<!--more-->` and other raw HTML comments are not emitted as HTML ...
     for (path, html) in &pages {
         assert!(!html.contains("<!--more-->"), "{path} emits <!--more-->");
     }
-    // ... while Hugo shortcodes stay visible as (escaped) text.
+    // ... but stay visible as (escaped) text, as do Hugo shortcodes.
     let pod = &pages["glossary/pod/index.html"];
+    assert!(pod.contains("<p>&lt;!--more--&gt;</p>"), "{pod}");
+    let with_more = pages.values().filter(|html| html.contains("&lt;!--more--&gt;")).count();
+    assert_eq!(with_more, 137, "every term with `<!--more-->` shows it");
     assert!(
         pod.contains(
             "running {{&lt; glossary_tooltip text=\"containers\" term_id=\"container\" &gt;}} on your cluster"
