@@ -92,6 +92,21 @@ pub struct Cell {
     pub pending: bool,
 }
 
+impl Cell {
+    /// "Sales → Marketing: " for the tooltip, escaped; empty without a label.
+    fn title_prefix(&self) -> String {
+        if self.label.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", escape(&self.label))
+        }
+    }
+
+    fn noun(&self) -> &'static str {
+        if self.count == 1 { "commitment" } else { "commitments" }
+    }
+}
+
 /// One dated event of [`commitment_timeline`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEvent {
@@ -381,13 +396,9 @@ pub fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells: &[Vec
                      <rect class=\"heat-empty\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" {EMPTY_CELL} stroke-dasharray=\"3 3\"/>\
                      <text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">none due</text>\
                      <text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">of {}</text>",
-                    if cell.label.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{}: ", escape(&cell.label))
-                    },
+                    cell.title_prefix(),
                     cell.count,
-                    if cell.count == 1 { "commitment" } else { "commitments" },
+                    cell.noun(),
                     num(x),
                     num(y),
                     num(w),
@@ -415,14 +426,10 @@ pub fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells: &[Vec
                  <rect class=\"heat-cell heat-{step}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" {}/>\
                  <text class=\"heat-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"700\">{}%</text>\
                  <text class=\"heat-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">of {}</text>",
-                if cell.label.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}: ", escape(&cell.label))
-                },
+                cell.title_prefix(),
                 num(rate),
                 cell.count,
-                if cell.count == 1 { "commitment" } else { "commitments" },
+                cell.noun(),
                 num(x),
                 num(y),
                 num(w),
