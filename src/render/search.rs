@@ -92,31 +92,21 @@ pub fn file(site: &Site, prepared: &Prepared) -> OutputFile {
     SearchIndex::new(&site.content, &prepared.bodies).file()
 }
 
-/// The index's documents, kept by the dev server so that an edit rebuilds
-/// only the documents of the items it touched.
+/// The index's lines, kept by the dev server so that an edit rebuilds only
+/// the documents of the items it touched.
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
-    docs: Vec<SearchDoc>,
     /// Each document's line of the index, as [`encode`] writes it.
     lines: Vec<String>,
-    /// Item -> its document's position in `docs`.
+    /// Item -> its document's position in `lines`.
     positions: HashMap<ItemKey, usize>,
 }
 
 impl SearchIndex {
     pub fn new(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> SearchIndex {
-        let mut positions = HashMap::new();
-        let mut docs = Vec::with_capacity(content.len() + LIST_PAGES.len());
-        for item in content.items() {
-            let key = item.meta().key();
-            if let Some(doc) = document(content, item, bodies.get(&key)) {
-                positions.insert(key, docs.len());
-                docs.push(doc);
-            }
-        }
-        docs.extend(list_documents(content, bodies));
+        let (docs, positions) = documents_with_positions(content, bodies);
         let lines = docs.iter().map(encode).collect();
-        SearchIndex { docs, lines, positions }
+        SearchIndex { lines, positions }
     }
 
     /// Makes the documents of `keys` again, for items whose body changed
@@ -128,21 +118,19 @@ impl SearchIndex {
             let Some(item) = content.get(key) else { continue };
             match (self.positions.get(key), document(content, item, bodies.get(key))) {
                 (Some(&i), Some(doc)) => {
-                    if self.docs[i] != doc {
-                        self.lines[i] = encode(&doc);
-                        self.docs[i] = doc;
+                    let line = encode(&doc);
+                    if self.lines[i] != line {
+                        self.lines[i] = line;
                         changed = true;
                     }
                 }
                 _ => {
                     // A list intro or the home text: the list pages carry them.
-                    let start = self.docs.len() - LIST_PAGES.len();
-                    let lists = list_documents(content, bodies);
-                    if self.docs[start..] != lists[..] {
-                        self.docs.truncate(start);
+                    let start = self.lines.len() - LIST_PAGES.len();
+                    let lists: Vec<String> = list_documents(content, bodies).iter().map(encode).collect();
+                    if self.lines[start..] != lists[..] {
                         self.lines.truncate(start);
-                        self.lines.extend(lists.iter().map(encode));
-                        self.docs.extend(lists);
+                        self.lines.extend(lists);
                         changed = true;
                     }
                 }
@@ -161,7 +149,25 @@ impl SearchIndex {
 
 /// The index entry of each item, in content order, then the list pages.
 pub fn documents(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> Vec<SearchDoc> {
-    SearchIndex::new(content, bodies).docs
+    documents_with_positions(content, bodies).0
+}
+
+/// [`documents`], with where each item's document is.
+fn documents_with_positions(
+    content: &Content,
+    bodies: &HashMap<ItemKey, RenderedBody>,
+) -> (Vec<SearchDoc>, HashMap<ItemKey, usize>) {
+    let mut positions = HashMap::new();
+    let mut docs = Vec::with_capacity(content.len() + LIST_PAGES.len());
+    for item in content.items() {
+        let key = item.meta().key();
+        if let Some(doc) = document(content, item, bodies.get(&key)) {
+            positions.insert(key, docs.len());
+            docs.push(doc);
+        }
+    }
+    docs.extend(list_documents(content, bodies));
+    (docs, positions)
 }
 
 /// The documents of the list pages, with their intros' text.

@@ -533,6 +533,12 @@ fn serves_many_connections_at_once() {
 }
 
 #[test]
+fn localhost_is_the_loopback_address() {
+    let served = Served::start_site(SiteTest::new("good"), &["--bind", "localhost"]);
+    assert_eq!(served.get("/glossary/").status, 200);
+}
+
+#[test]
 fn a_busy_port_is_a_clear_error() {
     let served = Served::start("good");
     let port = served.port.to_string();
