@@ -66,12 +66,12 @@ fn main() {
     let mut converts = Vec::new();
     for _ in 0..=RUNS {
         let started = Instant::now();
-        let inputs = Inputs::new(&site.content);
+        let inputs = Inputs::new(&site.content, site.today);
         converts.push(started.elapsed());
         inputs.drop_in_parallel();
     }
     let convert = median_of(converts);
-    let inputs = Inputs::new(&site.content);
+    let inputs = Inputs::new(&site.content, site.today);
     let engine_options = EngineOptions {
         today: site.today,
         limits: inputs.fit(Limits::new(site.config.scripts.max_operations)),
@@ -86,7 +86,7 @@ fn main() {
     let mut hook_runs = Vec::new();
     for _ in 0..=RUNS {
         // A fresh snapshot, as in a build: items cache the fields read.
-        let inputs = Inputs::new(&site.content);
+        let inputs = Inputs::new(&site.content, site.today);
         let started = Instant::now();
         let (book, _) = hooks::run(&compiled, &inputs);
         hook_runs.push(started.elapsed());

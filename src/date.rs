@@ -135,6 +135,16 @@ impl YearMonth {
         months
     }
 
+    /// The month's first day.
+    pub fn first_day(self) -> Date {
+        Date::from_ymd(self.year, self.month, 1).unwrap_or(Date(time::Date::MIN))
+    }
+
+    /// The month's last day.
+    pub fn last_day(self) -> Date {
+        self.next().first_day().add_days(-1).unwrap_or(Date(time::Date::MAX))
+    }
+
     /// "Mar 2026".
     pub fn short_label(self) -> String {
         const NAMES: [&str; 12] = [

@@ -434,7 +434,7 @@ impl LiveSite {
         // Scores and lints of these items and of the teams that read them.
         let rescored = state
             .scored
-            .rescore(&state.site.content, &keys, &state.prepared.scores)?;
+            .rescore(&state.site.content, &keys, &state.prepared.scores, state.site.today)?;
         let scores = &mut state.prepared.scores;
         let mut refresh: Vec<ItemKey> = keys.clone();
         let mut scores_changed = false;
@@ -446,7 +446,7 @@ impl LiveSite {
         }
         let mut teams_changed = false;
         for (slug, score, happiness) in &rescored.teams {
-            let old_score = scores.team(slug);
+            let old_score = scores.teams.get(slug).copied();
             let old_happiness = scores.happiness(slug).to_vec();
             if old_score != *score || old_happiness != *happiness {
                 teams_changed = true;
@@ -618,8 +618,8 @@ fn replace_text(files: &mut [TextFile], file: &TextFile) {
     }
 }
 
-/// Sets or removes a score; returns whether it changed.
-fn set_score(map: &mut HashMap<String, f64>, slug: &str, score: Option<f64>) -> bool {
+/// Sets or removes a score book entry; returns whether it changed.
+fn set_score(map: &mut HashMap<String, Option<f64>>, slug: &str, score: Option<Option<f64>>) -> bool {
     let old = match score {
         Some(s) => map.insert(slug.to_string(), s),
         None => map.remove(slug),

@@ -4,25 +4,25 @@
 //! [`ScoreBook`]; templates, `/data/scores.json` and `rapport scores` read
 //! it. A missing hook (or a hook that failed on an item) simply leaves no
 //! score, and every view shows "not scored" rather than a made-up number.
+//! A hook that returns `()` says "no value" (a team with nothing due yet):
+//! the item is scored, with no number, and the site says so.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 
-/// One month of a team's happiness index.
+use crate::model::MonthFigures;
+
+/// One month of a team's happiness index: the hook's value and the
+/// monthly figures it was computed from (month, made, due, rescheduled, on
+/// time, late, missed, dropped, overdue, satisfaction).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HappinessPoint {
-    /// `YYYY-MM`.
-    pub month: String,
-    /// The hook's value, 0..=100, or `None` when the hook gave none.
+    /// The hook's value, 0..=100, or `None` when the hook gave none (it
+    /// returned `()`, failed, or is not defined).
     pub value: Option<f64>,
-    pub made: u32,
-    pub due: u32,
-    pub on_time: u32,
-    pub late: u32,
-    pub missed: u32,
-    pub dropped: u32,
-    pub satisfaction: Option<f64>,
+    #[serde(flatten)]
+    pub figures: MonthFigures,
 }
 
 /// Which hook produced a score, with the script's explanation of it.
@@ -35,28 +35,46 @@ pub struct Explanation {
     pub doc: String,
 }
 
-/// Every score of a build, by item slug.
+/// Every score of a build, by item slug. An item is in its map when its
+/// hook ran on it: with `Some(score)`, or `None` when the hook returned `()`
+/// ("no value"). An item the hook did not score is not in the map.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScoreBook {
-    pub commitments: HashMap<String, f64>,
-    pub stories: HashMap<String, f64>,
-    pub teams: HashMap<String, f64>,
+    pub commitments: HashMap<String, Option<f64>>,
+    pub stories: HashMap<String, Option<f64>>,
+    pub teams: HashMap<String, Option<f64>>,
     pub happiness: HashMap<String, Vec<HappinessPoint>>,
     /// Hook name -> explanation, for the hooks the scripts define.
     pub explanations: HashMap<String, Explanation>,
 }
 
 impl ScoreBook {
+    /// The commitment's score, if its hook gave a number.
     pub fn commitment(&self, slug: &str) -> Option<f64> {
-        self.commitments.get(slug).copied()
+        self.commitments.get(slug).copied().flatten()
     }
 
     pub fn story(&self, slug: &str) -> Option<f64> {
-        self.stories.get(slug).copied()
+        self.stories.get(slug).copied().flatten()
     }
 
     pub fn team(&self, slug: &str) -> Option<f64> {
-        self.teams.get(slug).copied()
+        self.teams.get(slug).copied().flatten()
+    }
+
+    /// The hook ran on the commitment and returned `()`: "no value".
+    pub fn commitment_has_no_value(&self, slug: &str) -> bool {
+        matches!(self.commitments.get(slug), Some(None))
+    }
+
+    pub fn story_has_no_value(&self, slug: &str) -> bool {
+        matches!(self.stories.get(slug), Some(None))
+    }
+
+    /// `score_team` returned `()`: with the default script, nothing the
+    /// team promised has come due yet.
+    pub fn team_has_no_value(&self, slug: &str) -> bool {
+        matches!(self.teams.get(slug), Some(None))
     }
 
     pub fn happiness(&self, team: &str) -> &[HappinessPoint] {

@@ -234,6 +234,10 @@ pub struct Commitment {
     pub promised: Date,
     pub due: Date,
     pub delivered: Option<Date>,
+    /// When it was declared missed or dropped.
+    pub closed: Option<Date>,
+    /// Why it was missed or dropped.
+    pub reason: Option<String>,
     pub status: Option<Status>,
     pub revisions: Vec<Revision>,
     pub satisfaction: Option<u8>,

@@ -24,13 +24,15 @@ pub const COMMON_FIELDS: [&str; 6] = ["title", "slug", "draft", "tags", "date", 
 pub const TEAM_FIELDS: [&str; 4] = ["short", "color", "lead", "members"];
 pub const TERM_FIELDS: [&str; 5] = ["acronym", "aliases", "owner", "definitions", "related"];
 pub const STORY_FIELDS: [&str; 5] = ["teams", "contributions", "customer", "outcome", "commitments"];
-pub const COMMITMENT_FIELDS: [&str; 9] = [
+pub const COMMITMENT_FIELDS: [&str; 11] = [
     "owner",
     "to",
     "to_external",
     "promised",
     "due",
     "delivered",
+    "closed",
+    "reason",
     "status",
     "revisions",
     "satisfaction",
@@ -474,6 +476,11 @@ fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Built {
     let promised = fields.required_date("promised");
     let due = fields.required_date("due");
     let delivered = fields.date("delivered");
+    let closed = fields.date("closed");
+    let reason = fields
+        .text("reason")
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
     let status = fields.text("status").and_then(|text| match Status::parse(&text) {
         Some(status) => Some(status),
         None => {
@@ -507,11 +514,18 @@ fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Built {
         (Some(owner), Some(promised), Some(due)) => (owner, promised, due),
         (owner, _, _) => return Built::Incomplete(commitment_references(owner.as_ref(), &to)),
     };
-    check_commitment_dates(fields, promised, due, delivered, status, &revisions);
+    let ending = Ending {
+        status,
+        delivered,
+        closed,
+        reason: reason.as_deref(),
+    };
+    check_commitment_dates(fields, promised, due, ending, &revisions, today);
     let derived = commitment::derive(
         Dates {
             due,
             delivered,
+            closed,
             status,
             revisions: &revisions,
         },
@@ -525,6 +539,8 @@ fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Built {
         promised,
         due,
         delivered,
+        closed,
+        reason,
         status,
         revisions,
         satisfaction,
@@ -599,14 +615,29 @@ fn read_revision(fields: &mut Fields<'_>, index: usize, map: Mapping) -> Option<
     })
 }
 
+/// How a commitment's record says it ended, or that it has not.
+#[derive(Clone, Copy)]
+struct Ending<'a> {
+    status: Option<Status>,
+    delivered: Option<Date>,
+    closed: Option<Date>,
+    reason: Option<&'a str>,
+}
+
 fn check_commitment_dates(
     fields: &mut Fields<'_>,
     promised: Date,
     due: Date,
-    delivered: Option<Date>,
-    status: Option<Status>,
+    ending: Ending<'_>,
     revisions: &[Revision],
+    today: Date,
 ) {
+    let Ending {
+        status,
+        delivered,
+        closed,
+        reason,
+    } = ending;
     let path = fields.path;
     let loc = fields.locator;
     if due < promised {
@@ -636,6 +667,62 @@ fn check_commitment_dates(
                 .hint("a delivered promise is not missed or dropped; remove one of the two"),
         );
     }
+    match (status, closed) {
+        (Some(s @ (Status::Missed | Status::Dropped)), None) => {
+            let verb = if s == Status::Missed {
+                "declared missed"
+            } else {
+                "dropped"
+            };
+            fields.diagnostics.push(
+                Diagnostic::error(path, format!("`status: {}` without a `closed` date", s.name()))
+                    .at_pos(loc.value("status", s.name()))
+                    .hint(format!(
+                        "add `closed: YYYY-MM-DD`, the day it was {verb}; the site never guesses that date"
+                    )),
+            );
+        }
+        (Some(Status::Missed | Status::Dropped), Some(_)) => {}
+        (other, Some(d)) => {
+            let what = match other {
+                Some(s) => format!("`status: {}`", s.name()),
+                None if delivered.is_some() => "a delivered promise".to_string(),
+                None => "an open promise".to_string(),
+            };
+            fields.diagnostics.push(
+                Diagnostic::error(path, format!("`closed: {d}` on {what}"))
+                    .at_pos(loc.key("closed"))
+                    .hint(
+                        "`closed` is the day a promise was declared missed or dropped: add `status: missed` or \
+                         `status: dropped`, or remove `closed`",
+                    ),
+            );
+        }
+        (_, None) => {}
+    }
+    match (status, reason) {
+        (Some(s @ (Status::Missed | Status::Dropped)), None) => {
+            let pos = if fields.locator.has_key("reason") {
+                loc.key("reason")
+            } else {
+                loc.value("status", s.name())
+            };
+            fields.diagnostics.push(
+                Diagnostic::warning(path, format!("a {} promise without a `reason`: say why", s.name()))
+                    .at_pos(pos)
+                    .hint(format!(
+                        "add `reason: ...`, one or two sentences on why it was {} and what the other teams can do now",
+                        s.name()
+                    )),
+            );
+        }
+        (Some(Status::Missed | Status::Dropped), Some(_)) | (_, None) => {}
+        (_, Some(_)) => fields.diagnostics.push(
+            Diagnostic::warning(path, "`reason` is read only on a missed or dropped promise")
+                .at_pos(loc.key("reason"))
+                .hint("to explain a new due date, add a revision with its `reason`; otherwise write it in the body"),
+        ),
+    }
     if let Some(d) = delivered
         && d < promised
     {
@@ -644,6 +731,30 @@ fn check_commitment_dates(
                 .at_pos(loc.value("delivered", &d.to_string()))
                 .hint("check the dates: a promise is delivered after it is made"),
         );
+    }
+    if let Some(d) = closed
+        && d < promised
+    {
+        fields.diagnostics.push(
+            Diagnostic::warning(path, format!("`closed` {d} is before `promised` {promised}"))
+                .at_pos(loc.value("closed", &d.to_string()))
+                .hint("check the dates: a promise is missed or dropped after it is made"),
+        );
+    }
+    for (field, day) in [
+        ("promised", Some(promised)),
+        ("delivered", delivered),
+        ("closed", closed),
+    ] {
+        if let Some(day) = day
+            && day > today
+        {
+            fields.diagnostics.push(
+                Diagnostic::warning(path, format!("`{field}` {day} is after today ({today})"))
+                    .at_pos(loc.value(field, &day.to_string()))
+                    .hint(future_hint(field)),
+            );
+        }
     }
     for (i, r) in revisions.iter().enumerate() {
         if r.new_due < promised {
@@ -660,7 +771,28 @@ fn check_commitment_dates(
                 .hint("a new due date comes after the promise was made"),
             );
         }
+        if let Some(day) = r.date
+            && day > today
+        {
+            fields.diagnostics.push(
+                Diagnostic::warning(
+                    path,
+                    format!("revision {} is dated {day}, after today ({today})", i + 1),
+                )
+                .at_pos(loc.item_field("revisions", i, "date"))
+                .hint(future_hint("date")),
+            );
+        }
     }
+}
+
+/// What to say about a date in the future: it has not happened yet, so no
+/// figure counts it until it has.
+fn future_hint(field: &str) -> String {
+    format!(
+        "`{field}` records something that happened, and this has not happened yet; no monthly figure counts it \
+         until that day. Check the year, or set `--today` if you are building for another day"
+    )
 }
 
 /// Keeps unknown fields as `extra`, warning about near-misses of known ones.
@@ -705,6 +837,7 @@ fn read_extra(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
     use crate::model::State;
 
     fn today() -> Date {
@@ -854,6 +987,77 @@ mod tests {
         assert_eq!(partial.meta.path, "content/glossary/mql.md");
         assert_eq!(partial.meta.url_path, "glossary/mql/");
         assert_eq!(partial.names, ["Marketing Qualified Lead", "MQL"]);
+    }
+
+    #[test]
+    fn closed_and_reason_rules() {
+        let base = "---\ntitle: X\nowner: sales\npromised: 2026-01-01\ndue: 2026-02-01\n";
+        let at = |text: &str| {
+            let out = read("content/commitments/a.md", &format!("{base}{text}---\n"));
+            out.diagnostics
+                .iter()
+                .map(|d| (d.severity, d.line, d.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        // Dropped without `closed`: an error at the status line, and no item.
+        let out = read(
+            "content/commitments/a.md",
+            &format!("{base}status: dropped\nreason: no budget\n---\n"),
+        );
+        assert!(matches!(out.item, Some(Item::Partial(_))));
+        let got = at("status: dropped\nreason: no budget\n");
+        assert_eq!(
+            got,
+            [(
+                Severity::Error,
+                6,
+                "`status: dropped` without a `closed` date".to_string()
+            )]
+        );
+        // `closed` on an open promise: an error at the `closed` line.
+        let got = at("status: open\nclosed: 2026-01-20\n");
+        assert_eq!(
+            got,
+            [(Severity::Error, 7, "`closed: 2026-01-20` on `status: open`".to_string())]
+        );
+        assert_eq!(
+            at("closed: 2026-01-20\n")[0].2,
+            "`closed: 2026-01-20` on an open promise"
+        );
+        // Missed without a reason: a warning, and the item is built.
+        let out = read(
+            "content/commitments/a.md",
+            &format!("{base}status: missed\nclosed: 2026-02-03\n---\n"),
+        );
+        let Some(Item::Commitment(c)) = &out.item else {
+            panic!("not a commitment: {:?}", out.diagnostics)
+        };
+        assert_eq!(
+            (c.derived.ended, c.derived.days_late),
+            (Some(Date::parse("2026-02-03").unwrap()), 2)
+        );
+        assert_eq!(out.diagnostics.len(), 1);
+        assert_eq!(out.diagnostics[0].severity, Severity::Warning);
+        assert!(out.diagnostics[0].message.contains("without a `reason`: say why"));
+        // A reason on a promise that has not ended is a warning at its line.
+        let got = at("reason: we were busy\n");
+        assert_eq!(got[0].0, Severity::Warning);
+        assert_eq!(got[0].1, 6);
+    }
+
+    #[test]
+    fn dates_after_today_are_warnings() {
+        let text = "---\ntitle: X\nowner: sales\npromised: 2026-01-01\ndue: 2026-08-01\ndelivered: 2026-07-20\nrevisions:\n  - date: 2026-07-01\n    new_due: 2026-08-01\n    reason: r\n---\n";
+        let out = read("content/commitments/a.md", text);
+        let got: Vec<(usize, &str)> = out.diagnostics.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (6, "`delivered` 2026-07-20 is after today (2026-06-15)"),
+                (8, "revision 1 is dated 2026-07-01, after today (2026-06-15)")
+            ]
+        );
+        assert!(out.diagnostics.iter().all(|d| d.severity == Severity::Warning));
     }
 
     #[test]

@@ -136,11 +136,13 @@ pub enum EventKind {
 ///
 /// `months` are `YYYY-MM` (other text is shown as given). One line per
 /// series in the series' colour, broken where a value is missing, with a dot
-/// per value whose tooltip gives the exact value ("Sales, Mar 2026: 72").
-/// Gridlines at 0, 25, 50, 75 and 100; month labels are thinned to every
-/// 2nd, 3rd, 4th, 6th or 12th month when there are many, so they never
-/// overlap. A legend names the series when there is more than one.
-pub fn line_chart(chart: &ChartText, months: &[String], series: &[Series]) -> String {
+/// per value whose tooltip gives the exact value ("Sales, Mar 2026: 72"); a
+/// month without a value has no dot: the chart never invents one.
+/// Gridlines at 0, 25, 50, 75 and 100, titled `y_title`; month labels are
+/// thinned to every 2nd, 3rd, 4th, 6th or 12th month when there are many,
+/// so they never overlap. A legend names the series when there is more than
+/// one.
+pub fn line_chart(chart: &ChartText, y_title: &str, months: &[String], series: &[Series]) -> String {
     let n = months.len();
     let data: Vec<Vec<Option<f64>>> = series
         .iter()
@@ -174,58 +176,131 @@ pub fn line_chart(chart: &ChartText, months: &[String], series: &[Series]) -> St
         bottom: top + 6.0 + LINE_PLOT_HEIGHT,
     };
     y_axis(&mut body, &plot, &[0.0, 25.0, 50.0, 75.0, 100.0], 100.0);
+    y_title_text(&mut body, &plot, y_title);
     month_axis(&mut body, &plot, months);
     let names: Vec<String> = months.iter().map(|m| month_name(m)).collect();
     for ((s, values), color) in series.iter().zip(&data).zip(&colors) {
-        let points: Vec<Option<(f64, f64)>> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| v.map(|v| (plot.center(i, n), plot.y(v, 100.0))))
-            .collect();
-        let path = line_path(&points);
-        let label = escape(&s.label);
-        // The colour as a custom property too, so dark mode can lighten it.
-        w!(body, "<g class=\"chart-series\" style=\"--series: {color}\">");
-        if !path.is_empty() {
-            w!(
-                body,
-                "<path class=\"chart-line\" d=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2.5\" \
-                 stroke-linejoin=\"round\" stroke-linecap=\"round\"/>"
-            );
-        }
-        w!(
-            body,
-            "<g class=\"chart-dots\" fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"1.5\">"
-        );
-        for ((point, value), name) in points.iter().zip(values).zip(&names) {
-            if let (Some((x, y)), Some(value)) = (point, value) {
-                w!(
-                    body,
-                    "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\"><title>{label}, {}: {}</title></circle>",
-                    num(*x),
-                    num(*y),
-                    escape(name),
-                    num(*value)
-                );
-            }
-        }
-        w!(body, "</g></g>\n");
+        series_marks(&mut body, &plot, &s.label, color, values, &names, 3.5);
     }
     document("line", chart, WIDTH, plot.bottom + MONTH_AXIS_HEIGHT, &body)
 }
 
+/// One panel of small multiples: a single series of monthly values 0..=100
+/// on a compact chart, so that many teams can be compared side by side on
+/// the same scale (every panel gets the same `months` and the same 0, 50,
+/// 100 gridlines). Gaps where a month has no value; only the first and the
+/// last month are labelled.
+pub fn small_multiple(chart: &ChartText, y_title: &str, months: &[String], series: &Series) -> String {
+    let n = months.len();
+    let values: Vec<Option<f64>> = (0..n)
+        .map(|i| percent(series.values.get(i).copied().flatten()))
+        .collect();
+    if n == 0 || values.iter().all(Option::is_none) {
+        return no_data("line", chart);
+    }
+    let color = team_color(&series.color, 0);
+    let mut body = String::new();
+    let plot = Plot {
+        left: SMALL_LEFT,
+        right: SMALL_WIDTH - 12.0,
+        top: MARGIN_TOP + 6.0,
+        bottom: MARGIN_TOP + 6.0 + SMALL_PLOT_HEIGHT,
+    };
+    y_axis(&mut body, &plot, &[0.0, 50.0, 100.0], 100.0);
+    y_title_text(&mut body, &plot, y_title);
+    let label_y = plot.bottom + 16.0;
+    let ends = [(0, "start", plot.left), (n - 1, "end", plot.right)];
+    for (i, anchor, x) in ends.iter().take(if n > 1 { 2 } else { 1 }) {
+        w!(
+            body,
+            "<text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"{SMALL}\">{}</text>",
+            num(*x),
+            num(label_y),
+            escape(&month_name(&months[*i]))
+        );
+    }
+    body.push('\n');
+    let names: Vec<String> = months.iter().map(|m| month_name(m)).collect();
+    series_marks(&mut body, &plot, &series.label, &color, &values, &names, 3.0);
+    document("line chart-small", chart, SMALL_WIDTH, label_y + 8.0, &body)
+}
+
+/// A series' line and dots; each dot's tooltip gives its month and value.
+fn series_marks(
+    body: &mut String,
+    plot: &Plot,
+    label: &str,
+    color: &str,
+    values: &[Option<f64>],
+    names: &[String],
+    radius: f64,
+) {
+    let n = values.len();
+    let points: Vec<Option<(f64, f64)>> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| v.map(|v| (plot.center(i, n), plot.y(v, 100.0))))
+        .collect();
+    let path = line_path(&points);
+    let label = escape(label);
+    // The colour as a custom property too, so dark mode can lighten it.
+    w!(body, "<g class=\"chart-series\" style=\"--series: {color}\">");
+    if !path.is_empty() {
+        w!(
+            body,
+            "<path class=\"chart-line\" d=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2.5\" \
+             stroke-linejoin=\"round\" stroke-linecap=\"round\"/>"
+        );
+    }
+    w!(
+        body,
+        "<g class=\"chart-dots\" fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"1.5\">"
+    );
+    for ((point, value), name) in points.iter().zip(values).zip(names) {
+        if let (Some((x, y)), Some(value)) = (point, value) {
+            w!(
+                body,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"{}\"><title>{label}, {}: {}</title></circle>",
+                num(*x),
+                num(*y),
+                num(radius),
+                escape(name),
+                num(*value)
+            );
+        }
+    }
+    w!(body, "</g></g>\n");
+}
+
+/// The title of the y axis, written up the left edge.
+fn y_title_text(body: &mut String, plot: &Plot, title: &str) {
+    if title.is_empty() {
+        return;
+    }
+    let middle = (plot.top + plot.bottom) / 2.0;
+    w!(
+        body,
+        "<text class=\"chart-axis-title chart-muted\" x=\"0\" y=\"0\" transform=\"translate(9 {}) rotate(-90)\" \
+         text-anchor=\"middle\" font-size=\"{TINY}\">{}</text>\n",
+        num(middle),
+        escape(title)
+    );
+}
+
 /// Monthly promises and deliveries, the promises-vs-deliveries timeline.
 ///
-/// Per month two bars side by side: the promises made, and what was
-/// resolved that month stacked (delivered on time, late, missed, dropped),
-/// with the number of promises due as a level mark across the second bar. Fixed
-/// semantic colours, a legend and integer gridlines; each bar segment and
-/// mark has a tooltip with its count. Takes the model's monthly figures as
-/// they are (`satisfaction` is not drawn).
+/// Per month three bars side by side: the promises made; what ended that
+/// month, stacked (delivered on time, late, missed, dropped), with the
+/// number of promises originally due that month as a level mark across it;
+/// and the reschedulings. A line gives how many promises were overdue at
+/// each month's end. Fixed semantic colours, a legend and integer
+/// gridlines; each bar segment, mark and point has a tooltip with its
+/// count. Takes the model's monthly figures as they are (`satisfaction` is
+/// not drawn).
 pub fn monthly_bars(chart: &ChartText, months: &[MonthFigures]) -> String {
     let total: u64 = months
         .iter()
-        .map(|m| u64::from(m.made) + u64::from(m.due) + resolved(m))
+        .map(|m| u64::from(m.made) + u64::from(m.due) + resolved(m) + u64::from(m.rescheduled) + u64::from(m.overdue))
         .sum();
     if total == 0 {
         return no_data("bars", chart);
@@ -236,10 +311,10 @@ pub fn monthly_bars(chart: &ChartText, months: &[MonthFigures]) -> String {
         .iter()
         .map(|kind| LegendItem {
             label: kind.legend.to_string(),
-            swatch: if kind.class == "bar-due" {
-                Swatch::Mark(kind.class, kind.fill)
-            } else {
-                Swatch::Class(kind.class, kind.fill)
+            swatch: match kind.class {
+                "bar-due" => Swatch::Mark(kind.class, kind.fill),
+                "bar-overdue" => Swatch::Dash(kind.class, kind.fill),
+                _ => Swatch::Class(kind.class, kind.fill),
             },
         })
         .collect();
@@ -252,33 +327,53 @@ pub fn monthly_bars(chart: &ChartText, months: &[MonthFigures]) -> String {
     };
     let highest = months
         .iter()
-        .map(|m| u64::from(m.made).max(u64::from(m.due)).max(resolved(m)))
+        .map(|m| {
+            [m.made, m.due, m.rescheduled, m.overdue]
+                .into_iter()
+                .map(u64::from)
+                .chain([resolved(m)])
+                .max()
+                .unwrap_or(0)
+        })
         .max()
         .unwrap_or(1);
     let (ticks, max) = count_ticks(highest);
     y_axis(&mut body, &plot, &ticks, max);
+    y_title_text(&mut body, &plot, "Promises");
     month_axis(
         &mut body,
         &plot,
         &months.iter().map(|m| m.month.clone()).collect::<Vec<_>>(),
     );
     let band = plot.band(n);
-    // Two bars fill 80% of the band; a sliver of each bar's share is air.
-    let slot = band * 0.4;
+    // Three bars fill 84% of the band; a sliver of each bar's share is air.
+    let slot = band * 0.28;
     let bar = (slot * 0.82).max(0.5);
-    let [made, due, outcomes @ ..] = &BAR_KINDS;
+    let [made, due, on_time, late, missed, dropped, rescheduled, overdue] = &BAR_KINDS;
+    let mut overdue_points: Vec<Option<(f64, f64)>> = Vec::with_capacity(n);
+    let mut overdue_dots = String::new();
     for (i, m) in months.iter().enumerate() {
         let name = escape(&month_name(&m.month));
-        let made_x = plot.center(i, n) - slot + (slot - bar) / 2.0;
+        let made_x = plot.center(i, n) - 1.5 * slot + (slot - bar) / 2.0;
         let stack_x = made_x + slot;
-        let counts = [m.on_time, m.late, m.missed, m.dropped];
-        let segments = std::iter::once((made, made_x, 0, m.made))
-            .chain(outcomes.iter().zip(counts).scan(0, |base, (kind, count)| {
-                let segment = (kind, stack_x, *base, count);
-                *base += count;
-                Some(segment)
-            }))
-            .filter(|(_, _, _, count)| *count > 0);
+        let rescheduled_x = stack_x + slot;
+        let outcomes = [
+            (on_time, m.on_time),
+            (late, m.late),
+            (missed, m.missed),
+            (dropped, m.dropped),
+        ];
+        let segments = [
+            (made, made_x, 0, m.made),
+            (rescheduled, rescheduled_x, 0, m.rescheduled),
+        ]
+        .into_iter()
+        .chain(outcomes.into_iter().scan(0, |base, (kind, count)| {
+            let segment = (kind, stack_x, *base, count);
+            *base += count;
+            Some(segment)
+        }))
+        .filter(|(_, _, _, count)| *count > 0);
         for (kind, x, base, count) in segments {
             let y_top = plot.y(f64::from(base + count), max);
             w!(
@@ -308,7 +403,34 @@ pub fn monthly_bars(chart: &ChartText, months: &[MonthFigures]) -> String {
                 (due.tooltip)(m.due)
             );
         }
+        let point = (plot.center(i, n), plot.y(f64::from(m.overdue), max));
+        overdue_points.push(Some(point));
+        if m.overdue > 0 {
+            w!(
+                overdue_dots,
+                "<circle cx=\"{}\" cy=\"{}\" r=\"3\"><title>{name}: {}</title></circle>",
+                num(point.0),
+                num(point.1),
+                (overdue.tooltip)(m.overdue)
+            );
+        }
         body.push('\n');
+    }
+    // Overdue is a stock, not a flow: a line over the bars, drawn only when
+    // something was ever overdue.
+    if !overdue_dots.is_empty() {
+        let path = if n == 1 {
+            String::new()
+        } else {
+            line_path(&overdue_points)
+        };
+        w!(
+            body,
+            "<g class=\"{}\" {} stroke=\"#b91c1c\"><path d=\"{path}\" fill=\"none\" stroke-width=\"2\" \
+             stroke-dasharray=\"5 3\"/><g stroke=\"#ffffff\" stroke-width=\"1\">{overdue_dots}</g></g>\n",
+            overdue.class,
+            overdue.fill
+        );
     }
     document("bars", chart, WIDTH, plot.bottom + MONTH_AXIS_HEIGHT, &body)
 }
@@ -392,7 +514,7 @@ pub fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells: &[Vec
             let cell = cells.get(r).and_then(|row| row.get(c)).and_then(Option::as_ref);
             if let Some(cell) = cell.filter(|cell| cell.pending) {
                 let inner = format!(
-                    "<title>{}none due yet, {} {}</title>\
+                    "<title>{}nothing due yet, {} {}</title>\
                      <rect class=\"heat-empty\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" {EMPTY_CELL} stroke-dasharray=\"3 3\"/>\
                      <text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">none due</text>\
                      <text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">of {}</text>",
@@ -658,10 +780,15 @@ pub fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], state: S
     let due = dated.iter().find(|(_, e)| e.kind == EventKind::Due).map(|(d, _)| *d);
     if let Some(due) = due.filter(|due| *due < end) {
         let days = due.days_until(end);
+        let past = if matches!(state, State::Missed | State::Dropped) {
+            "after"
+        } else {
+            "past"
+        };
         w!(
             body,
             "<path class=\"tl-span state-{state_class}\" d=\"M{} {}H{}\" color=\"{state_color}\" stroke=\"currentColor\" \
-             stroke-opacity=\"0.85\" stroke-width=\"8\"><title>{days} {} past the original due date</title></path>\n",
+             stroke-opacity=\"0.85\" stroke-width=\"8\"><title>{days} {} {past} the original due date</title></path>\n",
             num(x_of(due).max(x_start)),
             num(axis_y),
             num(x_end),
@@ -683,6 +810,9 @@ const SMALL: f64 = 11.0;
 const TINY: f64 = 10.0;
 const SWATCH: f64 = 10.0;
 const LINE_PLOT_HEIGHT: f64 = 180.0;
+const SMALL_WIDTH: f64 = 300.0;
+const SMALL_LEFT: f64 = 38.0;
+const SMALL_PLOT_HEIGHT: f64 = 90.0;
 const BAR_PLOT_HEIGHT: f64 = 160.0;
 const MONTH_AXIS_HEIGHT: f64 = 36.0;
 const HEAT_CELL_HEIGHT: f64 = 38.0;
@@ -712,7 +842,7 @@ struct BarKind {
     tooltip: fn(u32) -> String,
 }
 
-const BAR_KINDS: [BarKind; 6] = [
+const BAR_KINDS: [BarKind; 8] = [
     BarKind {
         class: "bar-made",
         fill: "fill=\"#1d4ed8\"",
@@ -722,8 +852,8 @@ const BAR_KINDS: [BarKind; 6] = [
     BarKind {
         class: "bar-due",
         fill: "fill=\"#17202b\"",
-        legend: "Due",
-        tooltip: |n| format!("{n} {} due", plural(n, "promise", "promises")),
+        legend: "Due (original date)",
+        tooltip: |n| format!("{n} {} originally due", plural(n, "promise", "promises")),
     },
     BarKind {
         class: "bar-on-time",
@@ -741,13 +871,25 @@ const BAR_KINDS: [BarKind; 6] = [
         class: "bar-missed",
         fill: "fill=\"#b91c1c\"",
         legend: "Missed",
-        tooltip: |n| format!("{n} missed"),
+        tooltip: |n| format!("{n} declared missed"),
     },
     BarKind {
         class: "bar-dropped",
         fill: "fill=\"#6b7280\"",
         legend: "Dropped",
         tooltip: |n| format!("{n} dropped"),
+    },
+    BarKind {
+        class: "bar-rescheduled",
+        fill: "fill=\"#a16207\" fill-opacity=\"0.55\"",
+        legend: "Rescheduled",
+        tooltip: |n| format!("{n} {}", plural(n, "rescheduling", "reschedulings")),
+    },
+    BarKind {
+        class: "bar-overdue",
+        fill: "fill=\"#b91c1c\"",
+        legend: "Overdue at month end",
+        tooltip: |n| format!("{n} overdue at the end of the month"),
     },
 ];
 
@@ -829,6 +971,8 @@ enum Swatch {
     Class(&'static str, &'static str),
     /// A flat bar styled by a class, for a level marker.
     Mark(&'static str, &'static str),
+    /// A dashed line with a dot, styled by a class, for a line series.
+    Dash(&'static str, &'static str),
 }
 
 /// The `<svg>` element around `body`.
@@ -970,7 +1114,7 @@ fn legend(body: &mut String, items: &[LegendItem], left: f64, right: f64, top: f
     let mut y = top;
     for item in items {
         let swatch = match item.swatch {
-            Swatch::Line(_) => 16.0,
+            Swatch::Line(_) | Swatch::Dash(..) => 16.0,
             Swatch::Class(..) | Swatch::Mark(..) => SWATCH,
         };
         let width = swatch + 5.0 + text_width(&item.label, SMALL);
@@ -997,6 +1141,15 @@ fn legend(body: &mut String, items: &[LegendItem], left: f64, right: f64, top: f
                 "<rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{SWATCH}\" height=\"3\" {attributes}/>",
                 num(x),
                 num(middle - 1.5)
+            ),
+            Swatch::Dash(class, attributes) => w!(
+                body,
+                "<g class=\"{class}\" {attributes} stroke=\"#b91c1c\"><path d=\"M{} {}h14\" stroke-width=\"2\" \
+                 stroke-dasharray=\"4 2\"/><circle cx=\"{}\" cy=\"{}\" r=\"3\" stroke=\"none\"/></g>",
+                num(x + 1.0),
+                num(middle),
+                num(x + 8.0),
+                num(middle)
             ),
         }
         w!(
@@ -1262,7 +1415,7 @@ mod tests {
             late,
             missed,
             dropped,
-            satisfaction: None,
+            ..MonthFigures::default()
         }
     }
 
@@ -1564,6 +1717,7 @@ mod tests {
         let months = months(2026, 5);
         let svg = line_chart(
             &text("happiness"),
+            "Index",
             &months,
             &[
                 series(
@@ -1601,6 +1755,7 @@ mod tests {
     fn line_chart_clamps_and_drops_non_finite_values() {
         let svg = line_chart(
             &text("clamp"),
+            "Index",
             &months(2026, 4),
             &[series(
                 "Ops",
@@ -1622,7 +1777,12 @@ mod tests {
     fn month_labels_thin_out_on_the_calendar_without_overlap() {
         let three_years = months(2024, 36);
         let values: Vec<Option<f64>> = (0..36).map(|i| Some(i as f64)).collect();
-        let svg = line_chart(&text("long"), &three_years, &[series("Sales", "#1f5fa8", &values)]);
+        let svg = line_chart(
+            &text("long"),
+            "Index",
+            &three_years,
+            &[series("Sales", "#1f5fa8", &values)],
+        );
         assert_chart(&svg, "line");
         for shown in ["Jan", "Mar", "May", "Jul", "Sep", "Nov"] {
             assert_eq!(svg.matches(&format!(">{shown}</text>")).count(), 3, "{shown}");
@@ -1638,6 +1798,7 @@ mod tests {
         // Twenty years: every other year, no months.
         let svg = line_chart(
             &text("decades"),
+            "Index",
             &months(2010, 240),
             &[series("Sales", "#1f5fa8", &[Some(1.0)])],
         );
@@ -1648,7 +1809,12 @@ mod tests {
 
         // Labels that are not months are thinned by their own width.
         let odd: Vec<String> = (0..40).map(|i| format!("week {i}")).collect();
-        let svg = line_chart(&text("weeks"), &odd, &[series("Sales", "#1f5fa8", &[Some(1.0)])]);
+        let svg = line_chart(
+            &text("weeks"),
+            "Index",
+            &odd,
+            &[series("Sales", "#1f5fa8", &[Some(1.0)])],
+        );
         assert_chart(&svg, "line");
         let xs = attribute_values(&svg, "<text class=\"chart-muted\" x=\"", "x");
         let labels: Vec<f64> = xs.into_iter().filter(|x| *x > LEFT).collect();
@@ -1673,14 +1839,53 @@ mod tests {
         assert_eq!(count("bar-late"), 2);
         assert_eq!(count("bar-missed"), 1);
         assert_eq!(count("bar-dropped"), 1);
-        assert!(svg.contains("<title>Mar 2026: 4 promises due</title>"));
+        assert!(svg.contains("<title>Mar 2026: 4 promises originally due</title>"));
         assert!(svg.contains("<title>Mar 2026: 1 promise made</title>"));
         assert!(svg.contains("<title>Jan 2026: 1 delivered on time</title>"));
-        for legend in ["Made", "Due", "On time", "Late", "Missed", "Dropped"] {
+        for legend in [
+            "Made",
+            "Due (original date)",
+            "On time",
+            "Late",
+            "Missed",
+            "Dropped",
+            "Rescheduled",
+            "Overdue at month end",
+        ] {
             assert!(svg.contains(&format!(">{legend}</text>")), "{legend}");
         }
         // The top gridline is the highest count (4) rounded up to a tick.
         assert!(svg.contains(">4</text>") && !svg.contains(">5</text>"));
+        // Nothing was rescheduled or overdue: no such bar, no overdue line.
+        assert_eq!(count("bar-rescheduled"), 0);
+        assert!(!svg.contains("overdue at the end of the month</title>"));
+        assert!(svg.contains(">Promises</text>"), "y axis title");
+    }
+
+    #[test]
+    fn monthly_bars_draw_reschedulings_and_an_overdue_line() {
+        let mut months = vec![
+            figures("2026-01", [1, 0, 0, 0, 0, 0]),
+            figures("2026-02", [0, 1, 0, 0, 0, 0]),
+            figures("2026-03", [0, 0, 0, 0, 0, 0]),
+        ];
+        months[1].rescheduled = 2;
+        months[1].overdue = 1;
+        months[2].overdue = 3;
+        let svg = monthly_bars(&text("slips"), &months);
+        assert_chart(&svg, "bars");
+        assert_eq!(bars(&svg, "bar-rescheduled").len(), 1);
+        assert!(svg.contains("<title>Feb 2026: 2 reschedulings</title>"));
+        assert!(svg.contains("<title>Feb 2026: 1 overdue at the end of the month</title>"));
+        assert!(svg.contains("<title>Mar 2026: 3 overdue at the end of the month</title>"));
+        // One dot per month with something overdue, on one dashed line.
+        assert_eq!(
+            svg.matches("overdue at the end of the month</title></circle>").count(),
+            2
+        );
+        assert!(svg.contains("stroke-dasharray=\"5 3\""));
+        // The top of the scale covers the highest figure, overdue included.
+        assert!(svg.contains(">3</text>"));
     }
 
     #[test]
@@ -1779,7 +1984,12 @@ mod tests {
         };
         let team = axis(nasty, nasty, "#fff\" onclick=\"x", "/teams/\"<&>/");
         let svgs = [
-            line_chart(&chart, &[nasty.to_string()], &[series(nasty, "red\"/>", &[Some(5.0)])]),
+            line_chart(
+                &chart,
+                "Index",
+                &[nasty.to_string()],
+                &[series(nasty, "red\"/>", &[Some(5.0)])],
+            ),
             monthly_bars(&chart, &[figures(nasty, [1, 1, 1, 0, 0, 0])]),
             heat_map(
                 &chart,
@@ -1802,6 +2012,7 @@ mod tests {
     fn ids_come_from_the_prefix() {
         let svg = line_chart(
             &text("team-sales"),
+            "Index",
             &months(2026, 2),
             &[series("S", "#123456", &[Some(1.0)])],
         );
@@ -1818,12 +2029,12 @@ mod tests {
         let svgs = [
             (
                 "line",
-                line_chart(&text("a"), &[], &[series("S", "#123456", &[Some(1.0)])]),
+                line_chart(&text("a"), "Index", &[], &[series("S", "#123456", &[Some(1.0)])]),
             ),
-            ("line", line_chart(&text("b"), &months(2026, 3), &[])),
+            ("line", line_chart(&text("b"), "Index", &months(2026, 3), &[])),
             (
                 "line",
-                line_chart(&text("c"), &months(2026, 2), &[series("S", "#123456", &none)]),
+                line_chart(&text("c"), "Index", &months(2026, 2), &[series("S", "#123456", &none)]),
             ),
             ("bars", monthly_bars(&text("d"), &[])),
             ("bars", monthly_bars(&text("e"), &[figures("2026-01", [0; 6])])),
@@ -1910,7 +2121,7 @@ mod tests {
         let (rows, columns, cells) = trust_example();
         let render = || {
             [
-                line_chart(&text("a"), &months, &series),
+                line_chart(&text("a"), "Index", &months, &series),
                 monthly_bars(&text("b"), &promises_example()),
                 heat_map(&text("c"), &rows, &columns, &cells),
                 commitment_timeline(&text("d"), &late_timeline(), State::Late),
@@ -1930,7 +2141,7 @@ mod tests {
                 series(&format!("Team {t}"), "#336699", &values)
             })
             .collect();
-        let line = line_chart(&text("big"), &months, &series);
+        let line = line_chart(&text("big"), "Index", &months, &series);
         assert_chart(&line, "line");
         assert_eq!(line.matches("<circle ").count(), 36 * 60);
         assert!(line.len() < 250_000, "{} bytes", line.len());
@@ -1997,7 +2208,7 @@ mod tests {
                         id: "happiness".into(),
                         title: "Happiness index by team".into(),
                         description: "Monthly happiness index, 0 to 100, of three teams from January 2025 to June 2026.".into(),
-                    },
+                    }, "Index",
                     &happiness_months,
                     &happiness,
                 ),
@@ -2009,7 +2220,7 @@ mod tests {
                         id: "happiness-sales".into(),
                         title: "Sales happiness index".into(),
                         description: "Monthly happiness index of Sales, with a gap in June and July 2025.".into(),
-                    },
+                    }, "Index",
                     &happiness_months,
                     &happiness[..1],
                 ),
@@ -2090,12 +2301,12 @@ mod tests {
                         id: "happiness-short".into(),
                         title: "A new team's happiness index".into(),
                         description: "Three months: 40, then no figure, then 85.".into(),
-                    },
+                    }, "Index",
                     &months(2026, 3),
                     &[series("Legal", "#a33246", &[Some(40.0), None, Some(85.0)])],
                 ),
             ),
-            ("empty", line_chart(&text("empty"), &[], &[])),
+            ("empty", line_chart(&text("empty"), "Index", &[], &[])),
         ];
         let mut page = String::from(
             "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Chart preview</title>\n\

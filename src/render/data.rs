@@ -30,7 +30,7 @@ use crate::score::{Explanation, HappinessPoint, ScoreBook};
 use crate::site::Site;
 
 /// The version of the data files' format.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Every data file of the site.
 pub fn files(site: &Site, prepared: &Prepared) -> Vec<OutputFile> {
@@ -319,6 +319,10 @@ pub struct CommitmentData<'a> {
     pub promised: Date,
     pub due: Date,
     pub delivered: Option<Date>,
+    /// When it was declared missed or dropped.
+    pub closed: Option<Date>,
+    /// Why it was missed or dropped.
+    pub reason: Option<&'a str>,
     /// `status` as written, or `null`.
     pub status: Option<&'static str>,
     pub revisions: Vec<RevisionData<'a>>,
@@ -327,6 +331,9 @@ pub struct CommitmentData<'a> {
     /// or `dropped`.
     pub state: &'static str,
     pub effective_due: Date,
+    /// `delivered`, else `closed`, else `null`.
+    pub ended: Option<Date>,
+    /// From the original `due` to `ended` (or today while open).
     pub days_late: i64,
     pub slips: usize,
     /// `score_commitment`'s score.
@@ -346,14 +353,19 @@ pub struct ScoresData<'a> {
     /// Hook name -> its script and doc comment.
     pub hooks: BTreeMap<&'a str, &'a Explanation>,
     pub teams: BTreeMap<&'a str, TeamScores<'a>>,
-    pub commitments: BTreeMap<&'a str, f64>,
-    pub stories: BTreeMap<&'a str, f64>,
+    /// Slug -> score; `null` where the hook returned `()` ("no value").
+    pub commitments: BTreeMap<&'a str, Option<f64>>,
+    pub stories: BTreeMap<&'a str, Option<f64>>,
 }
 
 /// A team's reliability and happiness index.
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamScores<'a> {
+    /// `score_team`'s value, or `null`.
     pub score: Option<f64>,
+    /// `score_team` returned `()` ("no value"; with the default script,
+    /// nothing the team promised has come due yet).
+    pub no_value: bool,
     pub happiness: &'a [HappinessPoint],
 }
 
@@ -373,6 +385,7 @@ pub fn scores_file(site: &Site, scores: &ScoreBook) -> OutputFile {
                     slug,
                     TeamScores {
                         score: scores.team(slug),
+                        no_value: scores.team_has_no_value(slug),
                         happiness: scores.happiness(slug),
                     },
                 )
@@ -602,6 +615,8 @@ fn commitment_data<'a>(c: &'a Commitment, input: &DataInput<'a>) -> CommitmentDa
         promised: c.promised,
         due: c.due,
         delivered: c.delivered,
+        closed: c.closed,
+        reason: c.reason.as_deref(),
         status: c.status.map(Status::name),
         revisions: c
             .revisions
@@ -615,6 +630,7 @@ fn commitment_data<'a>(c: &'a Commitment, input: &DataInput<'a>) -> CommitmentDa
         satisfaction: c.satisfaction,
         state: c.derived.state.name(),
         effective_due: c.derived.effective_due,
+        ended: c.derived.ended,
         days_late: c.derived.days_late,
         slips: c.derived.slips,
         score: input.scores.commitment(slug),

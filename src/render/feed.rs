@@ -1,16 +1,21 @@
 //! `/atom.xml`: what happened, newest first — new success stories,
-//! commitments delivered, and every rescheduling with its reason.
+//! commitments delivered, every rescheduling with its reason, and the bad
+//! news as soon as the good: a promise declared missed or dropped (on its
+//! `closed` date, with its reason) or gone overdue (on the day after its
+//! due date). Nothing dated after today is listed: it has not happened.
 //!
 //! Dates come from the content, never from the clock, so the feed is the
 //! same bytes for the same site. Entry ids are the entries' absolute URLs
 //! when `base_url` names a host, else stable `urn:` names. Each entry
 //! carries its kind as an Atom `<category>` (`story`, `delivered`,
-//! `rescheduled`) so readers and tools can filter. docs/data.md is the
+//! `rescheduled`, `missed`, `dropped`, `overdue`) so readers and tools can
+//! filter. docs/data.md is the
 //! reference.
 
 use std::fmt::Write as _;
 
 use crate::date::Date;
+use crate::model::commitment::against_due;
 use crate::model::{Commitment, Content, State};
 use crate::render::OutputFile;
 use crate::render::sitemap::xml_escape;
@@ -41,6 +46,13 @@ pub enum EntryKind {
     Delivered,
     /// A commitment rescheduled, on the revision's `date`.
     Rescheduled,
+    /// A commitment declared missed, on its `closed` date.
+    Missed,
+    /// A commitment dropped, on its `closed` date.
+    Dropped,
+    /// A commitment still open after its (effective) due date, on the day
+    /// after that date: the day it became overdue.
+    Overdue,
 }
 
 impl EntryKind {
@@ -50,6 +62,9 @@ impl EntryKind {
             EntryKind::Story => "story",
             EntryKind::Delivered => "delivered",
             EntryKind::Rescheduled => "rescheduled",
+            EntryKind::Missed => "missed",
+            EntryKind::Dropped => "dropped",
+            EntryKind::Overdue => "overdue",
         }
     }
 }
@@ -80,12 +95,12 @@ pub fn file(site: &Site) -> OutputFile {
     };
     OutputFile {
         path: "atom.xml".to_string(),
-        bytes: atom(&feed_site, &entries(&site.content)).into_bytes(),
+        bytes: atom(&feed_site, &entries(&site.content, site.today)).into_bytes(),
     }
 }
 
-/// The entries of a site's feed, newest first.
-pub fn entries(content: &Content) -> Vec<FeedEntry> {
+/// The entries of a site's feed up to `today`, newest first.
+pub fn entries(content: &Content, today: Date) -> Vec<FeedEntry> {
     let team_title = |slug: &str| content.team(slug).map_or(slug.to_string(), |t| t.meta.title.clone());
     let mut out = Vec::new();
     for story in &content.stories {
@@ -106,6 +121,7 @@ pub fn entries(content: &Content) -> Vec<FeedEntry> {
     for c in &content.commitments {
         out.extend(commitment_entries(c, &team_title));
     }
+    out.retain(|e| e.date <= today);
     out.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key)));
     out.truncate(MAX_ENTRIES);
     out
@@ -151,6 +167,58 @@ fn commitment_entries(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> Ve
             key: format!("commitment/{}/delivered", c.meta.slug),
             summary: format!("{owner} delivered{to}, {how}."),
         });
+    }
+    let reason = || match c.reason.as_deref() {
+        Some(reason) => format!("Reason: {reason}"),
+        None => "No reason given.".to_string(),
+    };
+    match (c.derived.state, c.closed) {
+        (State::Missed, Some(closed)) => out.push(FeedEntry {
+            kind: EntryKind::Missed,
+            date: closed,
+            title: format!("Missed: {}", c.meta.title),
+            url_path: format!("{}#history", c.meta.url_path),
+            key: format!("commitment/{}/missed", c.meta.slug),
+            summary: format!(
+                "{owner} declared its promise{to} missed, {}. {}",
+                against_due(c.derived.days_late),
+                reason()
+            ),
+        }),
+        (State::Dropped, Some(closed)) => out.push(FeedEntry {
+            kind: EntryKind::Dropped,
+            date: closed,
+            title: format!("Dropped: {}", c.meta.title),
+            url_path: format!("{}#history", c.meta.url_path),
+            key: format!("commitment/{}/dropped", c.meta.slug),
+            summary: format!(
+                "{owner} dropped its promise{to}, {}. {}",
+                against_due(c.derived.days_late),
+                reason()
+            ),
+        }),
+        (State::Overdue, _) => {
+            let due = c.derived.effective_due;
+            if let Some(date) = due.add_days(1) {
+                let revised = if c.derived.slips > 0 {
+                    format!(" (first due {})", c.due.long())
+                } else {
+                    String::new()
+                };
+                out.push(FeedEntry {
+                    kind: EntryKind::Overdue,
+                    date,
+                    title: format!("Overdue: {}", c.meta.title),
+                    url_path: c.meta.url_path.clone(),
+                    key: format!("commitment/{}/overdue", c.meta.slug),
+                    summary: format!(
+                        "{owner}'s promise{to} was due on {}{revised} and has not been delivered.",
+                        due.long()
+                    ),
+                });
+            }
+        }
+        _ => {}
     }
     out
 }

@@ -17,7 +17,7 @@ use minijinja::{Value, context};
 use serde::Serialize;
 
 use crate::date::{Date, YearMonth};
-use crate::model::commitment::{MonthInput, monthly};
+use crate::model::commitment::{MonthInput, against_due, monthly};
 use crate::model::{Commitment, Content, Kind, MonthFigures, State};
 use crate::render::charts::{self, Axis, Cell, ChartText, EventKind, Series, TimelineEvent};
 use crate::render::view::{TeamCard, TeamLink, Views, to_value};
@@ -107,14 +107,27 @@ pub struct HistoryEvent {
     pub text: String,
 }
 
-/// Every team's happiness index on one chart.
+/// The title of every happiness chart's y axis.
+pub const HAPPINESS_AXIS: &str = "Index, 0 to 100";
+
+/// Every team's happiness index, one small chart per team.
 #[derive(Debug, Clone, Serialize)]
 pub struct HappinessOverview {
-    pub svg: String,
-    /// The teams with at least one value, in chart order.
+    /// One chart per team of `teams`, on shared months and scale.
+    pub panels: Vec<HappinessPanel>,
+    /// The teams with at least one value, in title order.
     pub teams: Vec<TeamLink>,
     /// One row per month, one value per team of `teams`.
     pub rows: Vec<HappinessRow>,
+}
+
+/// One team's small chart of [`HappinessOverview`].
+#[derive(Debug, Clone, Serialize)]
+pub struct HappinessPanel {
+    pub team: TeamLink,
+    pub svg: String,
+    /// The latest month with a value (`YYYY-MM`) and that value.
+    pub latest: Option<(String, f64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -225,7 +238,7 @@ pub struct StoryTeam {
 pub fn team_charts(input: &ReaderInput<'_>, index: usize) -> TeamCharts {
     let team = team_link_at(input, index);
     let months = input.scores.happiness(&team.slug).to_vec();
-    let labels: Vec<String> = months.iter().map(|p| p.month.clone()).collect();
+    let labels: Vec<String> = months.iter().map(|p| p.figures.month.clone()).collect();
     let values: Vec<Option<f64>> = months.iter().map(|p| p.value).collect();
     let happiness = values.iter().any(Option::is_some).then(|| {
         charts::line_chart(
@@ -234,6 +247,7 @@ pub fn team_charts(input: &ReaderInput<'_>, index: usize) -> TeamCharts {
                 title: format!("{} happiness index", team.title),
                 description: happiness_description(&team.title, &labels, &values),
             },
+            HAPPINESS_AXIS,
             &labels,
             &[Series {
                 label: team.title.clone(),
@@ -242,7 +256,7 @@ pub fn team_charts(input: &ReaderInput<'_>, index: usize) -> TeamCharts {
             }],
         )
     });
-    let figures: Vec<MonthFigures> = months.iter().map(figures_of).collect();
+    let figures: Vec<MonthFigures> = months.iter().map(|p| p.figures.clone()).collect();
     let promises = (!figures.is_empty()).then(|| {
         charts::monthly_bars(
             &ChartText {
@@ -312,7 +326,7 @@ pub fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVocabulary 
 /// Promises made, due and resolved per month over every commitment: the
 /// site-wide promises-vs-deliveries timeline.
 pub fn promises_timeline(input: &ReaderInput<'_>) -> MonthlyChart {
-    let months = monthly(input.content.commitments.iter().map(month_input));
+    let months = monthly(input.content.commitments.iter().map(MonthInput::of), input.today);
     let svg = charts::monthly_bars(
         &ChartText {
             id: "promises-timeline".into(),
@@ -321,17 +335,14 @@ pub fn promises_timeline(input: &ReaderInput<'_>) -> MonthlyChart {
         },
         &months,
     );
-    let totals = totals(&months, input.content.commitments.iter());
+    let totals = totals(&months, input.content.commitments.iter(), input.today);
     MonthlyChart { svg, months, totals }
 }
 
 /// The history of commitment `index` (a position in `content.commitments`):
-/// promised, originally due, each new due date, then delivered, missed or
-/// dropped, or today while it is still open.
-///
-/// A commitment records no date for being missed or dropped; the timeline
-/// places it at the record's `updated` date when there is one, else at its
-/// due date, or today if that is earlier.
+/// promised, originally due, each new due date, then delivered, declared
+/// missed or dropped (on its `closed` date, with its reason), or today
+/// while it is still open.
 pub fn commitment_history(input: &ReaderInput<'_>, index: usize) -> History {
     let Some(c) = input.content.commitments.get(index) else {
         return History {
@@ -368,8 +379,10 @@ pub fn commitment_history(input: &ReaderInput<'_>, index: usize) -> History {
     }
 }
 
-/// Every team's happiness index by month, one line per team in its colour.
-/// Teams whose `happiness` hook gave no value are left out.
+/// Every team's happiness index by month as small multiples: one small
+/// chart per team, all on the same months (up to today's) and the same 0 to
+/// 100 scale, so that they compare at a glance however many teams there
+/// are. Teams whose `happiness` hook gave no value are left out.
 pub fn happiness_overview(input: &ReaderInput<'_>) -> HappinessOverview {
     let mut by_team: Vec<(TeamLink, BTreeMap<String, f64>)> = Vec::new();
     let mut all_months: BTreeSet<YearMonth> = BTreeSet::new();
@@ -378,7 +391,7 @@ pub fn happiness_overview(input: &ReaderInput<'_>) -> HappinessOverview {
             .scores
             .happiness(&team.meta.slug)
             .iter()
-            .filter_map(|p| Some((p.month.clone(), p.value?)))
+            .filter_map(|p| Some((p.figures.month.clone(), p.value?)))
             .collect();
         if values.is_empty() {
             continue;
@@ -386,8 +399,10 @@ pub fn happiness_overview(input: &ReaderInput<'_>) -> HappinessOverview {
         all_months.extend(values.keys().filter_map(|m| YearMonth::parse(m)));
         by_team.push((team_link_at(input, i), values));
     }
-    let months: Vec<String> = match (all_months.first(), all_months.last()) {
-        (Some(first), Some(last)) => first.through(*last).iter().map(ToString::to_string).collect(),
+    // From the first month with a value to today's: never a future month.
+    let this_month = input.today.year_month();
+    let months: Vec<String> = match all_months.first() {
+        Some(first) if *first <= this_month => first.through(this_month).iter().map(ToString::to_string).collect(),
         _ => Vec::new(),
     };
     let series: Vec<Series> = by_team
@@ -398,25 +413,32 @@ pub fn happiness_overview(input: &ReaderInput<'_>) -> HappinessOverview {
             values: months.iter().map(|m| values.get(m).copied()).collect(),
         })
         .collect();
-    let description = match (months.first(), months.last()) {
-        (Some(first), Some(last)) => format!(
-            "Happiness index by month, 0 to 100, of {} {} from {} to {}; the table below gives every value.",
-            by_team.len(),
-            if by_team.len() == 1 { "team" } else { "teams" },
-            month_label(first),
-            month_label(last)
-        ),
-        _ => "No team has a happiness index yet.".to_string(),
-    };
-    let svg = charts::line_chart(
-        &ChartText {
-            id: "happiness-all".into(),
-            title: "Happiness index by team".into(),
-            description,
-        },
-        &months,
-        &series,
-    );
+    let panels = by_team
+        .iter()
+        .zip(&series)
+        .map(|((team, _), series)| {
+            let svg = charts::small_multiple(
+                &ChartText {
+                    id: format!("happiness-{}", team.slug),
+                    title: format!("{} happiness index", team.title),
+                    description: happiness_description(&team.title, &months, &series.values),
+                },
+                HAPPINESS_AXIS,
+                &months,
+                series,
+            );
+            let latest = months
+                .iter()
+                .zip(&series.values)
+                .rev()
+                .find_map(|(m, v)| Some((m.clone(), (*v)?)));
+            HappinessPanel {
+                team: team.clone(),
+                svg,
+                latest,
+            }
+        })
+        .collect();
     let rows = months
         .iter()
         .enumerate()
@@ -426,7 +448,7 @@ pub fn happiness_overview(input: &ReaderInput<'_>) -> HappinessOverview {
         })
         .collect();
     HappinessOverview {
-        svg,
+        panels,
         teams: by_team.into_iter().map(|(team, _)| team).collect(),
         rows,
     }
@@ -696,8 +718,20 @@ pub fn history_value(input: &ReaderInput<'_>, index: usize) -> Value {
 /// `happiness` and `trust` of the happiness page.
 pub fn happiness_value(input: &ReaderInput<'_>) -> (Value, Value) {
     let overview = happiness_overview(input);
+    let panels: Vec<Value> = overview
+        .panels
+        .into_iter()
+        .map(|p| {
+            context! {
+                team => to_value(&p.team),
+                chart => Value::from_safe_string(p.svg),
+                latest => p.latest.as_ref().map(|(_, v)| *v),
+                latest_month => p.latest.map(|(m, _)| m),
+            }
+        })
+        .collect();
     let happiness = context! {
-        chart => Value::from_safe_string(overview.svg),
+        panels,
         teams => to_value(&overview.teams),
         rows => to_value(&overview.rows),
     };
@@ -788,42 +822,17 @@ fn link_of_card(card: &TeamCard) -> TeamLink {
     }
 }
 
-fn month_input(c: &Commitment) -> MonthInput {
-    MonthInput {
-        promised: c.promised,
-        effective_due: c.derived.effective_due,
-        delivered: c.delivered,
-        state: c.derived.state,
-        satisfaction: c.satisfaction,
-    }
-}
-
-fn figures_of(p: &HappinessPoint) -> MonthFigures {
-    MonthFigures {
-        month: p.month.clone(),
-        made: p.made,
-        due: p.due,
-        on_time: p.on_time,
-        late: p.late,
-        missed: p.missed,
-        dropped: p.dropped,
-        satisfaction: p.satisfaction,
-    }
-}
-
-/// The sum of the months; the mean rating of every rated delivery.
-fn totals<'a>(months: &[MonthFigures], commitments: impl Iterator<Item = &'a Commitment>) -> MonthFigures {
+/// The sum of the months, except `overdue`, which is a count at each
+/// month's end: its total is the latest month's (today's) count. The mean
+/// rating is that of every rated delivery up to today.
+fn totals<'a>(months: &[MonthFigures], commitments: impl Iterator<Item = &'a Commitment>, today: Date) -> MonthFigures {
     let mut sum = MonthFigures::default();
     for m in months {
-        sum.made += m.made;
-        sum.due += m.due;
-        sum.on_time += m.on_time;
-        sum.late += m.late;
-        sum.missed += m.missed;
-        sum.dropped += m.dropped;
+        sum.add_counts(m);
     }
+    sum.overdue = months.last().map_or(0, |m| m.overdue);
     let ratings: Vec<u8> = commitments
-        .filter(|c| c.derived.state.is_delivered())
+        .filter(|c| c.derived.state.is_delivered() && c.delivered.is_some_and(|d| d <= today))
         .filter_map(|c| c.satisfaction)
         .collect();
     if !ratings.is_empty() {
@@ -868,15 +877,8 @@ fn history_events(c: &Commitment, today: Date) -> Vec<(HistoryEvent, String)> {
         events.push((event(r.new_due, "rescheduled", text), short));
     }
     let state = c.derived.state;
-    // Missed and dropped have no date of their own.
-    let settled_on = || {
-        c.meta
-            .updated
-            .unwrap_or_else(|| c.derived.effective_due.min(today))
-            .max(c.promised)
-    };
-    match (state, c.delivered) {
-        (State::OnTime | State::Late, Some(delivered)) => {
+    match (state, c.delivered, c.closed) {
+        (State::OnTime | State::Late, Some(delivered), _) => {
             let days = c.derived.days_late;
             let text = if state == State::OnTime {
                 "Delivered on time.".to_string()
@@ -893,15 +895,20 @@ fn history_events(c: &Commitment, today: Date) -> Vec<(HistoryEvent, String)> {
             };
             events.push((event(delivered, "delivered", text), short.to_string()));
         }
-        (State::Missed, _) => events.push((
-            event(settled_on(), "missed", "Missed.".to_string()),
-            "Missed".to_string(),
-        )),
-        (State::Dropped, _) => {
-            events.push((
-                event(settled_on(), "dropped", "Dropped.".to_string()),
-                "Dropped".to_string(),
-            ));
+        (State::Missed | State::Dropped, _, Some(closed)) => {
+            let (kind, verb, short) = if state == State::Missed {
+                ("missed", "Declared missed", "Missed")
+            } else {
+                ("dropped", "Dropped", "Dropped")
+            };
+            let when = against_due(c.derived.days_late);
+            let reason = c.reason.as_deref().unwrap_or("").trim();
+            let (text, short) = if reason.is_empty() {
+                (format!("{verb}, {when}, with no reason given."), short.to_string())
+            } else {
+                (format!("{verb}, {when}: {reason}"), format!("{short}: {reason}"))
+            };
+            events.push((event(closed, kind, text), short));
         }
         _ => {}
     }
@@ -972,24 +979,30 @@ fn happiness_description(team: &str, months: &[String], values: &[Option<f64>]) 
     text
 }
 
-/// "Promises made, due, and delivered on time, late, missed or dropped each
-/// month from Jan 2026 to Jul 2026. In all: 9 made, 3 on time, …"
+/// "Promises made, originally due, rescheduled, and delivered on time, late,
+/// missed or dropped, each month from Jan 2026 to Jul 2026, with those
+/// overdue at each month's end. In all: 9 made, …; 1 overdue at the end of
+/// Jul 2026."
 fn bars_description(what: &str, months: &[MonthFigures]) -> String {
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return format!("{what}: none yet.");
     };
     let sum = |f: fn(&MonthFigures) -> u32| months.iter().map(f).sum::<u32>();
     format!(
-        "{what}, due, and delivered on time, late, missed or dropped, each month from {} to {}. In all: {} made, \
-         {} due, {} delivered on time, {} late, {} missed, {} dropped.",
+        "{what}, originally due, rescheduled, and delivered on time, late, missed or dropped, each month from {} to \
+         {}, with the promises overdue at each month's end. In all: {} made, {} due, {} rescheduled, {} delivered on \
+         time, {} late, {} missed, {} dropped; {} overdue at the end of {}.",
         month_label(&first.month),
         month_label(&last.month),
         sum(|m| m.made),
         sum(|m| m.due),
+        sum(|m| m.rescheduled),
         sum(|m| m.on_time),
         sum(|m| m.late),
         sum(|m| m.missed),
-        sum(|m| m.dropped)
+        sum(|m| m.dropped),
+        last.overdue,
+        month_label(&last.month),
     )
 }
 
@@ -1002,7 +1015,13 @@ mod tests {
         Date::parse(text).unwrap()
     }
 
-    fn commitment(due: &str, delivered: Option<&str>, revisions: Vec<Revision>, state: State) -> Commitment {
+    fn commitment(
+        due: &str,
+        delivered: Option<&str>,
+        closed: Option<&str>,
+        revisions: Vec<Revision>,
+        state: State,
+    ) -> Commitment {
         let revisions_due = revisions.last().map(|r| r.new_due);
         Commitment {
             meta: Meta {
@@ -1028,12 +1047,15 @@ mod tests {
             promised: d("2026-01-10"),
             due: d(due),
             delivered: delivered.map(d),
+            closed: closed.map(d),
+            reason: None,
             status: None,
             revisions,
             satisfaction: None,
             derived: crate::model::Derived {
                 effective_due: revisions_due.unwrap_or(d(due)),
                 slips: 0,
+                ended: delivered.or(closed).map(d),
                 days_late: 0,
                 state,
             },
@@ -1047,7 +1069,7 @@ mod tests {
             new_due: d("2026-04-15"),
             reason: "Legal review ran long.".into(),
         };
-        let mut c = commitment("2026-03-01", Some("2026-04-10"), vec![revision], State::Late);
+        let mut c = commitment("2026-03-01", Some("2026-04-10"), None, vec![revision], State::Late);
         c.derived.days_late = 40;
         let events = history_events(&c, d("2026-06-15"));
         let kinds: Vec<(&str, String)> = events.iter().map(|(e, _)| (e.kind, e.date.to_string())).collect();
@@ -1066,26 +1088,45 @@ mod tests {
     }
 
     #[test]
-    fn open_history_ends_today_and_missed_has_a_date() {
-        let open = commitment("2026-03-01", None, Vec::new(), State::Overdue);
+    fn open_history_ends_today() {
+        let open = commitment("2026-03-01", None, None, Vec::new(), State::Overdue);
         let events = history_events(&open, d("2026-03-11"));
         let last = &events.last().unwrap().0;
         assert_eq!((last.kind, last.date), ("today", d("2026-03-11")));
         assert_eq!(last.text, "Today, 10 days past the due date and not delivered yet.");
+    }
 
-        // Missed before its due date: placed today, not in the future.
-        let missed = commitment("2026-09-01", None, Vec::new(), State::Missed);
-        let events = history_events(&missed, d("2026-06-15"));
+    #[test]
+    fn missed_and_dropped_end_on_their_closed_date_with_their_reason() {
+        let mut missed = commitment("2026-09-01", None, Some("2026-06-01"), Vec::new(), State::Missed);
+        missed.derived.days_late = -92;
+        missed.reason = Some("The event was cancelled.".into());
+        let events = history_events(&missed, d("2026-11-15"));
         let kinds: Vec<(&str, Date)> = events.iter().map(|(e, _)| (e.kind, e.date)).collect();
         assert_eq!(
             kinds,
             [
                 ("promised", d("2026-01-10")),
-                ("missed", d("2026-06-15")),
+                ("missed", d("2026-06-01")),
                 ("due", d("2026-09-01"))
             ]
         );
+        assert_eq!(
+            events[1].0.text,
+            "Declared missed, 92 days before the original date: The event was cancelled."
+        );
+        assert_eq!(events[1].1, "Missed: The event was cancelled.");
         assert!(events.iter().all(|(e, _)| e.kind != "today"));
+
+        let mut dropped = commitment("2026-01-15", None, Some("2026-01-14"), Vec::new(), State::Dropped);
+        dropped.derived.days_late = -1;
+        let events = history_events(&dropped, d("2026-11-29"));
+        let dropped = events.iter().find(|(e, _)| e.kind == "dropped").unwrap();
+        assert_eq!(dropped.0.date, d("2026-01-14"));
+        assert_eq!(
+            dropped.0.text,
+            "Dropped, 1 day before the original date, with no reason given."
+        );
     }
 
     #[test]
@@ -1113,8 +1154,9 @@ mod tests {
         ];
         assert_eq!(
             bars_description("Promises made", &months),
-            "Promises made, due, and delivered on time, late, missed or dropped, each month from Jan 2026 to Feb \
-             2026. In all: 3 made, 2 due, 1 delivered on time, 1 late, 0 missed, 0 dropped."
+            "Promises made, originally due, rescheduled, and delivered on time, late, missed or dropped, each month \
+             from Jan 2026 to Feb 2026, with the promises overdue at each month's end. In all: 3 made, 2 due, 0 \
+             rescheduled, 1 delivered on time, 1 late, 0 missed, 0 dropped; 0 overdue at the end of Feb 2026."
         );
         let text = happiness_description(
             "Sales",

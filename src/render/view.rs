@@ -15,6 +15,7 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use crate::date::Date;
+use crate::model::commitment::against_due;
 use crate::model::{Commitment, Content, ItemKey, Kind, State, Story, Team, Term};
 use crate::render::markdown::{Heading, RenderedBody};
 use crate::score::{Explanation, HappinessPoint, ScoreBook};
@@ -53,6 +54,9 @@ pub struct TeamCard {
     pub lead: Option<String>,
     pub summary: String,
     pub score: Option<f64>,
+    /// The scoring hook ran and returned `()`: "no value" (for a team, with
+    /// the default script: nothing it promised has come due yet).
+    pub score_empty: bool,
     pub made_counts: PromiseCounts,
     pub received_counts: PromiseCounts,
     pub owns_count: usize,
@@ -88,6 +92,9 @@ pub struct StoryCard {
     pub outcome: Option<String>,
     pub teams: Vec<TeamLink>,
     pub score: Option<f64>,
+    /// The scoring hook ran and returned `()`: "no value" (for a team, with
+    /// the default script: nothing it promised has come due yet).
+    pub score_empty: bool,
     pub summary: String,
 }
 
@@ -105,12 +112,21 @@ pub struct CommitmentCard {
     pub due: Date,
     pub effective_due: Date,
     pub delivered: Option<Date>,
+    /// When it was declared missed or dropped.
+    pub closed: Option<Date>,
+    pub ended: Option<Date>,
     pub state: &'static str,
     pub state_label: &'static str,
     pub days_late: i64,
+    /// Where its end (or today) stands against the original due date:
+    /// "39 days after the original date", "1 day before the original date".
+    pub against_due: String,
     pub slips: usize,
     pub satisfaction: Option<u8>,
     pub score: Option<f64>,
+    /// The scoring hook ran and returned `()`: "no value" (for a team, with
+    /// the default script: nothing it promised has come due yet).
+    pub score_empty: bool,
     pub summary: String,
 }
 
@@ -198,6 +214,9 @@ pub struct StoryView {
     pub outcome: Option<String>,
     pub commitments: Vec<Value>,
     pub score: Option<f64>,
+    /// The scoring hook ran and returned `()`: "no value" (for a team, with
+    /// the default script: nothing it promised has come due yet).
+    pub score_empty: bool,
     pub body: Value,
     pub summary: String,
     pub headings: Vec<Heading>,
@@ -227,15 +246,24 @@ pub struct CommitmentView {
     pub promised: Date,
     pub due: Date,
     pub delivered: Option<Date>,
+    /// When it was declared missed or dropped, and why.
+    pub closed: Option<Date>,
+    pub reason: Option<String>,
     pub status: Option<&'static str>,
     pub effective_due: Date,
+    pub ended: Option<Date>,
     pub days_late: i64,
+    /// See [`CommitmentCard::against_due`].
+    pub against_due: String,
     pub slips: usize,
     pub state: &'static str,
     pub state_label: &'static str,
     pub revisions: Vec<RevisionView>,
     pub satisfaction: Option<u8>,
     pub score: Option<f64>,
+    /// The scoring hook ran and returned `()`: "no value" (for a team, with
+    /// the default script: nothing it promised has come due yet).
+    pub score_empty: bool,
     pub stories: Vec<ItemLink>,
     pub body: Value,
     pub summary: String,
@@ -293,6 +321,9 @@ pub struct TeamView {
     pub received_counts: PromiseCounts,
     pub stories: Vec<Value>,
     pub score: Option<f64>,
+    /// The scoring hook ran and returned `()`: "no value" (for a team, with
+    /// the default script: nothing it promised has come due yet).
+    pub score_empty: bool,
     pub happiness: Vec<HappinessPoint>,
     pub tags: Vec<String>,
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -552,6 +583,7 @@ impl Views {
                         outcome: s.outcome.clone(),
                         teams: s.teams.iter().map(|t| link_of(&t.slug)).collect(),
                         score: scores.story(&s.meta.slug),
+                        score_empty: scores.story_has_no_value(&s.meta.slug),
                         summary: summary(key),
                     };
                     let changed = replace_card(&mut self.cards.stories[i], &mut self.cards.values.stories[i], card);
@@ -785,6 +817,7 @@ impl Cards {
                 outcome: s.outcome.clone(),
                 teams: s.teams.iter().map(|t| link_of(&t.slug)).collect(),
                 score: scores.story(&s.meta.slug),
+                score_empty: scores.story_has_no_value(&s.meta.slug),
                 summary: summary(s.meta.key()),
             })
             .collect();
@@ -872,12 +905,16 @@ fn commitment_card(
         due: c.due,
         effective_due: c.derived.effective_due,
         delivered: c.delivered,
+        closed: c.closed,
+        ended: c.derived.ended,
         state: c.derived.state.name(),
         state_label: c.derived.state.label(),
         days_late: c.derived.days_late,
+        against_due: against_due(c.derived.days_late),
         slips: c.derived.slips,
         satisfaction: c.satisfaction,
         score: scores.commitment(&c.meta.slug),
+        score_empty: scores.commitment_has_no_value(&c.meta.slug),
         summary,
     }
 }
@@ -939,6 +976,7 @@ fn team_card(
         lead: t.lead.clone(),
         summary,
         score: scores.team(slug),
+        score_empty: scores.team_has_no_value(slug),
         made_counts: counts(made),
         received_counts: counts(received),
         owns_count: content
@@ -1090,6 +1128,7 @@ fn story_view(
             .filter_map(|c| commitments.get(c.slug.as_str()).map(|v| (*v).clone()))
             .collect(),
         score: scores.story(&story.meta.slug),
+        score_empty: scores.story_has_no_value(&story.meta.slug),
         body: Value::from_safe_string(body.html.clone()),
         summary: body.summary.clone(),
         headings: body.headings.clone(),
@@ -1119,9 +1158,13 @@ fn commitment_view(
         promised: c.promised,
         due: c.due,
         delivered: c.delivered,
+        closed: c.closed,
+        reason: c.reason.clone(),
         status: c.status.map(|s| s.name()),
         effective_due: c.derived.effective_due,
+        ended: c.derived.ended,
         days_late: c.derived.days_late,
+        against_due: against_due(c.derived.days_late),
         slips: c.derived.slips,
         state: c.derived.state.name(),
         state_label: c.derived.state.label(),
@@ -1136,6 +1179,7 @@ fn commitment_view(
             .collect(),
         satisfaction: c.satisfaction,
         score: scores.commitment(&c.meta.slug),
+        score_empty: scores.commitment_has_no_value(&c.meta.slug),
         stories: stories.cloned().unwrap_or_default(),
         body: Value::from_safe_string(body.html.clone()),
         summary: body.summary.clone(),
@@ -1229,6 +1273,7 @@ fn team_view(input: TeamViewInput<'_>) -> TeamView {
         received: group_by_state(&received),
         stories: credited,
         score: scores.team(slug),
+        score_empty: scores.team_has_no_value(slug),
         happiness: scores.happiness(slug).to_vec(),
         tags: team.meta.tags.clone(),
         extra: team.meta.extra.clone(),

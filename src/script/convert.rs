@@ -30,17 +30,20 @@ pub const COMMON_FIELDS: [&str; 10] = [
 pub const TEAM_FIELDS: [&str; 4] = ["short", "color", "lead", "members"];
 pub const TERM_FIELDS: [&str; 5] = ["acronym", "aliases", "owner", "definitions", "related"];
 pub const STORY_FIELDS: [&str; 6] = ["teams", "contributions", "customer", "outcome", "commitments", "score"];
-pub const COMMITMENT_FIELDS: [&str; 14] = [
+pub const COMMITMENT_FIELDS: [&str; 17] = [
     "owner",
     "to",
     "to_external",
     "promised",
     "due",
     "delivered",
+    "closed",
+    "reason",
     "status",
     "revisions",
     "satisfaction",
     "effective_due",
+    "ended",
     "days_late",
     "slips",
     "state",
@@ -243,6 +246,8 @@ fn commitment_field(c: &Commitment, name: &str) -> Option<Dynamic> {
         "promised" => date(c.promised),
         "due" => date(c.due),
         "delivered" => optional_date(c.delivered),
+        "closed" => optional_date(c.closed),
+        "reason" => optional_text(c.reason.as_deref()),
         "status" => c.status.map_or(Dynamic::UNIT, |s| shared_name(s.name())),
         "revisions" => c
             .revisions
@@ -260,6 +265,7 @@ fn commitment_field(c: &Commitment, name: &str) -> Option<Dynamic> {
             .satisfaction
             .map_or(Dynamic::UNIT, |s| Dynamic::from_int(INT::from(s))),
         "effective_due" => date(c.derived.effective_due),
+        "ended" => optional_date(c.derived.ended),
         "days_late" => Dynamic::from_int(c.derived.days_late),
         "slips" => Dynamic::from_int(c.derived.slips as INT),
         "state" => shared_name(c.derived.state.name()),
@@ -363,10 +369,12 @@ pub fn month(figures: &MonthFigures) -> Dynamic {
     for (key, value) in [
         ("made", figures.made),
         ("due", figures.due),
+        ("rescheduled", figures.rescheduled),
         ("on_time", figures.on_time),
         ("late", figures.late),
         ("missed", figures.missed),
         ("dropped", figures.dropped),
+        ("overdue", figures.overdue),
     ] {
         map.insert(key.into(), Dynamic::from_int(INT::from(value)));
     }

@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use rhai::{Array, Dynamic};
 
+use crate::date::Date;
 use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, Locator};
 use crate::model::commitment::{MonthInput, monthly};
@@ -97,7 +98,9 @@ pub struct Inputs<'a> {
 }
 
 impl<'a> Inputs<'a> {
-    pub fn new(content: &'a Content) -> Inputs<'a> {
+    /// The hooks' arguments for `content`, with monthly figures up to
+    /// `today`.
+    pub fn new(content: &'a Content, today: Date) -> Inputs<'a> {
         let converted = Converted::new(content);
         let team_index: HashMap<&str, usize> = content
             .teams
@@ -111,13 +114,7 @@ impl<'a> Inputs<'a> {
         for (c, value) in content.commitments.iter().zip(&converted.commitments) {
             if let Some(&i) = team_index.get(c.owner.slug.as_str()) {
                 team_commitments[i].push(Dynamic::from(value.clone()));
-                month_inputs[i].push(MonthInput {
-                    promised: c.promised,
-                    effective_due: c.derived.effective_due,
-                    delivered: c.delivered,
-                    state: c.derived.state,
-                    satisfaction: c.satisfaction,
-                });
+                month_inputs[i].push(MonthInput::of(c));
             }
         }
         for (s, value) in content.stories.iter().zip(&converted.stories) {
@@ -130,7 +127,7 @@ impl<'a> Inputs<'a> {
         let months = month_inputs
             .into_iter()
             .map(|inputs| {
-                monthly(inputs)
+                monthly(inputs, today)
                     .into_iter()
                     .map(|figures| {
                         let value = convert::month(&figures);
@@ -223,7 +220,8 @@ impl Job {
 /// What one call gave.
 #[derive(Debug, Clone)]
 enum Outcome {
-    Score(f64),
+    /// A number, or `None` when the hook returned `()`: "no value".
+    Score(Option<f64>),
     /// The warnings `lint` gave, already placed at their files and lines.
     Lints(Vec<Diagnostic>),
     /// It returned something else than the hook must: the description.
@@ -333,7 +331,7 @@ pub fn run_focused(scripts: &Scripts, inputs: &Inputs<'_>, focus: Option<Focus<'
     }
     let mut outcomes = runner.run_all(&first);
     for (job, outcome) in first.iter().zip(&outcomes) {
-        if let Outcome::Score(score) = outcome {
+        if let Outcome::Score(Some(score)) = outcome {
             match *job {
                 Job::Commitment(i) => inputs.converted.commitments[i].set_score(*score),
                 Job::Story(i) => inputs.converted.stories[i].set_score(*score),
@@ -347,7 +345,7 @@ pub fn run_focused(scripts: &Scripts, inputs: &Inputs<'_>, focus: Option<Focus<'
 
     let mut problems = Problems::default();
     // A month is not an item with a slug: its values are kept apart.
-    let mut happiness: HashMap<(usize, usize), f64> = HashMap::new();
+    let mut happiness: HashMap<(usize, usize), Option<f64>> = HashMap::new();
     for (job, outcome) in jobs.iter().zip(outcomes) {
         let hook = job.hook();
         match outcome {
@@ -389,15 +387,8 @@ pub fn run_focused(scripts: &Scripts, inputs: &Inputs<'_>, focus: Option<Focus<'
             .iter()
             .enumerate()
             .map(|(m, (figures, _))| HappinessPoint {
-                month: figures.month.clone(),
-                value: happiness.get(&(team_index, m)).copied(),
-                made: figures.made,
-                due: figures.due,
-                on_time: figures.on_time,
-                late: figures.late,
-                missed: figures.missed,
-                dropped: figures.dropped,
-                satisfaction: figures.satisfaction,
+                value: happiness.get(&(team_index, m)).copied().flatten(),
+                figures: figures.clone(),
             })
             .collect();
         book.happiness.insert(team.meta.slug.clone(), points);
@@ -571,8 +562,11 @@ fn is_limit(outcome: &Outcome) -> bool {
     matches!(outcome, Outcome::Failed(f) if f.kind == FailureKind::Limit)
 }
 
-/// A score: a number from 0 to 100.
-fn score(value: &Dynamic) -> Result<f64, String> {
+/// A score: a number from 0 to 100, or `()` for "no value".
+fn score(value: &Dynamic) -> Result<Option<f64>, String> {
+    if value.is_unit() {
+        return Ok(None);
+    }
     let number = if let Ok(n) = value.as_int() {
         n as f64
     } else if let Ok(f) = value.as_float() {
@@ -581,7 +575,7 @@ fn score(value: &Dynamic) -> Result<f64, String> {
         return Err(describe(value));
     };
     if number.is_finite() && (0.0..=100.0).contains(&number) {
-        Ok(number)
+        Ok(Some(number))
     } else {
         Err(format!("{number}"))
     }

@@ -52,7 +52,7 @@ pub fn score_site(site: &Site) -> Scored {
             scripts: None,
         };
     }
-    let inputs = Inputs::new(&site.content);
+    let inputs = Inputs::new(&site.content, site.today);
     let options = EngineOptions {
         today: site.today,
         limits: inputs.fit(Limits::new(site.config.scripts.max_operations.max(1))),
@@ -147,11 +147,12 @@ fn call_from_template(scripts: &Scripts, name: &str, args: Vec<minijinja::Value>
 /// bodies changed, for the dev server's fast rebuilds.
 #[derive(Debug, Clone, Default)]
 pub struct Rescored {
-    /// New scores of the changed commitments and stories (`None`: no score).
-    pub commitments: Vec<(String, Option<f64>)>,
-    pub stories: Vec<(String, Option<f64>)>,
+    /// New scores of the changed commitments and stories, as the score
+    /// book's entries (`None`: not scored; `Some(None)`: "no value").
+    pub commitments: Vec<(String, Option<Option<f64>>)>,
+    pub stories: Vec<(String, Option<Option<f64>>)>,
     /// New reliability and happiness of the teams the changes touch.
-    pub teams: Vec<(String, Option<f64>, Vec<crate::score::HappinessPoint>)>,
+    pub teams: Vec<(String, Option<Option<f64>>, Vec<crate::score::HappinessPoint>)>,
     /// Lint warnings (and `warn` notes) of the changed items, by item path.
     pub warnings: std::collections::HashMap<String, Vec<Diagnostic>>,
 }
@@ -168,6 +169,7 @@ impl Scored {
         content: &crate::model::Content,
         keys: &[crate::model::ItemKey],
         known: &ScoreBook,
+        today: crate::date::Date,
     ) -> Option<Rescored> {
         use crate::model::{Item, ItemKey, ItemRef, Kind};
         use std::collections::{BTreeSet, HashSet};
@@ -217,7 +219,7 @@ impl Scored {
             })
             .collect();
         let small = crate::model::Content::new(items, HashSet::new());
-        let inputs = Inputs::new(&small);
+        let inputs = Inputs::new(&small, today);
         // Only the changed items are scored and linted again; the others of
         // their teams keep the scores they have, which the team hooks read.
         let focus = hooks::Focus { keys, known };
@@ -244,14 +246,17 @@ impl Scored {
             match key.kind {
                 Kind::Commitment => rescored
                     .commitments
-                    .push((key.slug.clone(), book.commitment(&key.slug))),
-                Kind::Story => rescored.stories.push((key.slug.clone(), book.story(&key.slug))),
+                    .push((key.slug.clone(), book.commitments.get(&key.slug).copied())),
+                Kind::Story => rescored
+                    .stories
+                    .push((key.slug.clone(), book.stories.get(&key.slug).copied())),
                 _ => {}
             }
         }
         for slug in teams {
             let happiness = book.happiness(&slug).to_vec();
-            rescored.teams.push((slug.clone(), book.team(&slug), happiness));
+            let score = book.teams.get(&slug).copied();
+            rescored.teams.push((slug.clone(), score, happiness));
         }
         Some(rescored)
     }

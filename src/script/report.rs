@@ -17,7 +17,7 @@ use crate::cli::{ScoresArgs, ScoresFormat};
 use crate::commands::{self, EXIT_SITE_ERRORS};
 use crate::console;
 use crate::diagnostic::{Diagnostics, Format, did_you_mean};
-use crate::model::Content;
+use crate::model::{Content, MonthFigures};
 use crate::render::view::counts;
 use crate::score::ScoreBook;
 use crate::site::Site;
@@ -38,8 +38,11 @@ pub struct Report {
 pub struct TeamRow {
     pub team: String,
     pub title: String,
-    /// `score_team`'s value.
+    /// `score_team`'s value; `null` when it gave none.
     pub score: Option<f64>,
+    /// `score_team` returned `()`: nothing the team promised has come due
+    /// yet (with the default script).
+    pub nothing_due_yet: bool,
     pub promises_made: usize,
     /// On-time deliveries over everything that came due, in percent.
     pub on_time_rate: Option<f64>,
@@ -48,16 +51,11 @@ pub struct TeamRow {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MonthRow {
     pub team: String,
-    pub month: String,
-    /// `happiness`'s value.
+    /// `happiness`'s value; `null` when it gave none.
     pub index: Option<f64>,
-    pub made: u32,
-    pub due: u32,
-    pub on_time: u32,
-    pub late: u32,
-    pub missed: u32,
-    pub dropped: u32,
-    pub satisfaction: Option<f64>,
+    /// The month and its figures.
+    #[serde(flatten)]
+    pub figures: MonthFigures,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -125,6 +123,7 @@ pub fn report(content: &Content, scores: &ScoreBook, today: &str, team: Option<&
                 team: t.meta.slug.clone(),
                 title: t.meta.title.clone(),
                 score: scores.team(&t.meta.slug),
+                nothing_due_yet: scores.team_has_no_value(&t.meta.slug),
                 promises_made: made.total,
                 on_time_rate: made.on_time_rate,
             }
@@ -137,15 +136,8 @@ pub fn report(content: &Content, scores: &ScoreBook, today: &str, team: Option<&
         .flat_map(|t| {
             scores.happiness(&t.meta.slug).iter().map(|p| MonthRow {
                 team: t.meta.slug.clone(),
-                month: p.month.clone(),
                 index: p.value,
-                made: p.made,
-                due: p.due,
-                on_time: p.on_time,
-                late: p.late,
-                missed: p.missed,
-                dropped: p.dropped,
-                satisfaction: p.satisfaction,
+                figures: p.figures.clone(),
             })
         })
         .collect();
@@ -188,7 +180,11 @@ impl Report {
             .map(|t| {
                 vec![
                     t.team.clone(),
-                    number(t.score),
+                    if t.nothing_due_yet {
+                        "nothing due yet".to_string()
+                    } else {
+                        number(t.score)
+                    },
                     t.on_time_rate.map_or_else(|| "–".to_string(), |r| format!("{r:.0}%")),
                     t.promises_made.to_string(),
                 ]
@@ -201,17 +197,20 @@ impl Report {
             .happiness
             .iter()
             .map(|m| {
+                let f = &m.figures;
                 vec![
                     m.team.clone(),
-                    m.month.clone(),
+                    f.month.clone(),
                     number(m.index),
-                    m.made.to_string(),
-                    m.due.to_string(),
-                    m.on_time.to_string(),
-                    m.late.to_string(),
-                    m.missed.to_string(),
-                    m.dropped.to_string(),
-                    m.satisfaction.map_or_else(|| "–".to_string(), |s| format!("{s:.1}")),
+                    f.made.to_string(),
+                    f.due.to_string(),
+                    f.rescheduled.to_string(),
+                    f.on_time.to_string(),
+                    f.late.to_string(),
+                    f.missed.to_string(),
+                    f.dropped.to_string(),
+                    f.overdue.to_string(),
+                    f.satisfaction.map_or_else(|| "–".to_string(), |s| format!("{s:.1}")),
                 ]
             })
             .collect();
@@ -223,10 +222,12 @@ impl Report {
                 "index",
                 "made",
                 "due",
+                "rescheduled",
                 "on time",
                 "late",
                 "missed",
                 "dropped",
+                "overdue",
                 "satisfaction",
             ],
             &rows,
@@ -261,7 +262,7 @@ impl Report {
             row(["team", &t.team, "", "", &raw(t.score)]);
         }
         for m in &self.happiness {
-            row(["happiness", &m.team, &m.month, "", &raw(m.index)]);
+            row(["happiness", &m.team, &m.figures.month, "", &raw(m.index)]);
         }
         for c in &self.lowest_commitments {
             row(["commitment", &c.owner, "", &c.commitment, &raw(Some(c.score))]);

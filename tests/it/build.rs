@@ -389,8 +389,22 @@ fn commitment_page_shows_revision_history_with_reasons() {
             &["Overdue since <time datetime=\"2026-05-01\">", "<dt>Days late</dt><dd>45 <span class=\"muted\">so far</span>"],
         )
         .assert_page("commitments/faster-replies/index.html", &["Delivered on time.", "<dt>Days late</dt><dd>0</dd>"])
-        .assert_page("commitments/churn-report/index.html", &["<li class=\"history-missed\">Missed.</li>"])
-        .assert_page("commitments/partner-portal/index.html", &["<li class=\"history-dropped\">Dropped.</li>"])
+        .assert_page(
+            "commitments/churn-report/index.html",
+            &[
+                "<dt>Declared missed</dt><dd>on <time datetime=\"2026-03-05\">5 March 2026</time>, 4 days after the original date</dd>",
+                "<dt>Why</dt><dd>The billing export it needs was not ready.</dd>",
+                "<li class=\"history-missed\"><span class=\"history-date\"><time datetime=\"2026-03-05\">5 March 2026</time></span> Declared missed, 4 days after the original date.",
+                "<q>The billing export it needs was not ready.</q>",
+            ],
+        )
+        .assert_page(
+            "commitments/partner-portal/index.html",
+            &[
+                "<dt>Dropped</dt><dd>on <time datetime=\"2026-03-16\">16 March 2026</time>, 16 days before the original date</dd>",
+                "<li class=\"history-dropped\"><span class=\"history-date\"><time datetime=\"2026-03-16\">16 March 2026</time></span> Dropped, 16 days before the original date.",
+            ],
+        )
         .assert_page("commitments/case-study/index.html", &["<span class=\"state state-at-risk\">At risk</span>"])
         .assert_page("commitments/onboarding-guide/index.html", &["<span class=\"state state-open\">Open</span>"]);
 }

@@ -117,10 +117,28 @@ fn atom_feed_lists_stories_deliveries_and_reschedulings_newest_first() {
             "stories/webinar-launch/",
         ),
         (
+            "2026-05-02",
+            "overdue",
+            "Overdue: Route MQLs to sales within an hour",
+            "commitments/lead-routing/",
+        ),
+        (
             "2026-04-10",
             "delivered",
             "Delivered: Publish a pricing page",
             "commitments/pricing-page/",
+        ),
+        (
+            "2026-03-16",
+            "dropped",
+            "Dropped: Partner portal",
+            "commitments/partner-portal/#history",
+        ),
+        (
+            "2026-03-05",
+            "missed",
+            "Missed: Monthly churn report",
+            "commitments/churn-report/#history",
         ),
         (
             "2026-03-01",
@@ -160,6 +178,19 @@ fn atom_feed_lists_stories_deliveries_and_reschedulings_newest_first() {
         "{xml}"
     );
     assert!(xml.contains("40 days after the date first promised"), "{xml}");
+    // Bad news travels as fast as good: when, how late, and why.
+    assert!(
+        xml.contains("Support declared its promise to Sales, Marketing missed, 4 days after the original date. Reason: The billing export it needs was not ready."),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("Sales dropped its promise to Marketing, 16 days before the original date. Reason: The partner programme was paused."),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("was due on 1 May 2026 and has not been delivered."),
+        "{xml}"
+    );
 
     // Every page announces the feed, under the base path.
     test.assert_page(
@@ -187,7 +218,7 @@ fn atom_feed_without_a_host_uses_urns_and_paths() {
         let href = child(entry, "link").attribute("href").unwrap_or_default();
         assert!(href.starts_with('/') && !href.starts_with("//"), "{href}");
     }
-    assert_eq!(ids.len(), 5);
+    assert_eq!(ids.len(), 8);
     assert!(ids.contains("urn:rapport:fixture-alignment:commitment:pricing-page:revision-1"));
     assert!(ids.contains("urn:rapport:fixture-alignment:story:acme-renewal"));
 }
@@ -255,7 +286,7 @@ fn data_file(test: &SiteTest, name: &str) -> Vec<Value> {
     let object = json.as_object().expect("a top-level object");
     let keys: Vec<&str> = object.keys().map(String::as_str).collect();
     assert_eq!(keys, ["version", "today", name], "data/{name}.json");
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     assert_eq!(json["today"], TODAY);
     let items = json[name].as_array().expect("a list").clone();
     let slugs: Vec<&str> = items.iter().map(|i| i["slug"].as_str().expect("a slug")).collect();
@@ -391,11 +422,14 @@ fn data_files_hold_every_item_with_its_derived_fields() {
                 ("promised", Type::Str),
                 ("due", Type::Str),
                 ("delivered", Type::OptStr),
+                ("closed", Type::OptStr),
+                ("reason", Type::OptStr),
                 ("status", Type::OptStr),
                 ("revisions", Type::List),
                 ("satisfaction", Type::OptNum),
                 ("state", Type::Str),
                 ("effective_due", Type::Str),
+                ("ended", Type::OptStr),
                 ("days_late", Type::Int),
                 ("slips", Type::Int),
                 ("score", Type::OptNum),
@@ -437,8 +471,21 @@ fn data_files_hold_every_item_with_its_derived_fields() {
     assert_eq!(replies["state"], "on-time");
     assert_eq!(replies["days_late"], -4);
     assert_eq!(replies["stories"], serde_json::json!(["acme-renewal"]));
-    assert_eq!(by_slug(&commitments, "churn-report")["state"], "missed");
-    assert_eq!(by_slug(&commitments, "partner-portal")["status"], "dropped");
+    assert_eq!(routing["ended"], Value::Null);
+    assert_eq!(pricing["ended"], "2026-04-10");
+    let churn = by_slug(&commitments, "churn-report");
+    assert_eq!(churn["state"], "missed");
+    assert_eq!(
+        (&churn["closed"], &churn["ended"], &churn["days_late"]),
+        (&Value::from("2026-03-05"), &Value::from("2026-03-05"), &Value::from(4))
+    );
+    assert_eq!(churn["reason"], "The billing export it needs was not ready.");
+    let portal = by_slug(&commitments, "partner-portal");
+    assert_eq!(portal["status"], "dropped");
+    assert_eq!(
+        (&portal["ended"], &portal["days_late"]),
+        (&Value::from("2026-03-16"), &Value::from(-16))
+    );
 
     let mql = by_slug(&terms, "mql");
     assert_eq!(mql["acronym"], "MQL");
@@ -489,7 +536,7 @@ fn data_files_hold_every_item_with_its_derived_fields() {
 
     // scores.json keeps its shape and gains the version.
     let scores: Value = serde_json::from_str(&test.page("data/scores.json")).unwrap();
-    assert_eq!(scores["version"], 1);
+    assert_eq!(scores["version"], 2);
     assert!(scores["teams"]["marketing"]["happiness"].is_array());
 
     // Same input, same bytes.

@@ -110,8 +110,25 @@ fn body_edits_match_a_full_build_and_render_few_pages() {
     assert!(live.apply(&changed).incremental);
     assert_same_as_full_build(&live, &site);
 
-    // A dropped promise's body no longer says why: the scoring script reads
-    // the body, so its score, its team's reliability and scores.json move.
+    // A team's readings and the score it hands its commitments stay put.
+    assert_same_as_full_build(&live, &site);
+}
+
+#[test]
+fn a_body_that_a_hook_reads_rescores_the_item_and_its_team() {
+    let site = SiteTest::new("good");
+    // A rule that reads the body: the fast path must re-run it, and the
+    // team hook that reads its score.
+    let scripts = site.root().join("scripts");
+    fs::create_dir_all(&scripts).unwrap();
+    fs::write(
+        scripts.join("scoring.rhai"),
+        "fn score_commitment(c) { if has_word(c.body, \"paused\") { 60 } else { 20 } }\n\
+         fn score_team(team, commitments, stories) { let s = []; for c in commitments { if c.score != () { s.push(c.score); } } if s.is_empty() { () } else { mean(s) } }\n",
+    )
+    .unwrap();
+    let (mut live, first) = LiveSite::open(site.root(), options()).unwrap();
+    assert!(first.ok(), "{:?}", first.diagnostics);
     let before = live.outputs()["data/scores.json"].clone();
     let changed = edit(&site, "content/commitments/partner-portal.md", |t| {
         t.replace("Dropped when the partner programme was paused.", "Nothing more to say.")

@@ -13,6 +13,7 @@ mod commonmark;
 mod corpora;
 mod deploy;
 mod feeds;
+mod figures;
 mod live;
 mod reader;
 mod scripting;

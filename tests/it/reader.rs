@@ -11,12 +11,12 @@
 //! | webinar-deck | marketing → sales | 01-05 | 02-10 | delivered 02-09, rated 5 | on time |
 //! | case-studies | marketing → sales | 01-20 | 03-01 | delivered 03-20, rated 3 | late |
 //! | brand-refresh | marketing → sales, support | 02-01 | 03-15 (04-30) | delivered 04-20 | late |
-//! | event-kit | marketing → support | 02-10 | 04-01 | status missed | missed |
+//! | event-kit | marketing → support | 02-10 | 04-01 | missed, closed 03-20 | missed |
 //! | lead-feedback | sales → marketing | 03-01 | 05-01 | – | overdue |
 //! | quote-template | sales → marketing | 03-10 | 04-10 | delivered 04-08 | on time |
 //! | onboarding-calls | sales → sales, support | 04-01 | 05-15 | delivered 05-10 | on time |
 //! | help-centre | support → marketing | 04-15 | 07-31 | – | open |
-//! | chat-support | support → sales | 01-10 | 03-31 | status dropped | dropped |
+//! | chat-support | support → sales | 01-10 | 03-31 | dropped, closed 03-10 | dropped |
 //!
 //! Legal promised nothing and received nothing. The fixture's `happiness`
 //! hook is the share of the month's settled promises that were on time
@@ -74,7 +74,7 @@ fn trust_matrix_cells_are_on_time_rates_between_teams_linking_to_their_commitmen
     // nothing came due, so their cells are empty but still link to them.
     for (pair, recipient) in [("support-to-marketing", "Marketing"), ("support-to-sales", "Sales")] {
         let cell = format!(
-            "<a href=\"/happiness/#from-{pair}\"><title>Support → {recipient}: none due yet, 1 commitment</title>"
+            "<a href=\"/happiness/#from-{pair}\"><title>Support → {recipient}: nothing due yet, 1 commitment</title>"
         );
         assert!(chart.contains(&cell), "{cell}: {chart}");
     }
@@ -95,8 +95,8 @@ fn trust_matrix_cells_are_on_time_rates_between_teams_linking_to_their_commitmen
             "<a href=\"/happiness/#from-sales-to-marketing\">50%</a> <span class=\"muted\">1/2</span>",
             "<a href=\"/happiness/#from-sales-to-support\">100%</a> <span class=\"muted\">1/1</span>",
             "<th scope=\"row\"><a href=\"/teams/support/\">Support</a></th>",
-            "<a href=\"/happiness/#from-support-to-marketing\">none due</a> <span class=\"muted\">of 1</span>",
-            "<a href=\"/happiness/#from-support-to-sales\">none due</a> <span class=\"muted\">of 1</span>",
+            "<a href=\"/happiness/#from-support-to-marketing\">nothing due yet</a> <span class=\"muted\">of 1</span>",
+            "<a href=\"/happiness/#from-support-to-sales\">nothing due yet</a> <span class=\"muted\">of 1</span>",
         ],
     );
     // The rule is on the page.
@@ -156,20 +156,37 @@ fn trust_matrix_cells_are_on_time_rates_between_teams_linking_to_their_commitmen
 fn happiness_page_charts_every_team_in_its_colour() {
     let test = reader();
     let page = test.page("happiness/index.html");
-    let chart = between(&page, "<svg xmlns", "</svg>");
-    assert_contains(
-        "the happiness chart",
-        chart,
-        &[
-            "class=\"chart chart-line\"",
-            "<title id=\"happiness-all-title\">Happiness index by team</title>",
-            "of 3 teams from Jan 2026 to Jul 2026",
-            "stroke=\"#c2410c\"",
-            "stroke=\"#1f5fa8\"",
-            "stroke=\"#15803d\"",
-            "<title>Marketing, Feb 2026: 100</title>",
-        ],
+    // Small multiples: one chart per team with a value, each in its colour,
+    // all on the same months (January to June: never after today's).
+    let index = part(&page, "index", "</section>");
+    assert_eq!(index.matches("<svg xmlns").count(), 3, "{index}");
+    for (slug, title, color) in [
+        ("marketing", "Marketing", "#c2410c"),
+        ("sales", "Sales", "#1f5fa8"),
+        ("support", "Support", "#15803d"),
+    ] {
+        let chart = between(index, &format!("id=\"happiness-{slug}-title\""), "</svg>");
+        assert_contains(
+            "a small multiple",
+            chart,
+            &[
+                &format!(">{title} happiness index</title>"),
+                &format!("stroke=\"{color}\""),
+                ">Jan 2026</text>",
+                ">Jun 2026</text>",
+                ">Index, 0 to 100</text>",
+            ],
+        );
+        assert!(!chart.contains("Jul 2026"), "{chart}");
+    }
+    assert!(index.contains("<title>Marketing, Feb 2026: 100</title>"), "{index}");
+    // Sales made its first promise in March: no dot before.
+    let sales = between(index, "id=\"happiness-sales-title\"", "</svg>");
+    assert!(
+        !sales.contains("Sales, Jan 2026") && !sales.contains("Sales, Feb 2026"),
+        "{sales}"
     );
+    assert!(sales.contains("<title>Sales, Mar 2026: 50</title>"), "{sales}");
     let table = between(&page, "<table class=\"happiness-all-table\">", "</table>");
     assert_in_order(
         "the happiness table",
@@ -181,9 +198,10 @@ fn happiness_page_charts_every_team_in_its_colour() {
             "Jan 2026</time></th><td>50</td><td>–</td><td>50</td>",
             "Mar 2026</time></th><td>0</td><td>50</td><td>0</td>",
             "Apr 2026</time></th><td>0</td><td>100</td><td>50</td>",
-            "Jul 2026</time></th><td>–</td><td>–</td><td>50</td>",
+            "Jun 2026</time></th><td>50</td><td>50</td><td>50</td>",
         ],
     );
+    assert!(!table.contains("Jul 2026"), "no month after today: {table}");
     // The nav links the page; a page of that name would replace it.
     assert_contains(
         "the nav",
@@ -207,24 +225,27 @@ fn happiness_page_charts_every_team_in_its_colour() {
 fn commitments_page_counts_promises_and_deliveries_by_month() {
     let test = reader();
     let page = test.page("commitments/index.html");
-    // made: by `promised`; due: by effective due; on time and late: by
-    // `delivered`; missed and dropped: by effective due.
+    // made: by `promised`; due: by the original due date, and only up to
+    // today (help-centre, due in July, is not counted); rescheduled: by the
+    // revision's date; on time and late: by `delivered`; missed and dropped:
+    // by `closed`; overdue: as it stood at each month's end (lead-feedback,
+    // due 1 May, from May on). No month after June, today's.
     let table = between(&page, "<details class=\"chart-data\">", "</details>");
     assert_in_order(
         "the timeline's data",
         table,
         &[
-            "<th scope=\"col\">Month</th><th scope=\"col\">Made</th><th scope=\"col\">Due</th><th scope=\"col\">On time</th><th scope=\"col\">Late</th><th scope=\"col\">Missed</th><th scope=\"col\">Dropped</th><th scope=\"col\">Satisfaction</th>",
-            "Jan 2026</time></th><td>3</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>–</td>",
-            "Feb 2026</time></th><td>2</td><td>1</td><td>1</td><td>0</td><td>0</td><td>0</td><td>5.0</td>",
-            "Mar 2026</time></th><td>2</td><td>2</td><td>0</td><td>1</td><td>0</td><td>1</td><td>3.0</td>",
-            "Apr 2026</time></th><td>2</td><td>3</td><td>1</td><td>1</td><td>1</td><td>0</td><td>–</td>",
-            "May 2026</time></th><td>0</td><td>2</td><td>1</td><td>0</td><td>0</td><td>0</td><td>–</td>",
-            "Jun 2026</time></th><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>–</td>",
-            "Jul 2026</time></th><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>–</td>",
-            "<th scope=\"row\">Total</th><td>9</td><td>9</td><td>3</td><td>2</td><td>1</td><td>1</td><td>4.0</td>",
+            "<th scope=\"col\">Month</th><th scope=\"col\">Made</th><th scope=\"col\">Due <span class=\"th-note\">(original date)</span></th><th scope=\"col\">Rescheduled</th><th scope=\"col\">On time</th><th scope=\"col\">Late</th><th scope=\"col\">Missed</th><th scope=\"col\">Dropped</th><th scope=\"col\">Overdue <span class=\"th-note\">(at month end)</span></th><th scope=\"col\">Satisfaction</th>",
+            "Jan 2026</time></th><td>3</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>–</td>",
+            "Feb 2026</time></th><td>2</td><td>1</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>5.0</td>",
+            "Mar 2026</time></th><td>2</td><td>3</td><td>1</td><td>0</td><td>1</td><td>1</td><td>1</td><td>0</td><td>3.0</td>",
+            "Apr 2026</time></th><td>2</td><td>2</td><td>0</td><td>1</td><td>1</td><td>0</td><td>0</td><td>0</td><td>–</td>",
+            "May 2026</time></th><td>0</td><td>2</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>1</td><td>–</td>",
+            "Jun 2026</time></th><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td><td>–</td>",
+            "<th scope=\"row\">Total</th><td>9</td><td>8</td><td>1</td><td>3</td><td>2</td><td>1</td><td>1</td><td>1 <span class=\"th-note\">today</span></td><td>4.0</td>",
         ],
     );
+    assert!(!table.contains("Jul 2026"), "no month after today: {table}");
     let chart = between(&page, "<svg xmlns", "</svg>");
     assert_contains(
         "the timeline chart",
@@ -232,12 +253,15 @@ fn commitments_page_counts_promises_and_deliveries_by_month() {
         &[
             "class=\"chart chart-bars\"",
             "<title id=\"promises-timeline-title\">Promises and deliveries by month</title>",
-            "In all: 9 made, 9 due, 3 delivered on time, 2 late, 1 missed, 1 dropped.",
+            "In all: 9 made, 8 due, 1 rescheduled, 3 delivered on time, 2 late, 1 missed, 1 dropped; 1 overdue at the end of Jun 2026.",
             "<title>Jan 2026: 3 promises made</title>",
-            "<title>Apr 2026: 3 promises due</title>",
-            "<title>Apr 2026: 1 missed</title>",
+            "<title>Mar 2026: 3 promises originally due</title>",
+            "<title>Mar 2026: 1 declared missed</title>",
+            "<title>Mar 2026: 1 rescheduling</title>",
+            "<title>May 2026: 1 overdue at the end of the month</title>",
         ],
     );
+    assert!(!chart.contains("Jul 2026"), "{chart}");
     // The chart sits above the board, inside a sideways-scrolling box.
     assert_in_order(
         "commitments/index.html",
@@ -261,19 +285,20 @@ fn team_page_charts_its_happiness_in_its_colour_with_its_months_beneath() {
         &[
             "<svg xmlns",
             "<title id=\"team-marketing-happiness-title\">Marketing happiness index</title>",
-            "<desc id=\"team-marketing-happiness-desc\">Happiness index of Marketing by month, 0 to 100, from Jan 2026 to Apr 2026: lowest 0 (Mar 2026), highest 100 (Feb 2026), latest 0 (Apr 2026).</desc>",
+            "<desc id=\"team-marketing-happiness-desc\">Happiness index of Marketing by month, 0 to 100, from Jan 2026 to Jun 2026: lowest 0 (Mar 2026), highest 100 (Feb 2026), latest 50 (Jun 2026).</desc>",
             "stroke=\"#c2410c\"",
             "</svg>",
             "<svg xmlns",
             "<title id=\"team-marketing-promises-title\">Promises Marketing made and delivered, by month</title>",
-            "In all: 4 made, 4 due, 1 delivered on time, 2 late, 1 missed, 0 dropped.",
+            "In all: 4 made, 4 due, 1 rescheduled, 1 delivered on time, 2 late, 1 missed, 0 dropped; 0 overdue at the end of Jun 2026.",
             "</svg>",
             "<summary>Data</summary>",
             "<table class=\"happiness-table\">",
-            "Jan 2026</time></th><td>50</td><td>2</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>–</td>",
-            "Feb 2026</time></th><td>100</td><td>2</td><td>1</td><td>1</td><td>0</td><td>0</td><td>0</td><td>5.0</td>",
-            "Mar 2026</time></th><td>0</td><td>0</td><td>1</td><td>0</td><td>1</td><td>0</td><td>0</td><td>3.0</td>",
-            "Apr 2026</time></th><td>0</td><td>0</td><td>2</td><td>0</td><td>1</td><td>1</td><td>0</td><td>–</td>",
+            "Jan 2026</time></th><td>50</td><td>2</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>–</td>",
+            "Feb 2026</time></th><td>100</td><td>2</td><td>1</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>5.0</td>",
+            "Mar 2026</time></th><td>0</td><td>0</td><td>2</td><td>1</td><td>0</td><td>1</td><td>1</td><td>0</td><td>0</td><td>3.0</td>",
+            "Apr 2026</time></th><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td><td>0</td><td>0</td><td>0</td><td>–</td>",
+            "Jun 2026</time></th><td>50</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>–</td>",
         ],
     );
     // Legal made no promise: no months, so no charts.
@@ -353,7 +378,7 @@ fn commitment_page_draws_its_history_as_a_small_timeline() {
             "<time datetime=\"2026-06-15\">15 June 2026</time></th><td>Today, 45 days past the due date and not delivered yet.</td>",
         ],
     );
-    // Missed records no date: it is marked at its due date.
+    // Missed on its `closed` date, before the due date, with its reason.
     let missed = test.page("commitments/event-kit/index.html");
     let missed = between(&missed, "id=\"history\"", "</section>");
     assert_contains(
@@ -361,7 +386,8 @@ fn commitment_page_draws_its_history_as_a_small_timeline() {
         missed,
         &[
             "class=\"tl-missed\"",
-            "<time datetime=\"2026-04-01\">1 April 2026</time></th><td>Missed.</td>",
+            "Missed: The trade show was cancelled before the kit was printed.",
+            "<time datetime=\"2026-03-20\">20 March 2026</time></th><td>Declared missed, 12 days before the original date: The trade show was cancelled before the kit was printed.</td>",
         ],
     );
     assert!(!missed.contains("tl-today"), "{missed}");
