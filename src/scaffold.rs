@@ -109,7 +109,7 @@ pub fn skeleton(site: &Site, kind: NewKind, title: &str) -> Result<String> {
             team = need_team()?,
         ),
         NewKind::Commitment => format!(
-            "---\n{title_line}owner: {team}\nto: []\npromised: {today}\ndue: {due}\n# delivered: YYYY-MM-DD\n# revisions:\n#   - date: YYYY-MM-DD\n#     new_due: YYYY-MM-DD\n#     reason: why the date moved\n---\n\nWhat exactly we promise, to whom, and how they will know it is done.\n",
+            "---\n{title_line}owner: {team}\nto: []\npromised: {today}\ndue: {due}\n# delivered: YYYY-MM-DD\n# revisions:\n#   - date: YYYY-MM-DD\n#     new_due: YYYY-MM-DD\n#     reason: why the date moved\n# status: dropped (or missed), with both:\n# closed: YYYY-MM-DD, the day it was dropped or declared missed\n# reason: why\n---\n\nWhat exactly we promise, to whom, and how they will know it is done.\n",
             team = need_team()?,
             due = today.add_days(30).unwrap_or(today),
         ),

@@ -403,8 +403,12 @@ pub fn monthly_bars(chart: &ChartText, months: &[MonthFigures]) -> String {
                 (due.tooltip)(m.due)
             );
         }
+        // The line runs along the axis only where it rises from or falls
+        // back to nothing: a dashed red line on zero would read as data.
+        let near = |j: usize| months.get(j).is_some_and(|m| m.overdue > 0);
         let point = (plot.center(i, n), plot.y(f64::from(m.overdue), max));
-        overdue_points.push(Some(point));
+        let drawn = m.overdue > 0 || near(i + 1) || (i > 0 && near(i - 1));
+        overdue_points.push(drawn.then_some(point));
         if m.overdue > 0 {
             w!(
                 overdue_dots,
