@@ -15,6 +15,7 @@ pub mod reader;
 pub mod search;
 pub mod sitemap;
 pub mod theme;
+pub mod usage;
 pub mod view;
 
 use std::collections::HashMap;

@@ -1,0 +1,373 @@
+//! Which glossary terms each team uses: the content format's *uses* rule.
+//!
+//! A team uses a term when a record of that team (its team page, a
+//! commitment it made or received, a story that credits it) links to the
+//! term or mentions its title, acronym or an alias as a whole word: titles
+//! and aliases in any case, acronyms only as written ("MQL", not "mql").
+//! The vocabulary gaps page is built on it: the gap that matters is a team
+//! that uses a term without having said what it means by it.
+//!
+//! A record is scanned once: its text (title, plain body, and the front
+//! matter written in words: revision and closing reasons, a story's
+//! contributions, customer and outcome) is cut into words, and a table of
+//! every term name keyed by its first word finds the names at each word, the
+//! longest name first. A link to a term counts once when the text never
+//! names it (`[[mql|qualified leads]]`); a link that shows the name is
+//! already a mention. The counts are kept per record, so the dev server
+//! can count an edited body again without scanning the others.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+
+use crate::model::{Content, ItemKey, Kind};
+use crate::render::markdown::RenderedBody;
+
+/// How one team uses one term.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermUse {
+    /// Mentions and links over all the team's records.
+    pub count: u32,
+    /// The records that use it, in content order (teams, stories newest
+    /// first, commitments by due date).
+    pub records: Vec<ItemKey>,
+}
+
+/// Every team's use of every term.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Usage {
+    /// (term, team) positions in `content.terms` and `content.teams`.
+    cells: BTreeMap<(usize, usize), TermUse>,
+    /// Each record's uses: term position and count.
+    by_record: HashMap<ItemKey, Vec<(usize, u32)>>,
+}
+
+impl Usage {
+    /// Counts every record of every team.
+    pub fn new(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> Usage {
+        let names = Names::new(content);
+        let records: Vec<ItemKey> = records(content).map(|(key, _)| key).collect();
+        let by_record: HashMap<ItemKey, Vec<(usize, u32)>> = records
+            .par_iter()
+            .map(|key| (key.clone(), count_record(content, bodies, &names, key)))
+            .collect();
+        let mut usage = Usage {
+            cells: BTreeMap::new(),
+            by_record,
+        };
+        usage.gather(content);
+        usage
+    }
+
+    /// Counts the records `keys` again (their bodies changed); returns
+    /// whether any team's use of any term changed.
+    pub fn refresh(&mut self, content: &Content, bodies: &HashMap<ItemKey, RenderedBody>, keys: &[ItemKey]) -> bool {
+        let names = Names::new(content);
+        let mut changed = false;
+        for key in keys.iter().filter(|k| matches!(k.kind, Kind::Team | Kind::Story | Kind::Commitment)) {
+            let uses = count_record(content, bodies, &names, key);
+            if self.by_record.get(key) != Some(&uses) {
+                self.by_record.insert(key.clone(), uses);
+                changed = true;
+            }
+        }
+        if changed {
+            self.gather(content);
+        }
+        changed
+    }
+
+    /// How team `team` uses term `term` (positions in `content`), if at all.
+    pub fn get(&self, term: usize, team: usize) -> Option<&TermUse> {
+        self.cells.get(&(term, team))
+    }
+
+    /// Every (term, team) pair with a use, by term then team.
+    pub fn cells(&self) -> impl Iterator<Item = ((usize, usize), &TermUse)> {
+        self.cells.iter().map(|(k, v)| (*k, v))
+    }
+
+    /// The terms team `team` uses, by term position.
+    pub fn of_team(&self, team: usize) -> impl Iterator<Item = (usize, &TermUse)> {
+        self.cells
+            .iter()
+            .filter(move |((_, t), _)| *t == team)
+            .map(|((term, _), u)| (*term, u))
+    }
+
+    /// Adds up the records into cells, in content order.
+    fn gather(&mut self, content: &Content) {
+        self.cells.clear();
+        for (key, teams) in records(content) {
+            let Some(uses) = self.by_record.get(&key) else {
+                continue;
+            };
+            for &(term, count) in uses {
+                for &team in &teams {
+                    let cell = self.cells.entry((term, team)).or_default();
+                    cell.count += count;
+                    cell.records.push(key.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Every record of a team, in content order, with the positions of the
+/// teams it belongs to (each once).
+fn records(content: &Content) -> impl Iterator<Item = (ItemKey, Vec<usize>)> + '_ {
+    let team = |slug: &str| content.position(Kind::Team, slug);
+    let teams = content
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.meta.key(), vec![i]));
+    let stories = content.stories.iter().map(move |s| {
+        let mut of: Vec<usize> = s.teams.iter().filter_map(|r| team(&r.slug)).collect();
+        of.sort_unstable();
+        of.dedup();
+        (s.meta.key(), of)
+    });
+    let commitments = content.commitments.iter().map(move |c| {
+        let mut of: Vec<usize> = std::iter::once(&c.owner)
+            .chain(&c.to)
+            .filter_map(|r| team(&r.slug))
+            .collect();
+        of.sort_unstable();
+        of.dedup();
+        (c.meta.key(), of)
+    });
+    teams.chain(stories).chain(commitments)
+}
+
+/// The terms one record uses, by term position, with their counts.
+fn count_record(
+    content: &Content,
+    bodies: &HashMap<ItemKey, RenderedBody>,
+    names: &Names,
+    key: &ItemKey,
+) -> Vec<(usize, u32)> {
+    let mut text = String::new();
+    let mut add = |part: &str| {
+        text.push_str(part);
+        text.push('\n');
+    };
+    let Some(item) = content.get(key) else {
+        return Vec::new();
+    };
+    add(&item.meta().title);
+    if let Some(body) = bodies.get(key) {
+        add(&body.text);
+    }
+    match item {
+        crate::model::ItemRef::Commitment(c) => {
+            for r in &c.revisions {
+                add(&r.reason);
+            }
+            if let Some(reason) = &c.reason {
+                add(reason);
+            }
+        }
+        crate::model::ItemRef::Story(s) => {
+            for c in &s.contributions {
+                add(&c.text);
+            }
+            for part in [&s.customer, &s.outcome].into_iter().flatten() {
+                add(part);
+            }
+        }
+        _ => {}
+    }
+    let mut counts: BTreeMap<usize, u32> = names.count(&text);
+    if let Some(body) = bodies.get(key) {
+        for link in body.links.iter().filter(|k| k.kind == Kind::Term) {
+            if let Some(term) = content.position(Kind::Term, &link.slug) {
+                counts.entry(term).or_insert(1);
+            }
+        }
+    }
+    counts.into_iter().collect()
+}
+
+/// One name of a term, cut into words.
+struct Name {
+    term: usize,
+    /// Lower-cased words for titles and aliases; as written for acronyms.
+    words: Vec<String>,
+    case_sensitive: bool,
+}
+
+/// Every term's names, by their first word (lower-cased), longest first.
+struct Names {
+    by_first: HashMap<String, Vec<Name>>,
+}
+
+impl Names {
+    fn new(content: &Content) -> Names {
+        let mut by_first: HashMap<String, Vec<Name>> = HashMap::new();
+        for (term, t) in content.terms.iter().enumerate() {
+            let mut add = |name: &str, case_sensitive: bool| {
+                let words: Vec<String> = words(name)
+                    .map(|w| if case_sensitive { w.to_string() } else { w.to_lowercase() })
+                    .collect();
+                let Some(first) = words.first() else { return };
+                let list = by_first.entry(first.to_lowercase()).or_default();
+                if !list
+                    .iter()
+                    .any(|n| n.term == term && n.words == words && n.case_sensitive == case_sensitive)
+                {
+                    list.push(Name {
+                        term,
+                        words,
+                        case_sensitive,
+                    });
+                }
+            };
+            add(&t.meta.title, false);
+            for alias in &t.aliases {
+                add(alias, false);
+            }
+            if let Some(acronym) = &t.acronym {
+                add(acronym, true);
+            }
+        }
+        for list in by_first.values_mut() {
+            list.sort_by(|a, b| b.words.len().cmp(&a.words.len()).then(a.term.cmp(&b.term)));
+        }
+        Names { by_first }
+    }
+
+    /// How often each term is named in `text`, as whole words. At each word
+    /// the longest name that matches wins, and the scan goes on after it.
+    fn count(&self, text: &str) -> BTreeMap<usize, u32> {
+        let words: Vec<&str> = words(text).collect();
+        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+        let mut counts = BTreeMap::new();
+        let mut i = 0;
+        while i < words.len() {
+            let matched = self.by_first.get(&lower[i]).and_then(|names| {
+                names.iter().find(|name| {
+                    let end = i + name.words.len();
+                    end <= words.len()
+                        && name.words.iter().enumerate().all(|(j, w)| {
+                            if name.case_sensitive {
+                                words[i + j] == w
+                            } else {
+                                lower[i + j] == *w
+                            }
+                        })
+                })
+            });
+            match matched {
+                Some(name) => {
+                    *counts.entry(name.term).or_insert(0) += 1;
+                    i += name.words.len();
+                }
+                None => i += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// The words of `text`: runs of letters and digits.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::read::read_item;
+    use crate::model::{Item, ItemKey};
+
+    fn content(files: &[(&str, &str)]) -> Content {
+        let today = crate::date::Date::parse("2026-06-15").unwrap();
+        let items: Vec<Item> = files
+            .iter()
+            .map(|(path, text)| {
+                let out = read_item(path, std::sync::Arc::from(*text), today);
+                out.item.unwrap_or_else(|| panic!("{path}: {:?}", out.diagnostics))
+            })
+            .collect();
+        Content::new(items, Default::default())
+    }
+
+    fn body(text: &str, links: &[&str]) -> RenderedBody {
+        RenderedBody {
+            text: text.to_string(),
+            links: links.iter().map(|s| ItemKey::new(Kind::Term, *s)).collect(),
+            ..RenderedBody::default()
+        }
+    }
+
+    #[test]
+    fn names_match_whole_words_titles_in_any_case_acronyms_as_written() {
+        let site = content(&[
+            ("content/glossary/churn.md", "---\ntitle: Churn\naliases: [Logo churn]\n---\nLost.\n"),
+            ("content/glossary/mql.md", "---\ntitle: Marketing Qualified Lead\nacronym: MQL\n---\nA lead.\n"),
+            ("content/glossary/lead.md", "---\ntitle: Lead\n---\nA lead.\n"),
+        ]);
+        let names = Names::new(&site);
+        let term = |slug: &str| site.position(Kind::Term, slug).unwrap();
+        let counts = names.count(
+            "CHURN and churn, logo churn; churned is not churn-free? MQL, mql, marketing qualified lead, leads, Lead.",
+        );
+        // churn: CHURN, churn, "churn" of churn-free (a hyphen ends a word),
+        // and "logo churn" is the alias (one use, not two).
+        assert_eq!(counts.get(&term("churn")), Some(&4));
+        // MQL as written and the title in lower case; not "mql".
+        assert_eq!(counts.get(&term("mql")), Some(&2));
+        // "Lead" once: the title's "lead" was taken by the longer name, and
+        // "leads" is another word.
+        assert_eq!(counts.get(&term("lead")), Some(&1));
+    }
+
+    #[test]
+    fn a_team_uses_what_its_records_name_or_link_to() {
+        let site = content(&[
+            ("content/teams/support.md", "---\ntitle: Support\n---\nWe fight churn.\n"),
+            ("content/teams/sales.md", "---\ntitle: Sales\n---\nWe sell.\n"),
+            ("content/teams/legal.md", "---\ntitle: Legal\n---\nWe read.\n"),
+            ("content/glossary/churn.md", "---\ntitle: Churn\n---\nLost.\n"),
+            ("content/glossary/mql.md", "---\ntitle: Marketing Qualified Lead\nacronym: MQL\n---\nA lead.\n"),
+            (
+                "content/commitments/report.md",
+                "---\ntitle: Churn report\nowner: support\nto: [sales]\npromised: 2026-01-01\ndue: 2026-02-01\nstatus: dropped\nclosed: 2026-01-20\nreason: Churn data was late.\n---\nA report.\n",
+            ),
+            (
+                "content/stories/win.md",
+                "---\ntitle: A win\ndate: 2026-03-01\nteams: [sales]\n---\nA story.\n",
+            ),
+        ]);
+        let mut bodies: HashMap<ItemKey, RenderedBody> = HashMap::new();
+        bodies.insert(ItemKey::new(Kind::Team, "support"), body("We fight churn.", &[]));
+        bodies.insert(ItemKey::new(Kind::Team, "sales"), body("We sell.", &[]));
+        bodies.insert(ItemKey::new(Kind::Commitment, "report"), body("A report on churn.", &[]));
+        // A link whose label does not name the term still counts, once.
+        bodies.insert(ItemKey::new(Kind::Story, "win"), body("Our qualified leads grew.", &["mql"]));
+        let usage = Usage::new(&site, &bodies);
+        let team = |slug: &str| site.position(Kind::Team, slug).unwrap();
+        let term = |slug: &str| site.position(Kind::Term, slug).unwrap();
+        // Support: its page (1) and the commitment it made (title, body and
+        // reason: 3).
+        let support = usage.get(term("churn"), team("support")).unwrap();
+        assert_eq!(support.count, 4);
+        assert_eq!(
+            support.records,
+            [ItemKey::new(Kind::Team, "support"), ItemKey::new(Kind::Commitment, "report")]
+        );
+        // Sales received the commitment: it uses churn through it.
+        assert_eq!(usage.get(term("churn"), team("sales")).unwrap().count, 3);
+        assert_eq!(usage.get(term("mql"), team("sales")).unwrap().count, 1);
+        assert!(usage.get(term("churn"), team("legal")).is_none());
+
+        // An edit that drops the mention: counted again, and it says so.
+        let mut usage2 = usage.clone();
+        bodies.insert(ItemKey::new(Kind::Team, "support"), body("We answer tickets.", &[]));
+        assert!(usage2.refresh(&site, &bodies, &[ItemKey::new(Kind::Team, "support")]));
+        assert_eq!(usage2.get(term("churn"), team("support")).unwrap().count, 3);
+        assert_eq!(usage2, Usage::new(&site, &bodies));
+        assert!(!usage2.refresh(&site, &bodies, &[ItemKey::new(Kind::Team, "support")]));
+    }
+}
