@@ -1,6 +1,9 @@
 //! Answering HTTP requests from the current snapshot.
 //!
-//! Files come from memory, never from the disk, so no path can reach
+//! A request is answered only when its `Host` header names this server
+//! ([`Hosts`]): a web page on another name that was pointed at 127.0.0.1
+//! (DNS rebinding) gets 421 and learns nothing, not even whether a path
+//! exists. Files come from memory, never from the disk, so no path can reach
 //! outside the built site; even so, a path that tries (`..`, `%2e%2e`,
 //! encoded slashes, backslashes, NUL) is refused with 400 before any lookup.
 //! Folders serve their `index.html`, `/x` redirects to `/x/`, unknown paths
@@ -8,9 +11,10 @@
 //! script injected (only here: `rapport build` output never has it).
 
 use std::io::Cursor;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use tiny_http::{HTTPVersion, Header, Method, Request, Response, StatusCode};
 
 use crate::serve::reload::ReloadHub;
 use crate::serve::store::{Entry, Snapshot, Store};
@@ -77,11 +81,128 @@ pub fn route(raw_url: &str) -> Route {
         };
         return Route::File(file);
     }
+    // The redirect keeps the path as it was sent (still percent-encoded) but
+    // never its empty segments: `//host` in a Location is another site.
+    let raw_segments: Vec<&str> = raw_path.split('/').filter(|s| !s.is_empty()).collect();
     let query = query.map(|q| format!("?{q}")).unwrap_or_default();
     Route::MaybeFolder {
-        folder_location: format!("{raw_path}/{query}"),
+        folder_location: format!("/{}/{query}", raw_segments.join("/")),
         file: joined,
     }
+}
+
+/// The snapshot entries that may answer `route`, in the order they are
+/// tried: the file itself, then for a path without a trailing slash the
+/// folder's `index.html` (which answers with a redirect). Every key is a
+/// relative path of plain segments.
+pub fn entry_keys(route: &Route) -> Vec<String> {
+    match route {
+        Route::File(file) => vec![file.clone()],
+        Route::MaybeFolder { file, .. } => vec![file.clone(), format!("{file}/index.html")],
+        _ => Vec::new(),
+    }
+}
+
+/// The `Host` values this server answers to: `localhost`, `127.0.0.1` and
+/// `[::1]`, and the address it was bound to, each with the bound port (or
+/// none when that is 80). Bound to every address (`0.0.0.0`, `::`), any IP
+/// address is a name of this server; a name that must be looked up in DNS
+/// never is, other than `localhost`, because DNS is what a rebinding attack
+/// controls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hosts {
+    bound: IpAddr,
+    port: u16,
+}
+
+/// Why a request's `Host` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostRefusal {
+    /// HTTP/1.1 without a `Host` header, or with several (400).
+    Missing,
+    /// A `Host` that names another server (421).
+    Misdirected,
+}
+
+impl Hosts {
+    pub fn new(bound: SocketAddr) -> Hosts {
+        Hosts {
+            bound: bound.ip(),
+            port: bound.port(),
+        }
+    }
+
+    /// Whether a request with these `Host` values may be answered. HTTP/1.0
+    /// may leave the header out (it predates it, and browsers always send
+    /// it, so leaving it out is no way around the check); HTTP/1.1 must send
+    /// exactly one.
+    pub fn check(&self, hosts: &[&str], version: &HTTPVersion) -> Result<(), HostRefusal> {
+        match hosts {
+            [] if *version < HTTPVersion(1, 1) => Ok(()),
+            [host] if self.allows(host) => Ok(()),
+            [host] if !host.trim().is_empty() => Err(HostRefusal::Misdirected),
+            _ => Err(HostRefusal::Missing),
+        }
+    }
+
+    /// Whether one `Host` value names this server.
+    pub fn allows(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host(host.trim()) else {
+            return false;
+        };
+        if port.unwrap_or(80) != self.port {
+            return false;
+        }
+        match name {
+            HostName::Ip(ip) => {
+                ip == IpAddr::V4(Ipv4Addr::LOCALHOST)
+                    || ip == IpAddr::V6(Ipv6Addr::LOCALHOST)
+                    || ip == self.bound
+                    || self.bound.is_unspecified()
+            }
+            HostName::Name(name) => name.eq_ignore_ascii_case("localhost"),
+        }
+    }
+
+    /// The address to tell a refused client to open.
+    pub fn home(&self) -> String {
+        format!("http://localhost:{}/", self.port)
+    }
+}
+
+enum HostName<'a> {
+    Ip(IpAddr),
+    Name(&'a str),
+}
+
+/// `name[:port]` or `[v6][:port]`; `None` when malformed.
+fn split_host(host: &str) -> Option<(HostName<'_>, Option<u16>)> {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let (inside, after) = rest.split_once(']')?;
+        let ip: Ipv6Addr = inside.parse().ok()?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':')?),
+        };
+        (HostName::Ip(IpAddr::V6(ip)), port)
+    } else {
+        let (name, port) = match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        };
+        let name = match name.parse::<Ipv4Addr>() {
+            Ok(ip) => HostName::Ip(IpAddr::V4(ip)),
+            Err(_) if !name.is_empty() => HostName::Name(name),
+            Err(_) => return None,
+        };
+        (name, port)
+    };
+    let port = match port {
+        None => None,
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse().ok()?),
+        Some(_) => return None,
+    };
+    Some((name, port))
 }
 
 fn percent_decode(text: &str) -> Option<String> {
@@ -158,7 +279,27 @@ fn header(name: &str, value: &str) -> Header {
 
 /// Answers one request. Live-reload event streams are handed to `hub`,
 /// which keeps them open without holding this thread.
-pub fn handle(request: Request, store: &Store, hub: &ReloadHub) {
+pub fn handle(request: Request, store: &Store, hub: &ReloadHub, hosts: &Hosts) {
+    let host_values: Vec<&str> = request
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str())
+        .collect();
+    if let Err(refusal) = hosts.check(&host_values, request.http_version()) {
+        let response = match refusal {
+            HostRefusal::Missing => {
+                Response::from_string("bad request: send one Host header\n").with_status_code(400)
+            }
+            HostRefusal::Misdirected => Response::from_string(format!(
+                "misdirected request: the Host header does not name this server (a guard against DNS rebinding); open {}\n",
+                hosts.home()
+            ))
+            .with_status_code(421),
+        };
+        let _ = request.respond(response.with_header(header("Content-Type", "text/plain; charset=utf-8")));
+        return;
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         let response = Response::from_string("only GET and HEAD are supported\n")
             .with_status_code(405)
@@ -188,24 +329,25 @@ pub fn handle(request: Request, store: &Store, hub: &ReloadHub) {
         Route::BadRequest(reason) => {
             let _ = request.respond(Response::from_string(format!("bad request: {reason}\n")).with_status_code(400));
         }
-        Route::File(path) => {
+        Route::File(_) | Route::MaybeFolder { .. } => {
             let snapshot = store.snapshot();
-            match snapshot.files.get(path.as_str()) {
-                Some(entry) => respond_entry(request, &path, entry, true, if_none_match.as_deref(), 200),
+            let keys = entry_keys(&route);
+            match keys.iter().position(|key| snapshot.files.contains_key(key.as_str())) {
+                Some(0) => {
+                    let entry = &snapshot.files[keys[0].as_str()];
+                    respond_entry(request, &keys[0], entry, true, if_none_match.as_deref(), 200);
+                }
+                Some(_) => {
+                    let location = match &route {
+                        Route::MaybeFolder { folder_location, .. } => folder_location.as_str(),
+                        _ => "/",
+                    };
+                    let response = Response::from_string(format!("moved to {location}\n"))
+                        .with_status_code(301)
+                        .with_header(header("Location", location));
+                    let _ = request.respond(response);
+                }
                 None => not_found(request, &snapshot),
-            }
-        }
-        Route::MaybeFolder { file, folder_location } => {
-            let snapshot = store.snapshot();
-            if let Some(entry) = snapshot.files.get(file.as_str()) {
-                respond_entry(request, &file, entry, true, if_none_match.as_deref(), 200);
-            } else if snapshot.files.contains_key(format!("{file}/index.html").as_str()) {
-                let response = Response::from_string(format!("moved to {folder_location}\n"))
-                    .with_status_code(301)
-                    .with_header(header("Location", &folder_location));
-                let _ = request.respond(response);
-            } else {
-                not_found(request, &snapshot);
             }
         }
     }

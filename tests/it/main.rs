@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod commonmark;
 mod corpora;
+mod crash;
 mod deploy;
 mod feeds;
 mod live;
