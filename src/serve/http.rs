@@ -86,9 +86,23 @@ pub fn route(raw_url: &str) -> Route {
     let raw_segments: Vec<&str> = raw_path.split('/').filter(|s| !s.is_empty()).collect();
     let query = query.map(|q| format!("?{q}")).unwrap_or_default();
     Route::MaybeFolder {
-        folder_location: format!("/{}/{query}", raw_segments.join("/")),
+        folder_location: encode_location(&format!("/{}/{query}", raw_segments.join("/"))),
         file: joined,
     }
+}
+
+/// Percent-encodes what may not stand in a `Location` as it is: bytes
+/// outside printable ASCII, and backslashes, which browsers read as `/`.
+fn encode_location(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_graphic() && byte != b'\\' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// The snapshot entries that may answer `route`, in the order they are
@@ -463,5 +477,218 @@ mod tests {
         assert_eq!(content_type("atom.xml"), "application/atom+xml");
         assert_eq!(content_type("data/scores.json"), "application/json");
         assert_eq!(content_type("logo.SVG"), "image/svg+xml");
+    }
+
+    #[test]
+    fn redirects_never_leave_the_server() {
+        // `//glossary` once redirected to `//glossary/`, which a browser
+        // reads as the site `glossary`.
+        assert_eq!(
+            route("//glossary?x"),
+            Route::MaybeFolder {
+                file: "glossary".into(),
+                folder_location: "/glossary/?x".into()
+            }
+        );
+        assert_eq!(
+            route("//evil.example//a"),
+            Route::MaybeFolder {
+                file: "evil.example/a".into(),
+                folder_location: "/evil.example/a/".into()
+            }
+        );
+        assert_eq!(
+            route("/%C3%A9t%C3%A9?q=\\a b"),
+            Route::MaybeFolder {
+                file: "été".into(),
+                folder_location: "/%C3%A9t%C3%A9/?q=%5Ca%20b".into()
+            }
+        );
+    }
+
+    #[test]
+    fn hosts_that_name_the_server() {
+        let local = Hosts::new("127.0.0.1:4000".parse().unwrap());
+        for host in [
+            "127.0.0.1:4000",
+            "localhost:4000",
+            "LocalHost:4000",
+            "[::1]:4000",
+            " localhost:4000 ",
+        ] {
+            assert!(local.allows(host), "{host}");
+        }
+        for host in [
+            "evil.example:4000",
+            "localhost:4001",
+            "localhost",
+            "127.0.0.1",
+            "localhost.:4000",
+            "127.0.0.1:4000:4000",
+            "127.0.0.1:+4000",
+            "127.0.0.1:",
+            ":4000",
+            "",
+            "[::1]",
+            "[::1]4000",
+            "::1:4000",
+            "[evil]:4000",
+            "10.0.0.1:4000",
+            "127.1:4000",
+            "0x7f000001:4000",
+            "localhost:4000/x",
+        ] {
+            assert!(!local.allows(host), "{host}");
+        }
+        let on_80 = Hosts::new("127.0.0.1:80".parse().unwrap());
+        assert!(on_80.allows("localhost") && on_80.allows("127.0.0.1:80"));
+        let everywhere = Hosts::new("0.0.0.0:4000".parse().unwrap());
+        assert!(everywhere.allows("192.168.1.20:4000") && everywhere.allows("[fe80::1]:4000"));
+        assert!(!everywhere.allows("my-laptop:4000") && !everywhere.allows("192.168.1.20:4001"));
+        let one = Hosts::new("192.168.1.20:4000".parse().unwrap());
+        assert!(one.allows("192.168.1.20:4000") && one.allows("localhost:4000"));
+        assert!(!one.allows("192.168.1.21:4000"));
+
+        let v11 = HTTPVersion(1, 1);
+        let v10 = HTTPVersion(1, 0);
+        assert_eq!(local.check(&["localhost:4000"], &v11), Ok(()));
+        assert_eq!(local.check(&[], &v11), Err(HostRefusal::Missing));
+        assert_eq!(local.check(&[""], &v11), Err(HostRefusal::Missing));
+        assert_eq!(
+            local.check(&["localhost:4000", "localhost:4000"], &v11),
+            Err(HostRefusal::Missing)
+        );
+        assert_eq!(local.check(&["evil.example"], &v11), Err(HostRefusal::Misdirected));
+        assert_eq!(local.check(&[], &v10), Ok(()));
+        assert_eq!(local.check(&["evil.example"], &v10), Err(HostRefusal::Misdirected));
+    }
+
+    mod properties {
+        use std::path::{Component, Path};
+
+        use proptest::collection::vec;
+        use proptest::sample::select;
+        use proptest::strategy::Strategy;
+        use proptest::test_runner::Config;
+        use proptest::{prop_assert, prop_assert_eq, proptest};
+
+        use super::super::{Route, entry_keys, route};
+
+        /// Pieces that traversal attempts are made of, plus ordinary ones.
+        const PIECES: &[&str] = &[
+            "/",
+            "//",
+            ".",
+            "..",
+            "%2e",
+            "%2E",
+            "%2e%2e",
+            ".%2e",
+            "%2f",
+            "%2F",
+            "%5c",
+            "%5C",
+            "%00",
+            "%",
+            "%z",
+            "%zz",
+            "%252e",
+            "%c0%ae",
+            "%e2%80%ae",
+            "\\",
+            "\0",
+            "\u{1}",
+            "a",
+            "b.html",
+            "index.html",
+            "glossary",
+            "?",
+            "#",
+            "?x=../..",
+            ":",
+            "C:",
+            "~",
+            " ",
+            "%20",
+            "é",
+            "%C3%A9",
+            "\u{202e}",
+            "\u{feff}",
+        ];
+
+        fn pieced() -> impl Strategy<Value = String> {
+            vec(select(PIECES), 0..14).prop_map(|pieces| pieces.concat())
+        }
+
+        /// Everything a resolved path must be: relative plain segments that
+        /// cannot leave the output, whatever the platform.
+        fn check_resolved(url: &str, route: &Route) -> Result<(), proptest::test_runner::TestCaseError> {
+            for key in entry_keys(route) {
+                prop_assert!(!key.is_empty(), "{url:?} -> empty key");
+                prop_assert!(!key.starts_with('/'), "{url:?} -> absolute {key:?}");
+                prop_assert!(!key.contains('\\'), "{url:?} -> backslash in {key:?}");
+                prop_assert!(
+                    !key.chars().any(char::is_control),
+                    "{url:?} -> control character in {key:?}"
+                );
+                for segment in key.split('/') {
+                    prop_assert!(
+                        !segment.is_empty() && segment != "." && segment != "..",
+                        "{url:?} -> segment {segment:?} in {key:?}"
+                    );
+                }
+                prop_assert!(
+                    Path::new(&key).components().all(|c| matches!(c, Component::Normal(_))),
+                    "{url:?} -> {key:?} is not plain segments"
+                );
+                prop_assert!(
+                    Path::new("/srv/site").join(&key).starts_with("/srv/site"),
+                    "{url:?} -> {key:?} leaves the output"
+                );
+            }
+            if let Route::MaybeFolder { folder_location, .. } = route {
+                prop_assert!(
+                    folder_location.starts_with('/'),
+                    "{url:?} -> Location {folder_location:?}"
+                );
+                prop_assert!(
+                    !folder_location.starts_with("//"),
+                    "{url:?} -> Location {folder_location:?}"
+                );
+                prop_assert!(
+                    folder_location.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'),
+                    "{url:?} -> Location {folder_location:?}"
+                );
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(Config::with_cases(4000))]
+
+            #[test]
+            fn any_text_resolves_inside_the_site(url in proptest::arbitrary::any::<String>()) {
+                let resolved = route(&url);
+                check_resolved(&url, &resolved)?;
+            }
+
+            #[test]
+            fn traversal_pieces_resolve_inside_the_site(url in pieced()) {
+                let resolved = route(&url);
+                check_resolved(&url, &resolved)?;
+                let with_slash = format!("/{url}");
+                let resolved = route(&with_slash);
+                check_resolved(&with_slash, &resolved)?;
+            }
+
+            #[test]
+            fn plain_paths_are_not_refused(segments in vec("[a-z0-9][a-z0-9._-]{0,8}", 1..5)) {
+                let segments: Vec<String> = segments.into_iter().filter(|s| s != "." && s != "..").collect();
+                if !segments.is_empty() {
+                    let joined = segments.join("/");
+                    prop_assert_eq!(route(&format!("/{joined}/")), Route::File(format!("{joined}/index.html")));
+                }
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ mod crash;
 mod deploy;
 mod feeds;
 mod live;
+mod load;
 mod reader;
 mod scripting;
 mod search;

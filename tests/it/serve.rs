@@ -860,6 +860,7 @@ fn keep_alive_requests_do_not_wait_for_delayed_acks() {
     // waited for the client's delayed ACK, about 40 ms a request. This is
     // the one timed assertion: the median of 20 requests on one connection
     // stays far below 40 ms even on a loaded machine.
+    let _alone = crate::support::exclusive();
     let served = Served::start("good");
     let stream = TcpStream::connect(("127.0.0.1", served.port)).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");

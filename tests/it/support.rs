@@ -482,3 +482,10 @@ pub fn staging_folders(dir: &Path) -> Vec<String> {
     found.sort();
     found
 }
+
+/// Held by the tests that time something or load the machine, so that they
+/// never run at the same time as each other.
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
