@@ -13,6 +13,10 @@
 //! the guard); the answers flow back the same way. tiny_http still parses
 //! every request and writes every answer.
 //!
+//! Request bodies are relayed only up to [`MAX_BODY`] (413 past it), and
+//! never with `Transfer-Encoding` (501): the server takes no bodies, and the
+//! guard must know where each request ends to find the next head.
+//!
 //! The guard also turns Nagle's algorithm off on the accepted sockets:
 //! tiny_http writes an answer's head and body separately, and with Nagle on
 //! the body waited for the client's delayed ACK, about 40 ms per request on
@@ -35,6 +39,12 @@ use anyhow::{Context, Result};
 
 /// The most a request line plus headers may take, CRLFs included.
 pub const MAX_HEAD: usize = 8 * 1024;
+
+/// The largest request body relayed. The server answers GET and HEAD only,
+/// so a body is never used; but tiny_http allocates the whole announced
+/// length at once to skip an unread body, and one request announcing a few
+/// terabytes aborted the server.
+pub const MAX_BODY: u64 = 64 * 1024;
 
 /// Bytes moved per read while relaying bodies and answers.
 const RELAY_BUFFER: usize = 16 * 1024;
@@ -86,6 +96,12 @@ const BAD_LENGTH: Refusal = Refusal {
     status: 400,
     reason: "Bad Request",
     message: "the Content-Length header is not one number",
+};
+
+const BODY_TOO_LARGE: Refusal = Refusal {
+    status: 413,
+    reason: "Content Too Large",
+    message: "request bodies over 64 KB are not accepted",
 };
 
 const NO_CHUNKED_BODIES: Refusal = Refusal {
@@ -147,9 +163,12 @@ pub fn scan_head(bytes: &[u8]) -> Head {
             }
         }
     }
-    Head::Complete {
-        len,
-        body: length.unwrap_or(0),
+    match length {
+        Some(body) if body > MAX_BODY => Head::Refuse(BODY_TOO_LARGE),
+        body => Head::Complete {
+            len,
+            body: body.unwrap_or(0),
+        },
     }
 }
 
@@ -490,6 +509,8 @@ mod tests {
             b"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
             b"POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n",
             b"POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: 99999999999999\r\n\r\n",
+            b"POST / HTTP/1.1\r\nContent-Length: 65537\r\n\r\n",
         ] {
             assert!(
                 matches!(scan_head(head), Head::Refuse(_)),

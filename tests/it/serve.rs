@@ -913,3 +913,61 @@ fn a_killed_servers_socket_folder_is_removed_by_the_next_server() {
     assert!(!dir.exists(), "the next server removed {}", dir.display());
     assert!(socket_dir(next.pid()).is_dir());
 }
+
+#[test]
+fn a_huge_content_length_does_not_abort_the_server() {
+    // tiny_http allocates the announced length at once to skip an unread
+    // body: a few terabytes aborted the whole server.
+    let served = Served::start("good");
+    let port = served.port;
+    let answer = raw(
+        port,
+        &format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 99999999999999\r\n\r\nabc"),
+    );
+    assert_eq!(answer.status, 413, "{}", answer.head);
+    let chunked = raw(
+        port,
+        &format!(
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        ),
+    );
+    assert_eq!(chunked.status, 501, "{}", chunked.head);
+    assert_eq!(served.get("/glossary/mql/").status, 200, "still serving");
+}
+
+#[test]
+fn bodies_and_pipelined_requests_keep_their_order_on_one_connection() {
+    let served = Served::start("good");
+    let port = served.port;
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let mut writer = stream.try_clone().expect("clone");
+    let mut reader = BufReader::new(stream);
+    // A body the guard must count through (it holds a fake request line),
+    // then two requests in one write.
+    let body = format!("GET /secret HTTP/1.1\r\n{}", "x".repeat(40_000));
+    let text = format!(
+        "POST /glossary/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {}\r\n\r\n{body}\
+         GET /glossary/mql/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n\
+         HEAD /style.css HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n\
+         GET /no/such/page/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n",
+        body.len()
+    );
+    writer.write_all(text.as_bytes()).expect("send");
+    let (status, _) = read_answer(&mut reader);
+    assert_eq!(status, 405);
+    let (status, page) = read_answer(&mut reader);
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&page).contains("Marketing Qualified Lead"));
+    // HEAD: a head with the length but no body; then the 404 follows.
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("head");
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    while line.trim_end() != "" {
+        line.clear();
+        reader.read_line(&mut line).expect("head");
+    }
+    let (status, missing) = read_answer(&mut reader);
+    assert_eq!(status, 404);
+    assert!(String::from_utf8_lossy(&missing).contains("Page not found"));
+}
