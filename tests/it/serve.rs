@@ -27,7 +27,19 @@ impl Served {
     }
 
     pub fn start_site(site: SiteTest, extra: &[&str]) -> Served {
-        let mut child = Command::new(BIN)
+        Served::spawn(site, extra, Command::new(BIN))
+    }
+
+    /// A server that yields the processor to every other test (`nice`), for
+    /// tests that load the machine.
+    pub fn start_nice(site: SiteTest) -> Served {
+        let mut command = Command::new("nice");
+        command.args(["-n", "10", BIN]);
+        Served::spawn(site, &[], command)
+    }
+
+    fn spawn(site: SiteTest, extra: &[&str], mut command: Command) -> Served {
+        let mut child = command
             .args(["serve", "--root"])
             .arg(site.root())
             .args(["--port", "0", "--today", TODAY])
