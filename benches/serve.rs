@@ -132,8 +132,7 @@ fn measure(binary: &str, site: &Path) -> Measured {
         }
         std::thread::sleep(Duration::from_millis(30));
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    stop(&mut child);
     times.sort_by(f64::total_cmp);
     server.sort_by(f64::total_cmp);
     pages.sort();
@@ -146,6 +145,20 @@ fn measure(binary: &str, site: &Path) -> Measured {
         server_median: server.get(server.len() / 2).copied().unwrap_or(f64::NAN),
         pages: pages.join("/"),
     }
+}
+
+/// Stops the server as Ctrl-C does, so it removes its private socket.
+fn stop(child: &mut Child) {
+    let _ = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn lines_of(child: &mut Child) -> Receiver<String> {
@@ -169,7 +182,7 @@ impl Events {
     fn open(port: u16) -> Events {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream
-            .write_all(b"GET /__rapport/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .write_all(format!("GET /__rapport/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes())
             .expect("send");
         stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
         let mut events = Events {

@@ -1,6 +1,9 @@
 //! Answering HTTP requests from the current snapshot.
 //!
-//! Files come from memory, never from the disk, so no path can reach
+//! A request is answered only when its `Host` header names this server
+//! ([`Hosts`]): a web page on another name that was pointed at 127.0.0.1
+//! (DNS rebinding) gets 421 and learns nothing, not even whether a path
+//! exists. Files come from memory, never from the disk, so no path can reach
 //! outside the built site; even so, a path that tries (`..`, `%2e%2e`,
 //! encoded slashes, backslashes, NUL) is refused with 400 before any lookup.
 //! Folders serve their `index.html`, `/x` redirects to `/x/`, unknown paths
@@ -8,9 +11,10 @@
 //! script injected (only here: `rapport build` output never has it).
 
 use std::io::Cursor;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use tiny_http::{HTTPVersion, Header, Method, Request, Response, StatusCode};
 
 use crate::serve::reload::ReloadHub;
 use crate::serve::store::{Entry, Snapshot, Store};
@@ -77,11 +81,142 @@ pub fn route(raw_url: &str) -> Route {
         };
         return Route::File(file);
     }
+    // The redirect keeps the path as it was sent (still percent-encoded) but
+    // never its empty segments: `//host` in a Location is another site.
+    let raw_segments: Vec<&str> = raw_path.split('/').filter(|s| !s.is_empty()).collect();
     let query = query.map(|q| format!("?{q}")).unwrap_or_default();
     Route::MaybeFolder {
-        folder_location: format!("{raw_path}/{query}"),
+        folder_location: encode_location(&format!("/{}/{query}", raw_segments.join("/"))),
         file: joined,
     }
+}
+
+/// Percent-encodes what may not stand in a `Location` as it is: bytes
+/// outside printable ASCII, and backslashes, which browsers read as `/`.
+fn encode_location(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_graphic() && byte != b'\\' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The snapshot entries that may answer `route`, in the order they are
+/// tried: the file itself, then for a path without a trailing slash the
+/// folder's `index.html` (which answers with a redirect). Every key is a
+/// relative path of plain segments.
+pub fn entry_keys(route: &Route) -> Vec<String> {
+    match route {
+        Route::File(file) => vec![file.clone()],
+        Route::MaybeFolder { file, .. } => vec![file.clone(), format!("{file}/index.html")],
+        _ => Vec::new(),
+    }
+}
+
+/// The `Host` values this server answers to: `localhost`, `127.0.0.1` and
+/// `[::1]`, and the address it was bound to, each with the bound port (or
+/// none when that is 80). Bound to every address (`0.0.0.0`, `::`), any IP
+/// address is a name of this server; a name that must be looked up in DNS
+/// never is, other than `localhost`, because DNS is what a rebinding attack
+/// controls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hosts {
+    bound: IpAddr,
+    port: u16,
+}
+
+/// Why a request's `Host` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostRefusal {
+    /// HTTP/1.1 without a `Host` header, or with several (400).
+    Missing,
+    /// A `Host` that names another server (421).
+    Misdirected,
+}
+
+impl Hosts {
+    pub fn new(bound: SocketAddr) -> Hosts {
+        Hosts {
+            bound: bound.ip(),
+            port: bound.port(),
+        }
+    }
+
+    /// Whether a request with these `Host` values may be answered. HTTP/1.0
+    /// may leave the header out (it predates it, and browsers always send
+    /// it, so leaving it out is no way around the check); HTTP/1.1 must send
+    /// exactly one.
+    pub fn check(&self, hosts: &[&str], version: &HTTPVersion) -> Result<(), HostRefusal> {
+        match hosts {
+            [] if *version < HTTPVersion(1, 1) => Ok(()),
+            [host] if self.allows(host) => Ok(()),
+            [host] if !host.trim().is_empty() => Err(HostRefusal::Misdirected),
+            _ => Err(HostRefusal::Missing),
+        }
+    }
+
+    /// Whether one `Host` value names this server.
+    pub fn allows(&self, host: &str) -> bool {
+        let Some((name, port)) = split_host(host.trim()) else {
+            return false;
+        };
+        if port.unwrap_or(80) != self.port {
+            return false;
+        }
+        match name {
+            HostName::Ip(ip) => {
+                ip == IpAddr::V4(Ipv4Addr::LOCALHOST)
+                    || ip == IpAddr::V6(Ipv6Addr::LOCALHOST)
+                    || ip == self.bound
+                    || self.bound.is_unspecified()
+            }
+            HostName::Name(name) => name.eq_ignore_ascii_case("localhost"),
+        }
+    }
+
+    /// The address to tell a refused client to open.
+    pub fn home(&self) -> String {
+        format!("http://localhost:{}/", self.port)
+    }
+}
+
+enum HostName<'a> {
+    Ip(IpAddr),
+    Name(&'a str),
+}
+
+/// `name[:port]` or `[v6][:port]`; `None` when malformed.
+fn split_host(host: &str) -> Option<(HostName<'_>, Option<u16>)> {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let (inside, after) = rest.split_once(']')?;
+        let ip: Ipv6Addr = inside.parse().ok()?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':')?),
+        };
+        (HostName::Ip(IpAddr::V6(ip)), port)
+    } else {
+        let (name, port) = match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        };
+        let name = match name.parse::<Ipv4Addr>() {
+            Ok(ip) => HostName::Ip(IpAddr::V4(ip)),
+            Err(_) if !name.is_empty() => HostName::Name(name),
+            Err(_) => return None,
+        };
+        (name, port)
+    };
+    let port = match port {
+        None => None,
+        Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse().ok()?),
+        Some(_) => return None,
+    };
+    Some((name, port))
 }
 
 fn percent_decode(text: &str) -> Option<String> {
@@ -158,7 +293,27 @@ fn header(name: &str, value: &str) -> Header {
 
 /// Answers one request. Live-reload event streams are handed to `hub`,
 /// which keeps them open without holding this thread.
-pub fn handle(request: Request, store: &Store, hub: &ReloadHub) {
+pub fn handle(request: Request, store: &Store, hub: &ReloadHub, hosts: &Hosts) {
+    let host_values: Vec<&str> = request
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str())
+        .collect();
+    if let Err(refusal) = hosts.check(&host_values, request.http_version()) {
+        let response = match refusal {
+            HostRefusal::Missing => {
+                Response::from_string("bad request: send one Host header\n").with_status_code(400)
+            }
+            HostRefusal::Misdirected => Response::from_string(format!(
+                "misdirected request: the Host header does not name this server (a guard against DNS rebinding); open {}\n",
+                hosts.home()
+            ))
+            .with_status_code(421),
+        };
+        let _ = request.respond(response.with_header(header("Content-Type", "text/plain; charset=utf-8")));
+        return;
+    }
     if !matches!(request.method(), Method::Get | Method::Head) {
         let response = Response::from_string("only GET and HEAD are supported\n")
             .with_status_code(405)
@@ -188,24 +343,25 @@ pub fn handle(request: Request, store: &Store, hub: &ReloadHub) {
         Route::BadRequest(reason) => {
             let _ = request.respond(Response::from_string(format!("bad request: {reason}\n")).with_status_code(400));
         }
-        Route::File(path) => {
+        Route::File(_) | Route::MaybeFolder { .. } => {
             let snapshot = store.snapshot();
-            match snapshot.files.get(path.as_str()) {
-                Some(entry) => respond_entry(request, &path, entry, true, if_none_match.as_deref(), 200),
+            let keys = entry_keys(&route);
+            match keys.iter().position(|key| snapshot.files.contains_key(key.as_str())) {
+                Some(0) => {
+                    let entry = &snapshot.files[keys[0].as_str()];
+                    respond_entry(request, &keys[0], entry, true, if_none_match.as_deref(), 200);
+                }
+                Some(_) => {
+                    let location = match &route {
+                        Route::MaybeFolder { folder_location, .. } => folder_location.as_str(),
+                        _ => "/",
+                    };
+                    let response = Response::from_string(format!("moved to {location}\n"))
+                        .with_status_code(301)
+                        .with_header(header("Location", location));
+                    let _ = request.respond(response);
+                }
                 None => not_found(request, &snapshot),
-            }
-        }
-        Route::MaybeFolder { file, folder_location } => {
-            let snapshot = store.snapshot();
-            if let Some(entry) = snapshot.files.get(file.as_str()) {
-                respond_entry(request, &file, entry, true, if_none_match.as_deref(), 200);
-            } else if snapshot.files.contains_key(format!("{file}/index.html").as_str()) {
-                let response = Response::from_string(format!("moved to {folder_location}\n"))
-                    .with_status_code(301)
-                    .with_header(header("Location", &folder_location));
-                let _ = request.respond(response);
-            } else {
-                not_found(request, &snapshot);
             }
         }
     }
@@ -321,5 +477,218 @@ mod tests {
         assert_eq!(content_type("atom.xml"), "application/atom+xml");
         assert_eq!(content_type("data/scores.json"), "application/json");
         assert_eq!(content_type("logo.SVG"), "image/svg+xml");
+    }
+
+    #[test]
+    fn redirects_never_leave_the_server() {
+        // `//glossary` once redirected to `//glossary/`, which a browser
+        // reads as the site `glossary`.
+        assert_eq!(
+            route("//glossary?x"),
+            Route::MaybeFolder {
+                file: "glossary".into(),
+                folder_location: "/glossary/?x".into()
+            }
+        );
+        assert_eq!(
+            route("//evil.example//a"),
+            Route::MaybeFolder {
+                file: "evil.example/a".into(),
+                folder_location: "/evil.example/a/".into()
+            }
+        );
+        assert_eq!(
+            route("/%C3%A9t%C3%A9?q=\\a b"),
+            Route::MaybeFolder {
+                file: "été".into(),
+                folder_location: "/%C3%A9t%C3%A9/?q=%5Ca%20b".into()
+            }
+        );
+    }
+
+    #[test]
+    fn hosts_that_name_the_server() {
+        let local = Hosts::new("127.0.0.1:4000".parse().unwrap());
+        for host in [
+            "127.0.0.1:4000",
+            "localhost:4000",
+            "LocalHost:4000",
+            "[::1]:4000",
+            " localhost:4000 ",
+        ] {
+            assert!(local.allows(host), "{host}");
+        }
+        for host in [
+            "evil.example:4000",
+            "localhost:4001",
+            "localhost",
+            "127.0.0.1",
+            "localhost.:4000",
+            "127.0.0.1:4000:4000",
+            "127.0.0.1:+4000",
+            "127.0.0.1:",
+            ":4000",
+            "",
+            "[::1]",
+            "[::1]4000",
+            "::1:4000",
+            "[evil]:4000",
+            "10.0.0.1:4000",
+            "127.1:4000",
+            "0x7f000001:4000",
+            "localhost:4000/x",
+        ] {
+            assert!(!local.allows(host), "{host}");
+        }
+        let on_80 = Hosts::new("127.0.0.1:80".parse().unwrap());
+        assert!(on_80.allows("localhost") && on_80.allows("127.0.0.1:80"));
+        let everywhere = Hosts::new("0.0.0.0:4000".parse().unwrap());
+        assert!(everywhere.allows("192.168.1.20:4000") && everywhere.allows("[fe80::1]:4000"));
+        assert!(!everywhere.allows("my-laptop:4000") && !everywhere.allows("192.168.1.20:4001"));
+        let one = Hosts::new("192.168.1.20:4000".parse().unwrap());
+        assert!(one.allows("192.168.1.20:4000") && one.allows("localhost:4000"));
+        assert!(!one.allows("192.168.1.21:4000"));
+
+        let v11 = HTTPVersion(1, 1);
+        let v10 = HTTPVersion(1, 0);
+        assert_eq!(local.check(&["localhost:4000"], &v11), Ok(()));
+        assert_eq!(local.check(&[], &v11), Err(HostRefusal::Missing));
+        assert_eq!(local.check(&[""], &v11), Err(HostRefusal::Missing));
+        assert_eq!(
+            local.check(&["localhost:4000", "localhost:4000"], &v11),
+            Err(HostRefusal::Missing)
+        );
+        assert_eq!(local.check(&["evil.example"], &v11), Err(HostRefusal::Misdirected));
+        assert_eq!(local.check(&[], &v10), Ok(()));
+        assert_eq!(local.check(&["evil.example"], &v10), Err(HostRefusal::Misdirected));
+    }
+
+    mod properties {
+        use std::path::{Component, Path};
+
+        use proptest::collection::vec;
+        use proptest::sample::select;
+        use proptest::strategy::Strategy;
+        use proptest::test_runner::Config;
+        use proptest::{prop_assert, prop_assert_eq, proptest};
+
+        use super::super::{Route, entry_keys, route};
+
+        /// Pieces that traversal attempts are made of, plus ordinary ones.
+        const PIECES: &[&str] = &[
+            "/",
+            "//",
+            ".",
+            "..",
+            "%2e",
+            "%2E",
+            "%2e%2e",
+            ".%2e",
+            "%2f",
+            "%2F",
+            "%5c",
+            "%5C",
+            "%00",
+            "%",
+            "%z",
+            "%zz",
+            "%252e",
+            "%c0%ae",
+            "%e2%80%ae",
+            "\\",
+            "\0",
+            "\u{1}",
+            "a",
+            "b.html",
+            "index.html",
+            "glossary",
+            "?",
+            "#",
+            "?x=../..",
+            ":",
+            "C:",
+            "~",
+            " ",
+            "%20",
+            "é",
+            "%C3%A9",
+            "\u{202e}",
+            "\u{feff}",
+        ];
+
+        fn pieced() -> impl Strategy<Value = String> {
+            vec(select(PIECES), 0..14).prop_map(|pieces| pieces.concat())
+        }
+
+        /// Everything a resolved path must be: relative plain segments that
+        /// cannot leave the output, whatever the platform.
+        fn check_resolved(url: &str, route: &Route) -> Result<(), proptest::test_runner::TestCaseError> {
+            for key in entry_keys(route) {
+                prop_assert!(!key.is_empty(), "{url:?} -> empty key");
+                prop_assert!(!key.starts_with('/'), "{url:?} -> absolute {key:?}");
+                prop_assert!(!key.contains('\\'), "{url:?} -> backslash in {key:?}");
+                prop_assert!(
+                    !key.chars().any(char::is_control),
+                    "{url:?} -> control character in {key:?}"
+                );
+                for segment in key.split('/') {
+                    prop_assert!(
+                        !segment.is_empty() && segment != "." && segment != "..",
+                        "{url:?} -> segment {segment:?} in {key:?}"
+                    );
+                }
+                prop_assert!(
+                    Path::new(&key).components().all(|c| matches!(c, Component::Normal(_))),
+                    "{url:?} -> {key:?} is not plain segments"
+                );
+                prop_assert!(
+                    Path::new("/srv/site").join(&key).starts_with("/srv/site"),
+                    "{url:?} -> {key:?} leaves the output"
+                );
+            }
+            if let Route::MaybeFolder { folder_location, .. } = route {
+                prop_assert!(
+                    folder_location.starts_with('/'),
+                    "{url:?} -> Location {folder_location:?}"
+                );
+                prop_assert!(
+                    !folder_location.starts_with("//"),
+                    "{url:?} -> Location {folder_location:?}"
+                );
+                prop_assert!(
+                    folder_location.bytes().all(|b| b.is_ascii_graphic() && b != b'\\'),
+                    "{url:?} -> Location {folder_location:?}"
+                );
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(Config::with_cases(4000))]
+
+            #[test]
+            fn any_text_resolves_inside_the_site(url in proptest::arbitrary::any::<String>()) {
+                let resolved = route(&url);
+                check_resolved(&url, &resolved)?;
+            }
+
+            #[test]
+            fn traversal_pieces_resolve_inside_the_site(url in pieced()) {
+                let resolved = route(&url);
+                check_resolved(&url, &resolved)?;
+                let with_slash = format!("/{url}");
+                let resolved = route(&with_slash);
+                check_resolved(&with_slash, &resolved)?;
+            }
+
+            #[test]
+            fn plain_paths_are_not_refused(segments in vec("[a-z0-9][a-z0-9._-]{0,8}", 1..5)) {
+                let segments: Vec<String> = segments.into_iter().filter(|s| s != "." && s != "..").collect();
+                if !segments.is_empty() {
+                    let joined = segments.join("/");
+                    prop_assert_eq!(route(&format!("/{joined}/")), Route::File(format!("{joined}/index.html")));
+                }
+            }
+        }
     }
 }

@@ -1,11 +1,15 @@
 //! `rapport serve`: build, serve on localhost, watch, rebuild, reload.
 //!
-//! One thread waits for file changes and rebuilds ([`crate::live`]); a pool
-//! of worker threads answers HTTP requests from the last good snapshot
-//! ([`store`], [`http`]); live-reload streams are held by the [`reload`] hub,
-//! which is told after each rebuild has been published. Nothing is written
-//! to disk: the site is served from memory.
+//! One thread waits for file changes and rebuilds ([`crate::live`]); the
+//! [`guard`] accepts connections and hands tiny_http only requests whose
+//! head fits in 8 KB; a pool of worker threads answers them from the last
+//! good snapshot ([`store`], [`http`]) when their `Host` names this server;
+//! live-reload streams are held by the [`reload`] hub, which is told after
+//! each rebuild has been published. Nothing is written to disk but the
+//! private socket between the guard and tiny_http: the site is served from
+//! memory.
 
+pub mod guard;
 pub mod http;
 pub mod reload;
 pub mod store;
@@ -13,18 +17,21 @@ pub mod watch;
 
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cli::ServeArgs;
 use crate::commands;
 use crate::console;
 use crate::diagnostic::{Diagnostics, Format};
 use crate::live::{LiveSite, Rebuild, url_of_output};
+use crate::serve::guard::Upstream;
+use crate::serve::http::Hosts;
 use crate::serve::reload::{ReloadEvent, ReloadHub};
 use crate::serve::store::{Entry, Snapshot, Status, Store};
 use crate::serve::watch::SiteWatcher;
@@ -38,12 +45,15 @@ pub struct Server {
     pub store: Arc<Store>,
     pub hub: Arc<ReloadHub>,
     http: Arc<tiny_http::Server>,
+    upstream: Arc<Upstream>,
+    stop: Arc<AtomicBool>,
     instance: String,
     version: u64,
 }
 
 impl Server {
-    /// Binds `bind:port` (port 0 picks a free one) and starts the workers.
+    /// Binds `bind:port` (port 0 picks a free one) and starts the guard and
+    /// the workers.
     pub fn start(bind: &str, port: u16) -> Result<Server> {
         // `localhost` is the loopback address, never a name to resolve.
         let ip = if bind.eq_ignore_ascii_case("localhost") {
@@ -51,37 +61,45 @@ impl Server {
         } else {
             bind
         };
-        let address: SocketAddr = format!("{ip}:{port}")
+        let ip: IpAddr = ip
             .parse()
             .with_context(|| format!("`{bind}` is not an IP address to bind; use 127.0.0.1"))?;
-        let http = match tiny_http::Server::http(address) {
+        let address = SocketAddr::new(ip, port);
+        let listener = match TcpListener::bind(address) {
+            Ok(listener) => listener,
+            Err(err) if err.kind() == ErrorKind::AddrInUse => bail!(
+                "port {port} on {bind} is already in use; pick another with `--port {}`, or `--port 0` for any free port",
+                port.wrapping_add(1).max(1)
+            ),
+            Err(err) => bail!("cannot listen on {address}: {err}"),
+        };
+        let address = listener
+            .local_addr()
+            .context("the server is not listening on an IP address")?;
+        let (upstream, inner) = Upstream::open()?;
+        let upstream = Arc::new(upstream);
+        let http = match tiny_http::Server::from_listener(inner, None) {
             Ok(server) => Arc::new(server),
             Err(err) => {
-                let in_use = err
-                    .downcast_ref::<std::io::Error>()
-                    .is_some_and(|e| e.kind() == ErrorKind::AddrInUse);
-                if in_use {
-                    bail!(
-                        "port {port} on {bind} is already in use; pick another with `--port {}`, or `--port 0` for any free port",
-                        port.wrapping_add(1).max(1)
-                    );
-                }
-                bail!("cannot listen on {address}: {err}");
+                upstream.remove();
+                return Err(anyhow!("failed to start the HTTP server: {err}"));
             }
         };
-        let address = http
-            .server_addr()
-            .to_ip()
-            .context("the server is not listening on an IP address")?;
         let store = Arc::new(Store::new());
         let hub = Arc::new(ReloadHub::new());
+        let hosts = Arc::new(Hosts::new(address));
         for _ in 0..WORKERS {
-            let (http, store, hub) = (http.clone(), store.clone(), hub.clone());
+            let (http, store, hub, hosts) = (http.clone(), store.clone(), hub.clone(), hosts.clone());
             std::thread::spawn(move || {
                 while let Ok(request) = http.recv() {
-                    http::handle(request, &store, &hub);
+                    http::handle(request, &store, &hub, &hosts);
                 }
             });
+        }
+        let stop = Arc::new(AtomicBool::new(false));
+        {
+            let (upstream, stop) = (upstream.clone(), stop.clone());
+            std::thread::spawn(move || guard::accept_loop(listener, upstream, stop));
         }
         let beat = hub.clone();
         std::thread::spawn(move || {
@@ -99,9 +117,22 @@ impl Server {
             store,
             hub,
             http,
+            upstream,
+            stop,
             instance,
             version: 0,
         })
+    }
+
+    /// The address to open in a browser: the bound one, or loopback when
+    /// bound to every address.
+    pub fn local_url(&self) -> String {
+        let ip = match self.address.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}/", SocketAddr::new(ip, self.address.port()))
     }
 
     /// Publishes a rebuild: a good one replaces the snapshot and tells the
@@ -171,11 +202,26 @@ impl Server {
             .broadcast("reload", &serde_json::to_string(&event).unwrap_or_default());
     }
 
-    /// Stops accepting requests.
+    /// Stops accepting connections and requests.
     pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Wakes the accept loop, which then sees `stop`.
+        let _ = TcpStream::connect(self.local_url().trim_start_matches("http://").trim_end_matches('/'));
+        self.upstream.remove();
         for _ in 0..WORKERS {
             self.http.unblock();
         }
+    }
+
+    /// What must be removed when the process ends: the private socket.
+    pub fn upstream(&self) -> Arc<Upstream> {
+        self.upstream.clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.upstream.remove();
     }
 }
 
@@ -190,22 +236,31 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let mut watcher = SiteWatcher::start(root, &theme, args.poll)?;
     // Listen first, so that a busy port is reported before a long build.
     let mut server = Server::start(&args.bind, args.port)?;
-    let (mut live, first) = LiveSite::open(root, options)?;
-    report(&first);
-    server.publish(&live, &first, true);
-    let url = format!("http://{}/", server.address);
-    eprintln!("serving {} at {url} (Ctrl-C to stop)", root.display());
-    if !is_loopback(&args.bind) {
-        eprintln!("warning: listening on {}, which other machines can reach", args.bind);
-    }
-    if args.open {
-        open_browser(&url);
-    }
-    ctrlc::set_handler(|| {
+    // Ctrl-C ends the process at once; the private socket goes with it.
+    let upstream = server.upstream();
+    ctrlc::set_handler(move || {
+        upstream.remove();
         eprintln!("\nstopped");
         std::process::exit(0);
     })
     .context("failed to install the Ctrl-C handler")?;
+    if !server.address.ip().is_loopback() {
+        let drafts = if args.site.drafts { " (drafts included)" } else { "" };
+        eprintln!(
+            "warning: listening on {}: the site{drafts} is now visible to every machine that can reach this one; \
+             open it by IP address (host names other than localhost are refused, against DNS rebinding); \
+             leave out --bind to keep it private",
+            server.address
+        );
+    }
+    let (mut live, first) = LiveSite::open(root, options)?;
+    report(&first);
+    server.publish(&live, &first, true);
+    let url = server.local_url();
+    eprintln!("serving {} at {url} (Ctrl-C to stop)", root.display());
+    if args.open {
+        open_browser(&url);
+    }
     watcher.set_theme(live.theme());
     watch_loop(&mut watcher, &mut live, &mut server);
     Ok(ExitCode::SUCCESS)
@@ -259,10 +314,6 @@ fn report_change(batch: &BTreeSet<String>, rebuild: &Rebuild) {
         rebuild.elapsed.as_millis(),
         rebuild.changed.len()
     );
-}
-
-fn is_loopback(bind: &str) -> bool {
-    bind.eq_ignore_ascii_case("localhost") || bind.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn open_browser(url: &str) {

@@ -1,11 +1,13 @@
 //! Publishing under a sub-path behind a real nginx (Debian's `nginx`,
 //! started by the test on a loopback port): every internal link of the
-//! built site must answer, none may 404.
+//! built site must answer, none may 404. nginx is stopped the way it wants
+//! (SIGQUIT to its master, which stops its workers), and the test checks
+//! that no process of it is left.
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fs;
 use std::net::TcpListener;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,9 @@ const NGINX: &str = "/usr/sbin/nginx";
 struct Nginx {
     child: Child,
     port: u16,
+    /// The folder of its configuration, which its master's command line names.
+    dir: PathBuf,
+    stopped: bool,
 }
 
 impl Nginx {
@@ -75,15 +80,98 @@ http {{
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Nginx { child, port }
+        Nginx {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+            stopped: false,
+        }
+    }
+
+    /// The master's worker processes.
+    fn workers(&self) -> Vec<u32> {
+        children_of(self.child.id())
+    }
+
+    /// Stops nginx gracefully: SIGQUIT to the master, which waits for its
+    /// workers; SIGKILL only if it has not stopped in 10 seconds. Returns the
+    /// processes still running afterwards: `workers` that were seen before,
+    /// and anything whose command line names this nginx's folder.
+    fn stop(&mut self, workers: &[u32]) -> Vec<String> {
+        if !self.stopped {
+            self.stopped = true;
+            if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+                // SAFETY: signals our own child, not yet waited for, so the
+                // pid is still the master's.
+                unsafe {
+                    libc::kill(pid, libc::SIGQUIT);
+                }
+            }
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        let mut left: Vec<String> = workers
+            .iter()
+            .filter_map(|&pid| {
+                let cmdline = cmdline_of(pid)?;
+                cmdline.contains("nginx").then(|| format!("{pid}: {cmdline}"))
+            })
+            .collect();
+        let needle = self.dir.to_string_lossy().into_owned();
+        left.extend(
+            all_processes()
+                .into_iter()
+                .filter_map(|pid| cmdline_of(pid).map(|c| (pid, c)))
+                .filter(|(_, cmdline)| cmdline.contains(&needle))
+                .map(|(pid, cmdline)| format!("{pid}: {cmdline}")),
+        );
+        left
     }
 }
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let workers = self.workers();
+        self.stop(&workers);
     }
+}
+
+fn all_processes() -> Vec<u32> {
+    fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A running (not zombie) process's command line, arguments joined by spaces.
+fn cmdline_of(pid: u32) -> Option<String> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let state = stat.rsplit_once(')')?.1.split_whitespace().next()?;
+    if state == "Z" || state == "X" {
+        return None;
+    }
+    let raw = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    Some(String::from_utf8_lossy(&raw).replace('\0', " ").trim().to_string())
+}
+
+fn children_of(parent: u32) -> Vec<u32> {
+    all_processes()
+        .into_iter()
+        .filter(|&pid| {
+            fs::read_to_string(format!("/proc/{pid}/stat")).ok().and_then(|stat| {
+                let rest = stat.rsplit_once(')')?.1.to_string();
+                rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+            }) == Some(parent)
+        })
+        .collect()
 }
 
 fn nginx_available(test: &str) -> bool {
@@ -124,7 +212,9 @@ fn nginx_serves_a_sub_path_build_with_no_broken_internal_link() {
         .expect("free port");
     let base = format!("http://127.0.0.1:{port}/alignment/");
     let site = SiteTest::new("good").build_with(&["--base-url", &base]).assert_exit(0);
-    let nginx = Nginx::start(site.dir(), site.out(), "/alignment/", port);
+    let mut nginx = Nginx::start(site.dir(), site.out(), "/alignment/", port);
+    let workers = nginx.workers();
+    assert!(!workers.is_empty(), "nginx started a worker process");
 
     let mut queue = VecDeque::from(["/alignment/".to_string()]);
     let mut seen = BTreeSet::new();
@@ -184,4 +274,8 @@ fn nginx_serves_a_sub_path_build_with_no_broken_internal_link() {
     let missing = request(nginx.port, "GET", "/alignment/no/such/page/", &[]);
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("Page not found"));
+
+    // Every process the test started is gone, workers included.
+    let left = nginx.stop(&workers);
+    assert!(left.is_empty(), "nginx processes left running: {left:#?}");
 }

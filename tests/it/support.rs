@@ -446,3 +446,46 @@ fn main_of(text: &str) -> &str {
         _ => text,
     }
 }
+
+/// A site of `items` content files made by the shared benchmark generator
+/// (`../shared/bench/gen-corpus`, deterministic for a given size).
+pub fn generated_site(items: usize) -> SiteTest {
+    let site = SiteTest::empty();
+    let generator = manifest_dir().join("../shared/bench/gen-corpus");
+    assert!(generator.is_file(), "`{}` is missing", generator.display());
+    let output = Command::new("python3")
+        .arg(&generator)
+        .arg(site.root())
+        .args(["--items", &items.to_string()])
+        .output()
+        .expect("run python3 gen-corpus");
+    assert!(
+        output.status.success(),
+        "gen-corpus failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    site
+}
+
+/// Folders beside an output whose names rapport gives its staging folders
+/// (`.<name>.rapport-new-<pid>`, `.<name>.rapport-old-<pid>`).
+pub fn staging_folders(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.contains(".rapport-new-") || name.contains(".rapport-old-"))
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// Held by the tests that time something or load the machine, so that they
+/// never run at the same time as each other.
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
