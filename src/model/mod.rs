@@ -8,6 +8,7 @@
 
 pub mod commitment;
 pub mod read;
+pub mod relations;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +19,7 @@ use crate::date::Date;
 use crate::diagnostic::Pos;
 
 pub use commitment::{Derived, MonthFigures, Revision, State, Status};
+pub use relations::Relations;
 
 /// The kinds of content, by the folder under `content/` they live in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -410,6 +412,8 @@ pub struct Content {
     /// Files left out of the site for their errors or as duplicates, by path.
     pub partials: Vec<Partial>,
     index: HashMap<ItemKey, usize>,
+    /// Who made, received, credited, owns and delivered what.
+    pub relations: Relations,
     /// Items whose file had errors: references to them are not reported again.
     pub broken: std::collections::HashSet<ItemKey>,
 }
@@ -450,6 +454,7 @@ impl Content {
         content.pages.sort_by(|a, b| a.meta.url_path.cmp(&b.meta.url_path));
         content.partials.sort_by(|a, b| a.meta.path.cmp(&b.meta.path));
         content.reindex();
+        content.relations = Relations::of(&content);
         content
     }
 

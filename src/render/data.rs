@@ -506,29 +506,21 @@ impl<'a> DataInput<'a> {
 fn team_data<'a>(team: &'a Team, input: &DataInput<'a>) -> TeamData<'a> {
     let slug = team.meta.slug.as_str();
     let content = input.content;
-    let made: Vec<&Commitment> = content.commitments.iter().filter(|c| c.owner.slug == slug).collect();
-    let received: Vec<&Commitment> = content
-        .commitments
+    let relations = &content.relations;
+    let i = content.position(Kind::Team, slug).unwrap_or(usize::MAX);
+    let of = |lists: &'a [Vec<usize>]| lists.get(i).map_or(&[][..], Vec::as_slice);
+    let made: Vec<&Commitment> = of(&relations.made).iter().map(|c| &content.commitments[*c]).collect();
+    let received: Vec<&Commitment> = of(&relations.received)
         .iter()
-        .filter(|c| c.owner.slug != slug && c.to.iter().any(|t| t.slug == slug))
+        .map(|c| &content.commitments[*c])
         .collect();
-    let owns = content
-        .terms
+    let owns = of(&relations.owns).iter().map(|t| content.terms[*t].meta.slug.as_str());
+    let reads = of(&relations.reads)
         .iter()
-        .filter(|t| t.owner.as_ref().is_some_and(|o| o.slug == slug))
-        .map(|t| t.meta.slug.as_str());
-    let reads = content
-        .terms
+        .map(|t| content.terms[*t].meta.slug.as_str());
+    let stories = of(&relations.credited)
         .iter()
-        .filter(|t| {
-            t.owner.as_ref().is_none_or(|o| o.slug != slug) && t.definitions.iter().any(|r| r.team.slug == slug)
-        })
-        .map(|t| t.meta.slug.as_str());
-    let stories = content
-        .stories
-        .iter()
-        .filter(|s| s.teams.iter().any(|t| t.slug == slug))
-        .map(|s| s.meta.slug.as_str());
+        .map(|s| content.stories[*s].meta.slug.as_str());
     TeamData {
         common: input.common(&team.meta),
         short: team.short.as_deref(),
@@ -601,12 +593,13 @@ fn story_data<'a>(story: &'a Story, input: &DataInput<'a>) -> StoryData<'a> {
 
 fn commitment_data<'a>(c: &'a Commitment, input: &DataInput<'a>) -> CommitmentData<'a> {
     let slug = c.meta.slug.as_str();
-    let stories = input
-        .content
-        .stories
-        .iter()
-        .filter(|s| s.commitments.iter().any(|r| r.slug == slug))
-        .map(|s| s.meta.slug.as_str());
+    let content = input.content;
+    let stories = content
+        .position(Kind::Commitment, slug)
+        .and_then(|i| content.relations.delivered_by.get(i))
+        .into_iter()
+        .flatten()
+        .map(|s| content.stories[*s].meta.slug.as_str());
     CommitmentData {
         common: input.common(&c.meta),
         owner: &c.owner.slug,

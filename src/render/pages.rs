@@ -100,13 +100,12 @@ pub fn pages_showing_card(key: &ItemKey, content: &Content) -> Vec<PageJob> {
             if let Some(c) = content.commitment(&key.slug) {
                 jobs.push(team_page(&c.owner.slug));
                 jobs.extend(c.to.iter().map(|t| team_page(&t.slug)));
-                jobs.extend(
-                    content
-                        .stories
-                        .iter()
-                        .filter(|s| s.commitments.iter().any(|r| r.slug == key.slug))
-                        .map(|s| PageJob::Item(s.meta.key())),
-                );
+                let delivered_by = content
+                    .position(Kind::Commitment, &key.slug)
+                    .and_then(|i| content.relations.delivered_by.get(i))
+                    .into_iter()
+                    .flatten();
+                jobs.extend(delivered_by.map(|s| PageJob::Item(content.stories[*s].meta.key())));
             }
             jobs
         }

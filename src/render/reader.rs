@@ -286,10 +286,9 @@ pub fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVocabulary 
     };
     let slug = team.meta.slug.as_str();
     let url = |path: &str| format!("{}{path}", input.base_path);
-    let owns = content
-        .terms
+    let owns = content.relations.owns[index]
         .iter()
-        .filter(|t| t.owner.as_ref().is_some_and(|o| o.slug == slug))
+        .map(|t| &content.terms[*t])
         .map(|t| OwnedTerm {
             title: t.meta.title.clone(),
             url: url(&t.meta.url_path),
@@ -297,14 +296,11 @@ pub fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVocabulary 
             readings: t.definitions.len(),
         })
         .collect();
-    let reads = content
-        .terms
+    let reads = content.relations.reads[index]
         .iter()
+        .map(|t| &content.terms[*t])
         .filter_map(|t| {
             let owner = t.owner.as_ref().map(|o| o.slug.as_str());
-            if owner == Some(slug) {
-                return None;
-            }
             let ours = t.definitions.iter().find(|r| r.team.slug == slug)?;
             let owner_reading = owner.and_then(|o| t.definitions.iter().find(|r| r.team.slug == o));
             if owner_reading.is_some_and(|r| same_reading(&r.text, &ours.text)) {
@@ -671,12 +667,8 @@ pub fn story_teams(input: &ReaderInput<'_>) -> Vec<StoryTeam> {
         .teams
         .iter()
         .enumerate()
-        .filter_map(|(i, team)| {
-            let count = content
-                .stories
-                .iter()
-                .filter(|s| s.teams.iter().any(|t| t.slug == team.meta.slug))
-                .count();
+        .filter_map(|(i, _)| {
+            let count = content.relations.credited[i].len();
             (count > 0).then(|| StoryTeam {
                 team: team_link_at(input, i),
                 count,

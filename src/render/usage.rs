@@ -64,7 +64,10 @@ impl Usage {
     pub fn refresh(&mut self, content: &Content, bodies: &HashMap<ItemKey, RenderedBody>, keys: &[ItemKey]) -> bool {
         let names = Names::new(content);
         let mut changed = false;
-        for key in keys.iter().filter(|k| matches!(k.kind, Kind::Team | Kind::Story | Kind::Commitment)) {
+        for key in keys
+            .iter()
+            .filter(|k| matches!(k.kind, Kind::Team | Kind::Story | Kind::Commitment))
+        {
             let uses = count_record(content, bodies, &names, key);
             if self.by_record.get(key) != Some(&uses) {
                 self.by_record.insert(key.clone(), uses);
@@ -117,11 +120,7 @@ impl Usage {
 /// teams it belongs to (each once).
 fn records(content: &Content) -> impl Iterator<Item = (ItemKey, Vec<usize>)> + '_ {
     let team = |slug: &str| content.position(Kind::Team, slug);
-    let teams = content
-        .teams
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.meta.key(), vec![i]));
+    let teams = content.teams.iter().enumerate().map(|(i, t)| (t.meta.key(), vec![i]));
     let stories = content.stories.iter().map(move |s| {
         let mut of: Vec<usize> = s.teams.iter().filter_map(|r| team(&r.slug)).collect();
         of.sort_unstable();
@@ -208,7 +207,13 @@ impl Names {
         for (term, t) in content.terms.iter().enumerate() {
             let mut add = |name: &str, case_sensitive: bool| {
                 let words: Vec<String> = words(name)
-                    .map(|w| if case_sensitive { w.to_string() } else { w.to_lowercase() })
+                    .map(|w| {
+                        if case_sensitive {
+                            w.to_string()
+                        } else {
+                            w.to_lowercase()
+                        }
+                    })
                     .collect();
                 let Some(first) = words.first() else { return };
                 let list = by_first.entry(first.to_lowercase()).or_default();
@@ -304,8 +309,14 @@ mod tests {
     #[test]
     fn names_match_whole_words_titles_in_any_case_acronyms_as_written() {
         let site = content(&[
-            ("content/glossary/churn.md", "---\ntitle: Churn\naliases: [Logo churn]\n---\nLost.\n"),
-            ("content/glossary/mql.md", "---\ntitle: Marketing Qualified Lead\nacronym: MQL\n---\nA lead.\n"),
+            (
+                "content/glossary/churn.md",
+                "---\ntitle: Churn\naliases: [Logo churn]\n---\nLost.\n",
+            ),
+            (
+                "content/glossary/mql.md",
+                "---\ntitle: Marketing Qualified Lead\nacronym: MQL\n---\nA lead.\n",
+            ),
             ("content/glossary/lead.md", "---\ntitle: Lead\n---\nA lead.\n"),
         ]);
         let names = Names::new(&site);
@@ -326,11 +337,17 @@ mod tests {
     #[test]
     fn a_team_uses_what_its_records_name_or_link_to() {
         let site = content(&[
-            ("content/teams/support.md", "---\ntitle: Support\n---\nWe fight churn.\n"),
+            (
+                "content/teams/support.md",
+                "---\ntitle: Support\n---\nWe fight churn.\n",
+            ),
             ("content/teams/sales.md", "---\ntitle: Sales\n---\nWe sell.\n"),
             ("content/teams/legal.md", "---\ntitle: Legal\n---\nWe read.\n"),
             ("content/glossary/churn.md", "---\ntitle: Churn\n---\nLost.\n"),
-            ("content/glossary/mql.md", "---\ntitle: Marketing Qualified Lead\nacronym: MQL\n---\nA lead.\n"),
+            (
+                "content/glossary/mql.md",
+                "---\ntitle: Marketing Qualified Lead\nacronym: MQL\n---\nA lead.\n",
+            ),
             (
                 "content/commitments/report.md",
                 "---\ntitle: Churn report\nowner: support\nto: [sales]\npromised: 2026-01-01\ndue: 2026-02-01\nstatus: dropped\nclosed: 2026-01-20\nreason: Churn data was late.\n---\nA report.\n",
@@ -343,9 +360,15 @@ mod tests {
         let mut bodies: HashMap<ItemKey, RenderedBody> = HashMap::new();
         bodies.insert(ItemKey::new(Kind::Team, "support"), body("We fight churn.", &[]));
         bodies.insert(ItemKey::new(Kind::Team, "sales"), body("We sell.", &[]));
-        bodies.insert(ItemKey::new(Kind::Commitment, "report"), body("A report on churn.", &[]));
+        bodies.insert(
+            ItemKey::new(Kind::Commitment, "report"),
+            body("A report on churn.", &[]),
+        );
         // A link whose label does not name the term still counts, once.
-        bodies.insert(ItemKey::new(Kind::Story, "win"), body("Our qualified leads grew.", &["mql"]));
+        bodies.insert(
+            ItemKey::new(Kind::Story, "win"),
+            body("Our qualified leads grew.", &["mql"]),
+        );
         let usage = Usage::new(&site, &bodies);
         let team = |slug: &str| site.position(Kind::Team, slug).unwrap();
         let term = |slug: &str| site.position(Kind::Term, slug).unwrap();
@@ -355,7 +378,10 @@ mod tests {
         assert_eq!(support.count, 4);
         assert_eq!(
             support.records,
-            [ItemKey::new(Kind::Team, "support"), ItemKey::new(Kind::Commitment, "report")]
+            [
+                ItemKey::new(Kind::Team, "support"),
+                ItemKey::new(Kind::Commitment, "report")
+            ]
         );
         // Sales received the commitment: it uses churn through it.
         assert_eq!(usage.get(term("churn"), team("sales")).unwrap().count, 3);

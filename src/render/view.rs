@@ -607,11 +607,9 @@ impl Views {
                         full.push(ItemKey::new(Kind::Team, c.owner.slug.clone()));
                         full.extend(c.to.iter().map(|t| ItemKey::new(Kind::Team, t.slug.clone())));
                         full.extend(
-                            content
-                                .stories
+                            content.relations.delivered_by[i]
                                 .iter()
-                                .filter(|s| s.commitments.iter().any(|r| r.slug == c.meta.slug))
-                                .map(|s| s.meta.key()),
+                                .map(|s| content.stories[*s].meta.key()),
                         );
                     }
                     changed
@@ -676,10 +674,9 @@ impl Views {
                 }
                 Kind::Commitment => {
                     let c = &content.commitments[i];
-                    let delivered_by: Vec<ItemLink> = content
-                        .stories
+                    let delivered_by: Vec<ItemLink> = content.relations.delivered_by[i]
                         .iter()
-                        .filter(|s| s.commitments.iter().any(|r| r.slug == c.meta.slug))
+                        .map(|s| &content.stories[*s])
                         .map(|s| item_link(Kind::Story, &s.meta.slug, &s.meta.title, &url(&s.meta.url_path)))
                         .collect();
                     let view = commitment_view(c, body, &team_value, &url, scores, Some(&delivered_by));
@@ -955,16 +952,15 @@ fn team_card(
 ) -> TeamCard {
     let slug = t.meta.slug.as_str();
     let link = link_of(slug);
-    let made = content
-        .commitments
-        .iter()
-        .filter(|c| c.owner.slug == slug)
-        .map(|c| c.derived.state);
-    let received = content
-        .commitments
-        .iter()
-        .filter(|c| c.owner.slug != slug && c.to.iter().any(|r| r.slug == slug))
-        .map(|c| c.derived.state);
+    let relations = &content.relations;
+    let i = content.position(Kind::Team, slug).unwrap_or(usize::MAX);
+    let of = |lists: &[Vec<usize>]| lists.get(i).map_or(&[][..], Vec::as_slice).to_vec();
+    let made = of(&relations.made)
+        .into_iter()
+        .map(|c| content.commitments[c].derived.state);
+    let received = of(&relations.received)
+        .into_iter()
+        .map(|c| content.commitments[c].derived.state);
     TeamCard {
         kind: Kind::Team,
         slug: link.slug,
@@ -979,16 +975,8 @@ fn team_card(
         score_empty: scores.team_has_no_value(slug),
         made_counts: counts(made),
         received_counts: counts(received),
-        owns_count: content
-            .terms
-            .iter()
-            .filter(|term| term.owner.as_ref().is_some_and(|o| o.slug == slug))
-            .count(),
-        stories_count: content
-            .stories
-            .iter()
-            .filter(|s| s.teams.iter().any(|r| r.slug == slug))
-            .count(),
+        owns_count: of(&relations.owns).len(),
+        stories_count: of(&relations.credited).len(),
     }
 }
 
@@ -1217,40 +1205,27 @@ fn team_view(input: TeamViewInput<'_>) -> TeamView {
     } = input;
     let slug = team.meta.slug.as_str();
     let link = card;
-    let made: Vec<(State, &Value)> = content
-        .commitments
-        .iter()
-        .zip(commitments)
-        .filter(|(c, _)| c.owner.slug == slug)
-        .map(|(c, v)| (c.derived.state, v))
-        .collect();
-    let received: Vec<(State, &Value)> = content
-        .commitments
-        .iter()
-        .zip(commitments)
-        .filter(|(c, _)| c.owner.slug != slug && c.to.iter().any(|t| t.slug == slug))
-        .map(|(c, v)| (c.derived.state, v))
-        .collect();
-    let owns = content
-        .terms
-        .iter()
-        .filter(|t| t.owner.as_ref().is_some_and(|o| o.slug == slug))
-        .map(|t| item_link(Kind::Term, &t.meta.slug, &t.meta.title, &url(&t.meta.url_path)))
-        .collect();
-    let reads = content
-        .terms
-        .iter()
-        .filter(|t| {
-            t.owner.as_ref().is_none_or(|o| o.slug != slug) && t.definitions.iter().any(|r| r.team.slug == slug)
-        })
-        .map(|t| item_link(Kind::Term, &t.meta.slug, &t.meta.title, &url(&t.meta.url_path)))
-        .collect();
-    let credited: Vec<Value> = content
-        .stories
-        .iter()
-        .zip(stories)
-        .filter(|(s, _)| s.teams.iter().any(|t| t.slug == slug))
-        .map(|(_, v)| v.clone())
+    let relations = &content.relations;
+    let i = content.position(Kind::Team, slug).unwrap_or(usize::MAX);
+    let of = |lists: &'_ [Vec<usize>]| lists.get(i).map_or(&[][..], Vec::as_slice).to_vec();
+    let states = |list: Vec<usize>| -> Vec<(State, &Value)> {
+        list.into_iter()
+            .filter_map(|c| Some((content.commitments[c].derived.state, commitments.get(c)?)))
+            .collect()
+    };
+    let made = states(of(&relations.made));
+    let received = states(of(&relations.received));
+    let term_links = |list: Vec<usize>| -> Vec<ItemLink> {
+        list.into_iter()
+            .map(|t| &content.terms[t])
+            .map(|t| item_link(Kind::Term, &t.meta.slug, &t.meta.title, &url(&t.meta.url_path)))
+            .collect()
+    };
+    let owns = term_links(of(&relations.owns));
+    let reads = term_links(of(&relations.reads));
+    let credited: Vec<Value> = of(&relations.credited)
+        .into_iter()
+        .filter_map(|s| stories.get(s).cloned())
         .collect();
     TeamView {
         kind: Kind::Team,

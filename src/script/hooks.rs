@@ -102,28 +102,24 @@ impl<'a> Inputs<'a> {
     /// `today`.
     pub fn new(content: &'a Content, today: Date) -> Inputs<'a> {
         let converted = Converted::new(content);
-        let team_index: HashMap<&str, usize> = content
-            .teams
+        let relations = &content.relations;
+        let values =
+            |list: &[usize], of: &[Item]| -> Array { list.iter().map(|i| Dynamic::from(of[*i].clone())).collect() };
+        let team_commitments: Vec<Array> = relations
+            .made
             .iter()
-            .enumerate()
-            .map(|(i, t)| (t.meta.slug.as_str(), i))
+            .map(|made| values(made, &converted.commitments))
             .collect();
-        let mut team_commitments = vec![Array::new(); content.teams.len()];
-        let mut team_stories = vec![Array::new(); content.teams.len()];
-        let mut month_inputs: Vec<Vec<MonthInput>> = vec![Vec::new(); content.teams.len()];
-        for (c, value) in content.commitments.iter().zip(&converted.commitments) {
-            if let Some(&i) = team_index.get(c.owner.slug.as_str()) {
-                team_commitments[i].push(Dynamic::from(value.clone()));
-                month_inputs[i].push(MonthInput::of(c));
-            }
-        }
-        for (s, value) in content.stories.iter().zip(&converted.stories) {
-            for team in &s.teams {
-                if let Some(&i) = team_index.get(team.slug.as_str()) {
-                    team_stories[i].push(Dynamic::from(value.clone()));
-                }
-            }
-        }
+        let team_stories: Vec<Array> = relations
+            .credited
+            .iter()
+            .map(|credited| values(credited, &converted.stories))
+            .collect();
+        let month_inputs: Vec<Vec<MonthInput>> = relations
+            .made
+            .iter()
+            .map(|made| made.iter().map(|c| MonthInput::of(&content.commitments[*c])).collect())
+            .collect();
         let months = month_inputs
             .into_iter()
             .map(|inputs| {

@@ -195,15 +195,14 @@ impl Scored {
         let mut wanted: BTreeSet<ItemKey> = keys.iter().cloned().collect();
         for slug in &teams {
             wanted.insert(ItemKey::new(Kind::Team, slug.clone()));
-            for c in content.commitments.iter().filter(|c| &c.owner.slug == slug) {
-                wanted.insert(c.meta.key());
+            let Some(team) = content.position(Kind::Team, slug) else {
+                continue;
+            };
+            for c in &content.relations.made[team] {
+                wanted.insert(content.commitments[*c].meta.key());
             }
-            for s in content
-                .stories
-                .iter()
-                .filter(|s| s.teams.iter().any(|t| &t.slug == slug))
-            {
-                wanted.insert(s.meta.key());
+            for s in &content.relations.credited[team] {
+                wanted.insert(content.stories[*s].meta.key());
             }
         }
         let items: Vec<Item> = wanted

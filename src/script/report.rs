@@ -114,10 +114,11 @@ pub fn report(content: &Content, scores: &ScoreBook, today: &str, team: Option<&
         .map(|t| {
             let made = counts(
                 content
-                    .commitments
+                    .position(crate::model::Kind::Team, &t.meta.slug)
+                    .map(|i| content.relations.made[i].as_slice())
+                    .unwrap_or_default()
                     .iter()
-                    .filter(|c| c.owner.slug == t.meta.slug)
-                    .map(|c| c.derived.state),
+                    .map(|c| content.commitments[*c].derived.state),
             );
             TeamRow {
                 team: t.meta.slug.clone(),
