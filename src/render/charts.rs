@@ -30,6 +30,7 @@ use std::fmt::Write as _;
 
 use crate::date::{Date, YearMonth};
 use crate::model::{MonthFigures, State};
+use crate::render::xml::escape;
 
 /// Writes to a `String`, which cannot fail.
 macro_rules! w {
@@ -1243,24 +1244,6 @@ fn safe_href(href: &str) -> Option<String> {
         .iter()
         .any(|s| scheme.starts_with(s));
     (!href.is_empty() && !unsafe_scheme).then(|| escape(href))
-}
-
-/// Escapes text for XML content and attributes, dropping the characters
-/// XML 1.0 cannot carry at all (most control characters).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'.. => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// The id prefix with everything but ASCII letters, digits, `-` and `_`

@@ -18,7 +18,7 @@ use crate::date::Date;
 use crate::model::commitment::against_due;
 use crate::model::{Commitment, Content, State};
 use crate::render::OutputFile;
-use crate::render::sitemap::xml_escape;
+use crate::render::xml::escape as xml_escape;
 use crate::site::Site;
 
 /// How many entries the feed keeps.

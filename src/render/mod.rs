@@ -17,6 +17,7 @@ pub mod sitemap;
 pub mod theme;
 pub mod usage;
 pub mod view;
+pub mod xml;
 
 use std::collections::HashMap;
 

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use crate::date::Date;
 use crate::model::{ItemRef, Kind};
 use crate::render::pages::PageJob;
+use crate::render::xml::escape;
 use crate::site::Site;
 
 /// The sitemap of `jobs`. URLs are absolute when `base_url` names a host,
@@ -29,7 +30,7 @@ pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
         let _ = write!(
             out,
             "  <url><loc>{}</loc>",
-            xml_escape(&format!("{prefix}{}", job.url_path()))
+            escape(&format!("{prefix}{}", job.url_path()))
         );
         if let Some(date) = lastmods.of(site, job) {
             let _ = write!(out, "<lastmod>{date}</lastmod>");
@@ -102,20 +103,4 @@ impl Lastmods {
             _ => None,
         }
     }
-}
-
-/// Escapes text for XML element content and attribute values.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
