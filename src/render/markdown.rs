@@ -164,9 +164,7 @@ fn render_with(
         // bytes Markdown gives, and the build pays nothing for them.
         html_out = sanitise::clean(&html_out);
         for url in &state.markdown_urls {
-            let mut escaped = String::new();
-            let _ = escape_href(&mut escaped, &url.url);
-            if let Some(message) = sanitise::markdown_url_removal(url.image, &url.url, &escaped) {
+            if let Some(message) = sanitise::markdown_url_removal(url.image, &url.url) {
                 let pos = Pos::of_offset(input.source, input.body_offset + url.offset);
                 result.diagnostics.push(
                     Diagnostic::warning(input.path, message)
@@ -915,7 +913,7 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_keeps_comments_and_scripts_as_written() {
+    fn trusted_raw_html_keeps_comments_and_scripts_as_written() {
         let out = render_plain(
             "<!--more-->\n\n<script>alert(\"raw\")</script>\n\nA <!-- note --> word.\n",
             RawHtml::Trusted,
@@ -928,7 +926,7 @@ mod tests {
     }
 
     #[test]
-    fn script_urls_in_raw_html_become_hash_even_with_raw_html_on() {
+    fn script_urls_in_trusted_raw_html_become_hash() {
         for (md, expected) in [
             ("<a href=\"javascript:alert(1)\">\nx</a>\n", "<a href=\"#\">\nx</a>\n"),
             (
@@ -974,7 +972,7 @@ mod tests {
     }
 
     #[test]
-    fn script_url_removed_from_raw_html_is_a_warning_at_its_value() {
+    fn script_url_removed_from_trusted_raw_html_is_a_warning_at_its_value() {
         let out = render_plain(
             "Intro.\n\n<div>\n  <a\n   href=\"javascript:x\">x</a>\n</div>\n",
             RawHtml::Trusted,

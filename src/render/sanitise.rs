@@ -28,9 +28,12 @@
 //! forms, `<svg>`, and `javascript:`, `vbscript:` and `data:` URLs. HTML
 //! comments are kept: they are not shown, and authors use them as notes.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use ammonia::url::ParseError;
 use ammonia::{Builder, Url, UrlRelative};
+use pulldown_cmark_escape::escape_href;
 
 use super::html_scan::{self, Attribute, Tag, decode_references};
 use super::script_urls::script_scheme;
@@ -183,15 +186,16 @@ static SANITISER: LazyLock<Builder<'static>> = LazyLock::new(|| {
                 .collect(),
         )
         .generic_attributes(GLOBAL_ATTRIBUTES.iter().copied().collect())
-        .tag_attribute_values(ATTRIBUTE_VALUES.iter().fold(
-            std::collections::HashMap::new(),
-            |mut map, (tag, attribute, values)| {
-                map.entry(*tag)
-                    .or_insert_with(std::collections::HashMap::new)
-                    .insert(*attribute, values.iter().copied().collect());
-                map
-            },
-        ))
+        .tag_attribute_values(
+            ATTRIBUTE_VALUES
+                .iter()
+                .fold(HashMap::new(), |mut map, (tag, attribute, values)| {
+                    map.entry(*tag)
+                        .or_insert_with(HashMap::new)
+                        .insert(*attribute, values.iter().copied().collect());
+                    map
+                }),
+        )
         .clean_content_tags(REMOVED_WITH_CONTENT.iter().copied().collect())
         .url_schemes(URL_SCHEMES.iter().copied().collect())
         .url_relative(UrlRelative::PassThrough)
@@ -265,10 +269,10 @@ impl RemovalScan {
             removals.push(Removal {
                 at: tag.start,
                 message: format!("removed `<{name}>` and its content from raw HTML"),
-                hint: if matches!(name, "script" | "noscript") {
-                    SCRIPT_HINT
-                } else {
-                    ELEMENT_HINT
+                hint: match name {
+                    "script" | "noscript" => SCRIPT_HINT,
+                    "iframe" | "object" | "embed" | "applet" | "frame" | "frameset" => EMBED_HINT,
+                    _ => ELEMENT_HINT,
                 },
             });
             // Void elements have no content; `<svg/>` and `<math/>` close
@@ -297,6 +301,7 @@ impl RemovalScan {
 
 const SCRIPT_HINT: &str = "raw HTML is sanitised as GitHub does it; if every author of this site is trusted, `[markdown] raw_html = \"trusted\"` in rapport.toml keeps it as written";
 const ELEMENT_HINT: &str = "raw HTML keeps formatting, tables, lists, `<details>`, images and links; see \"Raw HTML\" in docs/content-format.md";
+const EMBED_HINT: &str = "raw HTML cannot embed other pages or plugins; link to what you wanted to show instead";
 const STYLE_HINT: &str = "a `style` attribute can hide or disguise content, so raw HTML keeps none; use Markdown, or a class the theme styles";
 const ATTRIBUTE_HINT: &str = "raw HTML keeps `id`, `class`, `title`, `lang`, `dir`, `aria-*` and each element's own safe attributes; see \"Raw HTML\" in docs/content-format.md";
 const URL_HINT: &str = "links and images keep http(s), mailto and other common URL schemes, and relative URLs; `javascript:`, `vbscript:` and `data:` URLs are removed";
@@ -393,13 +398,31 @@ fn url_message(name: &str, tag: &str, value: &str) -> String {
 
 /// What the sanitiser does to a URL that Markdown link syntax put in a body
 /// that has raw HTML (and so is sanitised whole): `Some(message)` when it
-/// removes it. `escaped` is the URL as written in the `href` or `src`.
-pub(crate) fn markdown_url_removal(image: bool, url: &str, escaped: &str) -> Option<String> {
-    let (tag, name) = if image { ("img", "src") } else { ("a", "href") };
-    if ammonia_keeps(tag, name, &format!("{name}=\"{escaped}\"")) {
+/// removes it.
+///
+/// No need to ask ammonia here: the renderer writes the URL with
+/// `escape_href`, whose only character references are `&amp;` and
+/// `&#x27;`, so the value html5ever reads back is known, and ammonia's
+/// check of it is [`keeps_url`].
+pub(crate) fn markdown_url_removal(image: bool, url: &str) -> Option<String> {
+    let mut escaped = String::with_capacity(url.len());
+    let _ = escape_href(&mut escaped, url);
+    let read_back = escaped.replace("&amp;", "&").replace("&#x27;", "'");
+    if keeps_url(&read_back) {
         return None;
     }
+    let (tag, name) = if image { ("img", "src") } else { ("a", "href") };
     Some(url_message(name, tag, url))
+}
+
+/// Whether ammonia keeps a URL attribute with this (decoded) value, as its
+/// own check does: a URL that parses needs a kept scheme, a relative one is
+/// kept, any other is removed.
+fn keeps_url(value: &str) -> bool {
+    match Url::parse(value) {
+        Ok(url) => URL_SCHEMES.contains(&url.scheme()),
+        Err(error) => error == ParseError::RelativeUrlWithoutBase,
+    }
 }
 
 /// The hint for [`markdown_url_removal`].
@@ -548,15 +571,43 @@ mod tests {
 
     #[test]
     fn markdown_urls_in_a_sanitised_body() {
+        assert_eq!(markdown_url_removal(false, "https://x.example/"), None);
+        assert_eq!(markdown_url_removal(true, "a.png"), None);
         assert_eq!(
-            markdown_url_removal(false, "https://x.example/", "https://x.example/"),
-            None
-        );
-        assert_eq!(markdown_url_removal(true, "a.png", "a.png"), None);
-        assert_eq!(
-            markdown_url_removal(false, "slack://open", "slack://open").as_deref(),
+            markdown_url_removal(false, "slack://open").as_deref(),
             Some("removed `slack:` URL from `href` of `<a>`")
         );
+        assert_eq!(
+            markdown_url_removal(true, "data:image/png;base64,AA").as_deref(),
+            Some("removed `data:` URL from `src` of `<img>`")
+        );
+    }
+
+    #[test]
+    fn the_url_check_agrees_with_ammonia() {
+        for url in [
+            "https://x.example/a?b=1&c='2'",
+            "HTTP://X.EXAMPLE",
+            "mailto:a@b.example",
+            "/guides/",
+            "../x.png",
+            "#top",
+            "//x.example/a",
+            "",
+            "tel:+1 555",
+            "slack://open",
+            "javascript:alert(1)",
+            "data:image/png;base64,AA",
+            "http://[::1",
+            "http://exa mple.example/",
+            "C:\\file.txt",
+            "\u{e9}t\u{e9}.html",
+        ] {
+            let mut escaped = String::new();
+            let _ = escape_href(&mut escaped, url);
+            let probe = ammonia_keeps("a", "href", &format!("href=\"{escaped}\""));
+            assert_eq!(markdown_url_removal(false, url).is_none(), probe, "{url}");
+        }
     }
 
     #[test]

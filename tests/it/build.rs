@@ -770,6 +770,33 @@ fn raw_html_true_builds_the_example_site_as_false_does() {
 }
 
 #[test]
+fn heading_attribute_onclick_is_not_emitted_with_raw_html_off() {
+    // `{key=value}` after a heading used to reach the page as written, so
+    // Markdown alone could add an event handler with raw HTML off.
+    let test = SiteTest::new("good")
+        .file(
+            "content/guides/heading.md",
+            "---\ntitle: Heading\n---\n## Plans {#plans lang=en onmouseover=alert(1) style=display:none}\n",
+        )
+        .build()
+        .assert_exit(0)
+        .assert_page("guides/heading/index.html", &["<h2 id=\"plans\" lang=\"en\">Plans"])
+        .refute_page("guides/heading/index.html", &["onmouseover", "display:none"])
+        .check();
+    let path = "content/guides/heading.md";
+    assert_eq!(
+        test.find_diagnostic(path, 4, "removed `onmouseover` attribute from heading")
+            .column,
+        26
+    );
+    assert_eq!(
+        test.find_diagnostic(path, 4, "removed `style` attribute from heading")
+            .column,
+        47
+    );
+}
+
+#[test]
 fn raw_html_setting_other_than_false_true_or_trusted_is_a_config_error() {
     let test = SiteTest::new("good")
         .file(
