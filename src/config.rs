@@ -40,12 +40,25 @@ pub struct Config {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct MarkdownConfig {
-    /// Emit raw HTML written in Markdown (off: it is dropped, like Hugo).
-    pub raw_html: bool,
+    /// What happens to raw HTML written in Markdown.
+    pub raw_html: RawHtml,
     /// Wrap known glossary acronyms in body text in `<abbr title="...">`.
     pub abbreviations: bool,
     /// Give headings an `id` and a `#` link.
     pub heading_anchors: bool,
+}
+
+/// `[markdown] raw_html`: what happens to raw HTML written in Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RawHtml {
+    /// `false`: dropped (HTML comments are shown as text), like Hugo.
+    #[default]
+    Off,
+    /// `true`: kept through an allow-list, as GitHub and GitLab keep it.
+    Sanitised,
+    /// `"trusted"`: kept as written, `<script>` included; only script URLs
+    /// are removed.
+    Trusted,
 }
 
 /// `[scripts]`: the Rhai sandbox's limits.
@@ -89,7 +102,7 @@ impl Default for Config {
 impl Default for MarkdownConfig {
     fn default() -> MarkdownConfig {
         MarkdownConfig {
-            raw_html: false,
+            raw_html: RawHtml::Off,
             abbreviations: true,
             heading_anchors: true,
         }
@@ -119,9 +132,14 @@ impl Config {
                     .map(|span| Pos::of_offset(text, span.start))
                     .unwrap_or_default();
                 let message = err.message().trim().to_string();
+                let hint = if message.starts_with(RAW_HTML_ERROR) {
+                    "`true` keeps raw HTML through an allow-list (as GitHub does), `false` drops it, `\"trusted\"` keeps it as written, scripts included"
+                } else {
+                    "see the configuration keys in README.md"
+                };
                 let diagnostic = Diagnostic::error(CONFIG_FILE, format!("invalid config: {message}"))
                     .at_pos(pos)
-                    .hint("see the configuration keys in README.md");
+                    .hint(hint);
                 (Config::default(), vec![diagnostic])
             }
         }
@@ -217,6 +235,34 @@ pub fn find_key(text: &str, key: &str) -> Pos {
     Pos::new(1, 1)
 }
 
+/// The start of the message of a bad `raw_html`, which [`Config::parse`]
+/// gives its own hint.
+const RAW_HTML_ERROR: &str = "`raw_html` must be";
+
+impl<'de> Deserialize<'de> for RawHtml {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawHtml, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Flag(bool),
+            Word(String),
+            Other(toml::Value),
+        }
+        let written = Written::deserialize(deserializer)?;
+        match written {
+            Written::Flag(false) => Ok(RawHtml::Off),
+            Written::Flag(true) => Ok(RawHtml::Sanitised),
+            Written::Word(word) if word == "trusted" => Ok(RawHtml::Trusted),
+            Written::Word(word) => Err(serde::de::Error::custom(format!(
+                "{RAW_HTML_ERROR} `true`, `false` or `\"trusted\"`, not `\"{word}\"`"
+            ))),
+            Written::Other(value) => Err(serde::de::Error::custom(format!(
+                "{RAW_HTML_ERROR} `true`, `false` or `\"trusted\"`, not `{value}`"
+            ))),
+        }
+    }
+}
+
 fn optional_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
     let text: Option<String> = Option::deserialize(deserializer)?;
     text.map(|t| Date::parse(&t).map_err(serde::de::Error::custom))
@@ -267,6 +313,40 @@ mod tests {
         let (config, diags) = Config::parse("[repo]\nedit_url = \"https://x.example/edit/{path}\"\n");
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(config.repo.edit_url, "https://x.example/edit/{path}");
+    }
+
+    #[test]
+    fn raw_html_is_false_true_or_trusted() {
+        for (text, expected) in [
+            ("", RawHtml::Off),
+            ("[markdown]\nraw_html = false\n", RawHtml::Off),
+            ("[markdown]\nraw_html = true\n", RawHtml::Sanitised),
+            ("[markdown]\nraw_html = \"trusted\"\n", RawHtml::Trusted),
+        ] {
+            let (config, diags) = Config::parse(text);
+            assert!(diags.is_empty(), "{text}: {diags:?}");
+            assert_eq!(config.markdown.raw_html, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn bad_raw_html_is_an_error_at_its_value_with_a_hint() {
+        for (value, shown) in [("\"yes\"", "`\"yes\"`"), ("\"Trusted\"", "`\"Trusted\"`"), ("1", "`1`")] {
+            let text = format!("title = \"x\"\n[markdown]\nraw_html = {value}\n");
+            let (config, diags) = Config::parse(&text);
+            assert_eq!(diags.len(), 1, "{value}: {diags:?}");
+            let d = &diags[0];
+            assert_eq!((d.line, d.column), (3, 12), "{value}");
+            assert!(
+                d.message
+                    .contains("`raw_html` must be `true`, `false` or `\"trusted\"`")
+                    && d.message.contains(shown),
+                "{}",
+                d.message
+            );
+            assert!(d.hint.as_deref().is_some_and(|h| h.contains("allow-list")), "{d:?}");
+            assert_eq!(config.markdown.raw_html, RawHtml::Off);
+        }
     }
 
     #[test]

@@ -386,7 +386,7 @@ pub fn check_body(meta: &Meta, index: &LinkIndex) -> Vec<Diagnostic> {
         base_path: "/",
     };
     let options = MarkdownOptions {
-        raw_html: false,
+        raw_html: crate::config::RawHtml::Off,
         heading_anchors: false,
         abbreviations: false,
     };

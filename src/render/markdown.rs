@@ -8,13 +8,21 @@
 //! outgoing links, the plain text and the first paragraph, so each body is
 //! parsed exactly once per build.
 //!
-//! Raw HTML is dropped unless `raw_html` is on, except HTML comments, which
-//! are shown as escaped text: imported content (`<!--more-->` in the
-//! Kubernetes glossary) then reads as written instead of silently losing
-//! lines. With `raw_html` on, raw HTML is trusted (`<script>` included) but
-//! still goes through `raw_html::neutralise_script_urls`, so a
-//! `javascript:`, `vbscript:` or `data:text/html` URL is never emitted, from
-//! Markdown or from raw HTML.
+//! Raw HTML follows `[markdown] raw_html` ([`RawHtml`]):
+//! - `false` (the default): dropped, except HTML comments, which are shown
+//!   as escaped text: imported content (`<!--more-->` in the Kubernetes
+//!   glossary) then reads as written instead of silently losing lines.
+//! - `true`: kept through an allow-list ([`super::sanitise`]). A body with
+//!   raw HTML is sanitised whole once rendered (raw HTML often spans
+//!   Markdown blocks); a body without is not touched. Each removal is a
+//!   warning at its place in the file.
+//! - `"trusted"`: emitted as written, `<script>` included, except script
+//!   URLs ([`super::script_urls`]).
+//!
+//! Whatever the mode, Markdown syntax never emits a script URL (a
+//! `javascript:` link becomes `#`), and outside trusted mode Markdown
+//! heading attributes (`# Title {onclick=...}`) follow the raw HTML
+//! allow-list too.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -24,6 +32,9 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
+use super::sanitise::{self, RemovalScan};
+use super::script_urls::{self, script_scheme};
+use crate::config::RawHtml;
 use crate::diagnostic::{Diagnostic, Pos};
 use crate::links::{LinkIndex, Target};
 use crate::model::{ItemKey, slugify};
@@ -31,7 +42,7 @@ use crate::model::{ItemKey, slugify};
 /// How bodies are rendered (from `[markdown]` in `rapport.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MarkdownOptions {
-    pub raw_html: bool,
+    pub raw_html: RawHtml,
     pub heading_anchors: bool,
     pub abbreviations: bool,
 }
@@ -138,6 +149,9 @@ fn render_with(
         in_first_paragraph: false,
         heading_ids: HashSet::new(),
         unresolved_wiki_link: false,
+        raw_scan: RemovalScan::default(),
+        has_raw_html: false,
+        markdown_urls: Vec::new(),
     };
     for (event, range) in parser {
         state.event(event, range.start);
@@ -145,6 +159,21 @@ fn render_with(
     let mut html_out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html_out, state.out.into_iter());
     let mut result = state.result;
+    if state.has_raw_html {
+        // Only bodies with raw HTML are sanitised: the others keep the exact
+        // bytes Markdown gives, and the build pays nothing for them.
+        html_out = sanitise::clean(&html_out);
+        for url in &state.markdown_urls {
+            if let Some(message) = sanitise::markdown_url_removal(url.image, &url.url) {
+                let pos = Pos::of_offset(input.source, input.body_offset + url.offset);
+                result.diagnostics.push(
+                    Diagnostic::warning(input.path, message)
+                        .at_pos(pos)
+                        .hint(sanitise::MARKDOWN_URL_HINT),
+                );
+            }
+        }
+    }
     result.html = html_out;
     result.summary = result.summary.trim().to_string();
     result.text = collapse_whitespace(&result.text);
@@ -193,6 +222,8 @@ pub fn first_paragraph_text(markdown: &str) -> Option<String> {
 }
 
 struct HeadingBuffer<'a> {
+    /// Where the heading starts in the body.
+    offset: usize,
     level: HeadingLevel,
     id: Option<CowStr<'a>>,
     classes: Vec<CowStr<'a>>,
@@ -228,6 +259,14 @@ impl RawBlock {
     }
 }
 
+/// A URL from Markdown link or image syntax, kept to check once the body is
+/// known to be sanitised.
+struct MarkdownUrl {
+    image: bool,
+    url: String,
+    offset: usize,
+}
+
 struct WikiLink {
     /// Whether the author gave a label (`[[mql|leads]]`).
     has_label: bool,
@@ -253,6 +292,13 @@ struct Rewriter<'i, 'a> {
     in_first_paragraph: bool,
     heading_ids: HashSet<String>,
     unresolved_wiki_link: bool,
+    /// What the sanitiser will remove from the raw HTML seen so far.
+    raw_scan: RemovalScan,
+    /// Whether the body has raw HTML to sanitise (`raw_html = true` only).
+    has_raw_html: bool,
+    /// With `raw_html = true`, the Markdown link and image URLs, which the
+    /// sanitiser also reads if the body has raw HTML.
+    markdown_urls: Vec<MarkdownUrl>,
 }
 
 impl<'a> Rewriter<'_, 'a> {
@@ -278,6 +324,11 @@ impl<'a> Rewriter<'_, 'a> {
     }
 
     fn collect_text(&mut self, text: &str) {
+        // Text inside a raw `<script>` (or any element removed with its
+        // content) is not on the page: not in its summary or search text.
+        if self.raw_scan.inside_removed_content() {
+            return;
+        }
         if self.result.text.len() < 20_000 {
             self.result.text.push_str(text);
         }
@@ -332,6 +383,11 @@ impl<'a> Rewriter<'_, 'a> {
             }) => {
                 self.link_depth += 1;
                 let dest_url = self.rewrite_url(dest_url, offset);
+                let written = match link_type {
+                    LinkType::Email => format!("mailto:{dest_url}"),
+                    _ => dest_url.to_string(),
+                };
+                self.record_markdown_url(false, written, offset);
                 self.emit(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -350,6 +406,7 @@ impl<'a> Rewriter<'_, 'a> {
                 id,
             }) => {
                 let dest_url = self.rewrite_url(dest_url, offset);
+                self.record_markdown_url(true, dest_url.to_string(), offset);
                 self.emit(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -364,6 +421,7 @@ impl<'a> Rewriter<'_, 'a> {
                 attrs,
             }) => {
                 self.heading = Some(HeadingBuffer {
+                    offset,
                     level,
                     id,
                     classes,
@@ -407,40 +465,73 @@ impl<'a> Rewriter<'_, 'a> {
         }
     }
 
-    /// A whole HTML block: with `raw_html`, emitted without its script URLs;
-    /// without, dropped, unless it is a comment, which shows as a paragraph
-    /// of (escaped) text. The comment is not part of the summary or the
-    /// search text: it is the author's note, not the page's content.
+    /// A whole HTML block. Off: dropped, unless it is a comment, which shows
+    /// as a paragraph of (escaped) text; the comment is not part of the
+    /// summary or the search text: it is the author's note, not the page's
+    /// content. On: emitted, for the sanitiser. Trusted: emitted without its
+    /// script URLs.
     fn html_block(&mut self, block: &RawBlock) {
-        if self.options.raw_html {
-            let html = self.neutralise(&block.html, |at| block.body_offset(at));
-            self.emit(Event::Html(CowStr::from(html.into_owned())));
-        } else if let Some(comment) = html_comment(&block.html) {
-            self.emit(Event::Start(Tag::Paragraph));
-            self.emit(Event::Text(CowStr::from(comment.to_string())));
-            self.emit(Event::End(TagEnd::Paragraph));
+        match self.options.raw_html {
+            RawHtml::Off => {
+                if let Some(comment) = html_comment(&block.html) {
+                    self.emit(Event::Start(Tag::Paragraph));
+                    self.emit(Event::Text(CowStr::from(comment.to_string())));
+                    self.emit(Event::End(TagEnd::Paragraph));
+                }
+            }
+            RawHtml::Sanitised => {
+                self.scan_raw_html(&block.html, |at| block.body_offset(at));
+                self.emit(Event::Html(CowStr::from(block.html.clone())));
+            }
+            RawHtml::Trusted => {
+                let html = self.neutralise(&block.html, |at| block.body_offset(at));
+                self.emit(Event::Html(CowStr::from(html.into_owned())));
+            }
         }
     }
 
-    /// One inline tag or comment: like [`Self::html_block`], a comment shown
-    /// as escaped text in the line when `raw_html` is off.
+    /// One inline tag or comment, as [`Self::html_block`] treats a block; a
+    /// comment is shown as escaped text in the line when raw HTML is off.
     fn inline_html(&mut self, html: CowStr<'a>, offset: usize) {
-        if self.options.raw_html {
-            let clean = match self.neutralise(&html, |at| offset + at) {
-                Cow::Borrowed(_) => html,
-                Cow::Owned(clean) => CowStr::from(clean),
-            };
-            self.emit(Event::InlineHtml(clean));
-        } else if html_comment(&html).is_some() {
-            self.emit(Event::Text(html));
+        match self.options.raw_html {
+            RawHtml::Off => {
+                if html_comment(&html).is_some() {
+                    self.emit(Event::Text(html));
+                }
+            }
+            RawHtml::Sanitised => {
+                self.scan_raw_html(&html, |at| offset + at);
+                self.emit(Event::InlineHtml(html));
+            }
+            RawHtml::Trusted => {
+                let clean = match self.neutralise(&html, |at| offset + at) {
+                    Cow::Borrowed(_) => html,
+                    Cow::Owned(clean) => CowStr::from(clean),
+                };
+                self.emit(Event::InlineHtml(clean));
+            }
         }
     }
 
-    /// Raw HTML with each script URL replaced by `#`, each one reported as a
-    /// warning at its place (`body_offset` maps an offset in `html` to one in
-    /// the body).
+    /// Notes that the body has raw HTML to sanitise, and reports what the
+    /// sanitiser will remove from `html`, each at its place
+    /// (`body_offset` maps an offset in `html` to one in the body).
+    fn scan_raw_html(&mut self, html: &str, body_offset: impl Fn(usize) -> usize) {
+        self.has_raw_html = true;
+        for removal in self.raw_scan.scan(html) {
+            let pos = self.position(body_offset(removal.at));
+            self.result.diagnostics.push(
+                Diagnostic::warning(self.input.path, removal.message)
+                    .at_pos(pos)
+                    .hint(removal.hint),
+            );
+        }
+    }
+
+    /// Trusted raw HTML with each script URL replaced by `#`, each one
+    /// reported as a warning at its place.
     fn neutralise<'h>(&mut self, html: &'h str, body_offset: impl Fn(usize) -> usize) -> Cow<'h, str> {
-        let (clean, removed) = raw_html::neutralise_script_urls(html);
+        let (clean, removed) = script_urls::neutralise(html);
         for url in removed {
             let pos = self.position(body_offset(url.value.start));
             self.result.diagnostics.push(
@@ -450,6 +541,14 @@ impl<'a> Rewriter<'_, 'a> {
             );
         }
         clean
+    }
+
+    /// Keeps a Markdown link's or image's URL for the sanitiser's check, if
+    /// the body may be sanitised.
+    fn record_markdown_url(&mut self, image: bool, url: String, offset: usize) {
+        if self.options.raw_html == RawHtml::Sanitised {
+            self.markdown_urls.push(MarkdownUrl { image, url, offset });
+        }
     }
 
     /// Body text: marks up known acronyms unless inside a link, code or heading.
@@ -629,11 +728,12 @@ impl<'a> Rewriter<'_, 'a> {
             });
         }
         self.result.text.push(' ');
+        let attrs = self.heading_attributes(h.offset, h.attrs);
         self.out.push(Event::Start(Tag::Heading {
             level: h.level,
             id: id.clone().map(CowStr::from),
             classes: h.classes,
-            attrs: h.attrs,
+            attrs,
         }));
         self.out.extend(h.events);
         if let (Some(id), true) = (&id, self.options.heading_anchors) {
@@ -643,6 +743,37 @@ impl<'a> Rewriter<'_, 'a> {
             self.out.push(Event::InlineHtml(CowStr::from(anchor)));
         }
         self.out.push(Event::End(TagEnd::Heading(h.level)));
+    }
+
+    /// The attributes of a heading (`# Title {key=value}`) that the raw HTML
+    /// allow-list keeps, unless raw HTML is trusted: written in Markdown,
+    /// an `onclick` would otherwise run with raw HTML off. Each one dropped
+    /// is a warning at its place in the heading.
+    fn heading_attributes(
+        &mut self,
+        offset: usize,
+        attrs: Vec<(CowStr<'a>, Option<CowStr<'a>>)>,
+    ) -> Vec<(CowStr<'a>, Option<CowStr<'a>>)> {
+        if self.options.raw_html == RawHtml::Trusted {
+            return attrs;
+        }
+        let body = &self.input.source[self.input.body_offset..];
+        let line = body[offset..].lines().next().unwrap_or("");
+        let braces = line.rfind('{').unwrap_or(0);
+        let mut kept = Vec::with_capacity(attrs.len());
+        for (name, value) in attrs {
+            let Some((message, hint)) = sanitise::heading_attribute_removal(&name, value.as_deref().unwrap_or(""))
+            else {
+                kept.push((name, value));
+                continue;
+            };
+            let at = line[braces..].find(&*name).map_or(offset, |i| offset + braces + i);
+            let pos = self.position(at);
+            self.result
+                .diagnostics
+                .push(Diagnostic::warning(self.input.path, message).at_pos(pos).hint(hint));
+        }
+        kept
     }
 }
 
@@ -665,20 +796,6 @@ fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
         out.push((s, &text[s..]));
     }
     out.into_iter()
-}
-
-/// The scheme of a `javascript:`, `vbscript:` or `data:text/html` URL,
-/// however written (mixed case, embedded whitespace or control characters).
-fn script_scheme(url: &str) -> Option<&'static str> {
-    let cleaned: String = url
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(16)
-        .collect::<String>()
-        .to_lowercase();
-    ["javascript:", "vbscript:", "data:text/html"]
-        .into_iter()
-        .find(|scheme| cleaned.starts_with(scheme))
 }
 
 /// A relative link to a file that is not a page: `diagram.png`,
@@ -740,565 +857,11 @@ fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-mod raw_html {
-    //! Script URLs out of trusted raw HTML.
-    //!
-    //! With `[markdown] raw_html = true` authors are trusted: their HTML,
-    //! `<script>` elements included, is emitted as written. The one thing
-    //! rapport still changes is a URL attribute whose value is a script URL
-    //! (`javascript:`, `vbscript:`, `data:text/html`): its value becomes `#`
-    //! and the rest of the tag stays as it was. That keeps the promise that
-    //! such a URL is never emitted, which matters for HTML pasted from
-    //! elsewhere more than for a determined author (who may write
-    //! `<script>`).
-    //!
-    //! The scan is a small tokenizer after the HTML standard's: tags and their
-    //! attributes (double-, single- or unquoted values, `/` and stray `=`
-    //! handled as a browser does), comments (ended by `-->`, `--!>`, or
-    //! at once by `<!-->` and `<!--->`), bogus comments (`<!…>`, `<?…>`,
-    //! `</ …>`), CDATA inside `<svg>`/`<math>`, and the elements whose content
-    //! is text, not markup (`<script>`, `<style>`, `<textarea>`, `<title>`,
-    //! `<iframe>`, `<noscript>`, `<noembed>`, `<noframes>`, `<xmp>`,
-    //! `<plaintext>`). A value is decoded (numeric character references,
-    //! with or without `;`, and the named ones a scheme can hide behind:
-    //! `&colon;`, `&sol;`, `&Tab;`, `&NewLine;`, `&amp;` …) before the check,
-    //! which ignores case, whitespace and control characters.
-    //!
-    //! Limits, all in raw HTML only:
-    //! - Each HTML block and each inline tag is scanned on its own. A tag left
-    //!   unfinished at the end of an HTML block (a browser would finish it with
-    //!   whatever rapport writes next) is not followed into the next block.
-    //! - Comments, and the content of `<script>`, `<style>` and the other
-    //!   text elements, are left exactly as written.
-    //! - It is not a full HTML parser: markup a browser reads in another mode
-    //!   than the scan does (a `<script>` it keeps open past `</script>` after
-    //!   `<!--<script>`, an `<svg>` it breaks out of) may be read differently.
-    //!   That is in line with the trust `raw_html = true` gives authors.
-    //! - Only attribute values are checked, not CSS (`style="…url(…)"`) or
-    //!   `<meta http-equiv="refresh">`, where browsers no longer run scripts.
-
-    use std::borrow::Cow;
-    use std::ops::Range;
-
-    use super::script_scheme;
-
-    /// A script URL that was replaced.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub(super) struct RemovedUrl {
-        /// The attribute's value in the input, without its quotes.
-        pub(super) value: Range<usize>,
-        pub(super) scheme: &'static str,
-    }
-
-    /// Attributes whose value is a URL, or a list of them (`srcset`, and
-    /// `values`, `from`, `to`, `by`, which SVG animation can set `href` to).
-    const URL_ATTRIBUTES: &[&str] = &[
-        "action",
-        "background",
-        "by",
-        "cite",
-        "codebase",
-        "data",
-        "dynsrc",
-        "formaction",
-        "from",
-        "href",
-        "icon",
-        "longdesc",
-        "lowsrc",
-        "manifest",
-        "ping",
-        "poster",
-        "profile",
-        "src",
-        "srcset",
-        "to",
-        "usemap",
-        "values",
-        "xlink:href",
-    ];
-
-    /// Elements whose content is text up to their end tag, in HTML (not in
-    /// `<svg>` or `<math>`, where the same names hold markup).
-    const TEXT_ELEMENTS: &[&str] = &[
-        "iframe", "noembed", "noframes", "noscript", "script", "style", "textarea", "title", "xmp",
-    ];
-
-    /// `html` with the value of each URL attribute that holds a script URL
-    /// replaced by `#`, and the replaced values. Borrowed when nothing changed.
-    pub(super) fn neutralise_script_urls(html: &str) -> (Cow<'_, str>, Vec<RemovedUrl>) {
-        let removed: Vec<RemovedUrl> = url_attributes(html)
-            .into_iter()
-            .filter_map(|attribute| {
-                let scheme = script_url(&attribute.name, &html[attribute.value.clone()])?;
-                Some(RemovedUrl {
-                    value: attribute.value,
-                    scheme,
-                })
-            })
-            .collect();
-        if removed.is_empty() {
-            return (Cow::Borrowed(html), removed);
-        }
-        let mut out = String::with_capacity(html.len());
-        let mut last = 0;
-        for url in &removed {
-            out.push_str(&html[last..url.value.start]);
-            out.push('#');
-            last = url.value.end;
-        }
-        out.push_str(&html[last..]);
-        (Cow::Owned(out), removed)
-    }
-
-    /// The script scheme a URL attribute's raw value holds, if any.
-    fn script_url(name: &str, raw_value: &str) -> Option<&'static str> {
-        let value = decode_references(raw_value);
-        let separator = match name {
-            "srcset" => Some(','),
-            "values" => Some(';'),
-            _ => None,
-        };
-        match separator {
-            Some(separator) => value.split(separator).find_map(script_scheme),
-            None => script_scheme(&value),
-        }
-    }
-
-    /// An attribute of a tag whose value is a URL.
-    #[derive(Debug, PartialEq, Eq)]
-    struct UrlAttribute {
-        /// Lower-cased, as browsers read it.
-        name: String,
-        /// The value in the input, without its quotes.
-        value: Range<usize>,
-    }
-
-    /// What `read_tag` found.
-    struct ScannedTag {
-        /// Lower-cased.
-        name: String,
-        closing: bool,
-        self_closing: bool,
-        /// Just after the tag's `>` (or the input's end).
-        end: usize,
-    }
-
-    /// The URL attributes of every tag in `html`, outside comments and text
-    /// elements, in order.
-    fn url_attributes(html: &str) -> Vec<UrlAttribute> {
-        let mut found = Vec::new();
-        // How many `<svg>`/`<math>` are open: inside them, `<style>` and the
-        // like hold markup and `<![CDATA[` starts a CDATA section.
-        let mut foreign = 0usize;
-        let mut at = 0;
-        while let Some(lt) = html[at..].find('<').map(|i| at + i) {
-            let rest = &html[lt..];
-            at = if rest.starts_with("<!--") {
-                comment_end(html, lt)
-            } else if foreign > 0 && rest.starts_with("<![CDATA[") {
-                html[lt..].find("]]>").map_or(html.len(), |i| lt + i + 3)
-            } else if rest.starts_with("<!")
-                || rest.starts_with("<?")
-                || rest.starts_with("</") && !starts_name(html, lt + 2)
-            {
-                // A bogus comment (or `</>`), ended by the first `>`.
-                html[lt + 2..].find('>').map_or(html.len(), |i| lt + 2 + i + 1)
-            } else if starts_name(html, lt + 1) || rest.starts_with("</") {
-                let tag = read_tag(html, lt, &mut found);
-                let nests = tag.name == "svg" || tag.name == "math";
-                if tag.closing {
-                    if nests {
-                        foreign = foreign.saturating_sub(1);
-                    }
-                    tag.end
-                } else if nests {
-                    foreign += usize::from(!tag.self_closing);
-                    tag.end
-                } else if foreign == 0 && tag.name == "plaintext" {
-                    html.len()
-                } else if foreign == 0 && TEXT_ELEMENTS.contains(&tag.name.as_str()) {
-                    text_element_end(html, tag.end, &tag.name)
-                } else {
-                    tag.end
-                }
-            } else {
-                // A `<` that starts nothing is text.
-                lt + 1
-            };
-        }
-        found
-    }
-
-    /// Whether an ASCII letter, which starts a tag name, is at `at`.
-    fn starts_name(html: &str, at: usize) -> bool {
-        html.as_bytes().get(at).is_some_and(u8::is_ascii_alphabetic)
-    }
-
-    /// HTML's whitespace between attributes.
-    fn is_space(byte: u8) -> bool {
-        matches!(byte, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
-    }
-
-    /// Just after the comment that starts at `start` (`<!--`).
-    fn comment_end(html: &str, start: usize) -> usize {
-        let body = start + 4;
-        let rest = &html[body..];
-        if rest.starts_with('>') {
-            return body + 1;
-        }
-        if rest.starts_with("->") {
-            return body + 2;
-        }
-        // The first of `-->` and `--!>`, whichever comes first.
-        ["-->", "--!>"]
-            .iter()
-            .filter_map(|close| rest.find(close).map(|i| (i, i + close.len())))
-            .min()
-            .map_or(html.len(), |(_, end)| body + end)
-    }
-
-    /// Where the text of a text element (`<script>`…) ends: at its end tag,
-    /// which is then read as a tag.
-    fn text_element_end(html: &str, from: usize, name: &str) -> usize {
-        let bytes = html.as_bytes();
-        html[from..]
-            .match_indices("</")
-            .map(|(i, _)| from + i)
-            .find(|&lt| {
-                let name_end = lt + 2 + name.len();
-                html.get(lt + 2..name_end).is_some_and(|n| n.eq_ignore_ascii_case(name))
-                    && bytes
-                        .get(name_end)
-                        .is_some_and(|&b| is_space(b) || b == b'/' || b == b'>')
-            })
-            .unwrap_or(html.len())
-    }
-
-    /// Reads the tag at `start` (`<name…` or `</name…`), adding its URL
-    /// attributes to `found`. End tags are read the same way: browsers
-    /// tokenize their attributes before dropping them.
-    fn read_tag(html: &str, start: usize, found: &mut Vec<UrlAttribute>) -> ScannedTag {
-        let bytes = html.as_bytes();
-        let closing = bytes.get(start + 1) == Some(&b'/');
-        let name_start = start + if closing { 2 } else { 1 };
-        let mut at = name_start;
-        while bytes.get(at).is_some_and(|&b| !is_space(b) && b != b'/' && b != b'>') {
-            at += 1;
-        }
-        let name = html[name_start..at].to_ascii_lowercase();
-        let mut tag = ScannedTag {
-            name,
-            closing,
-            self_closing: false,
-            end: html.len(),
-        };
-        loop {
-            // Before an attribute: whitespace, and `/` unless right before `>`.
-            let mut slash = false;
-            while let Some(&b) = bytes.get(at) {
-                match b {
-                    b'/' => slash = true,
-                    b if is_space(b) => slash = false,
-                    _ => break,
-                }
-                at += 1;
-            }
-            match bytes.get(at) {
-                None => return tag,
-                Some(b'>') => {
-                    tag.self_closing = slash;
-                    tag.end = at + 1;
-                    return tag;
-                }
-                Some(_) => {}
-            }
-            at = read_attribute(html, at, found);
-        }
-    }
-
-    /// Reads the attribute at `start`, adding it to `found` if it holds a
-    /// URL; returns where it ends.
-    fn read_attribute(html: &str, start: usize, found: &mut Vec<UrlAttribute>) -> usize {
-        let bytes = html.as_bytes();
-        // The first character is part of the name even if it is `=`.
-        let mut at = start + 1;
-        while bytes
-            .get(at)
-            .is_some_and(|&b| !is_space(b) && !matches!(b, b'/' | b'>' | b'='))
-        {
-            at += 1;
-        }
-        let name = html[start..at].to_ascii_lowercase();
-        while bytes.get(at).is_some_and(|&b| is_space(b)) {
-            at += 1;
-        }
-        if bytes.get(at) != Some(&b'=') {
-            return at;
-        }
-        at += 1;
-        while bytes.get(at).is_some_and(|&b| is_space(b)) {
-            at += 1;
-        }
-        let (value, end) = match bytes.get(at) {
-            None | Some(b'>') => return at,
-            Some(&quote @ (b'"' | b'\'')) => {
-                let value_start = at + 1;
-                match html[value_start..].find(char::from(quote)) {
-                    Some(i) => (value_start..value_start + i, value_start + i + 1),
-                    None => (value_start..html.len(), html.len()),
-                }
-            }
-            Some(_) => {
-                let value_start = at;
-                while bytes.get(at).is_some_and(|&b| !is_space(b) && b != b'>') {
-                    at += 1;
-                }
-                (value_start..at, at)
-            }
-        };
-        if URL_ATTRIBUTES.contains(&name.as_str()) {
-            found.push(UrlAttribute { name, value });
-        }
-        end
-    }
-
-    /// Named character references that can spell a script scheme, or hide
-    /// one, and the usual escapes. Matched ignoring case: decoding more than a
-    /// browser does only makes the check stricter.
-    const NAMED_REFERENCES: &[(&str, char)] = &[
-        ("amp", '&'),
-        ("apos", '\''),
-        ("colon", ':'),
-        ("gt", '>'),
-        ("lt", '<'),
-        ("newline", '\n'),
-        ("quot", '"'),
-        ("sol", '/'),
-        ("tab", '\t'),
-    ];
-
-    /// An attribute value with its character references decoded.
-    fn decode_references(value: &str) -> String {
-        let mut out = String::with_capacity(value.len());
-        let mut rest = value;
-        while let Some(amp) = rest.find('&') {
-            out.push_str(&rest[..amp]);
-            rest = &rest[amp..];
-            let (decoded, len) = reference(rest).unwrap_or(('&', 1));
-            out.push(decoded);
-            rest = &rest[len..];
-        }
-        out.push_str(rest);
-        out
-    }
-
-    /// The character a reference at the start of `text` (`&…`) stands for,
-    /// and its length. Numeric references need no `;`, as in browsers; a
-    /// number that is no character (or NUL) stands for U+FFFD.
-    fn reference(text: &str) -> Option<(char, usize)> {
-        let Some(number) = text.strip_prefix("&#") else {
-            return named_reference(text);
-        };
-        let (radix, digits_start) = match number.as_bytes().first() {
-            Some(b'x' | b'X') => (16, 3),
-            _ => (10, 2),
-        };
-        let digits = text[digits_start..]
-            .bytes()
-            .take_while(|b| {
-                if radix == 16 {
-                    b.is_ascii_hexdigit()
-                } else {
-                    b.is_ascii_digit()
-                }
-            })
-            .count();
-        if digits == 0 {
-            return None;
-        }
-        let code = u32::from_str_radix(&text[digits_start..digits_start + digits], radix).unwrap_or(u32::MAX);
-        let decoded = char::from_u32(code)
-            .filter(|c| *c != '\0')
-            .unwrap_or(char::REPLACEMENT_CHARACTER);
-        let end = digits_start + digits;
-        Some((decoded, end + usize::from(text[end..].starts_with(';'))))
-    }
-
-    /// A named reference from [`NAMED_REFERENCES`] at the start of `text`.
-    fn named_reference(text: &str) -> Option<(char, usize)> {
-        let name_len = text[1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
-        let name = &text[1..1 + name_len];
-        let (_, decoded) = NAMED_REFERENCES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name))?;
-        let end = 1 + name_len;
-        Some((*decoded, end + usize::from(text[end..].starts_with(';'))))
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        fn neutralised(html: &str) -> String {
-            neutralise_script_urls(html).0.into_owned()
-        }
-
-        #[test]
-        fn script_urls_in_tags_become_hash() {
-            for (html, expected) in [
-                (r#"<a href="javascript:alert(1)">x</a>"#, r##"<a href="#">x</a>"##),
-                (
-                    r#"<iframe src="JAVASCRIPT:alert(1)"></iframe>"#,
-                    r##"<iframe src="#"></iframe>"##,
-                ),
-                (r#"<a href="jav&#x61;script:alert(1)">x</a>"#, r##"<a href="#">x</a>"##),
-                (r#"<a href="&#106;avascript:alert(1)">x</a>"#, r##"<a href="#">x</a>"##),
-                (
-                    r#"<a href="&#x6A&#x61vascript:alert(1)">x</a>"#,
-                    r##"<a href="#">x</a>"##,
-                ),
-                (r#"<a href="javascript&colon;alert(1)">x</a>"#, r##"<a href="#">x</a>"##),
-                (r#"<a href="java&Tab;script:alert(1)">x</a>"#, r##"<a href="#">x</a>"##),
-                (
-                    r#"<a href="java&NewLine;script:alert(1)">x</a>"#,
-                    r##"<a href="#">x</a>"##,
-                ),
-                (r#"<a href=" javascript:alert(1)">x</a>"#, r##"<a href="#">x</a>"##),
-                ("<a href=\"\u{1}java\tscript:alert(1)\">x</a>", r##"<a href="#">x</a>"##),
-                ("<img src=javascript:x>", "<img src=#>"),
-                ("<img src=javascript:x/>", "<img src=#>"),
-                ("<a href='javascript:alert(1)'>x</a>", "<a href='#'>x</a>"),
-                (
-                    r#"<form action="javascript:alert(1)"><input></form>"#,
-                    r##"<form action="#"><input></form>"##,
-                ),
-                (
-                    r#"<button formaction="javascript:alert(1)">go</button>"#,
-                    r##"<button formaction="#">go</button>"##,
-                ),
-                (
-                    r#"<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>"#,
-                    r##"<svg><a xlink:href="#"><text>x</text></a></svg>"##,
-                ),
-                (
-                    r#"<A HREF = "VBScript:msgbox(1)" TITLE="t">x</A>"#,
-                    r##"<A HREF = "#" TITLE="t">x</A>"##,
-                ),
-                (
-                    r#"<object data="data:text/html;base64,PHNjcmlwdD4="></object>"#,
-                    r##"<object data="#"></object>"##,
-                ),
-                (
-                    r#"<iframe src="data:text&sol;html,x"></iframe>"#,
-                    r##"<iframe src="#"></iframe>"##,
-                ),
-                (
-                    r#"<video poster="javascript:x" src="a.mp4"></video>"#,
-                    r##"<video poster="#" src="a.mp4"></video>"##,
-                ),
-                (r#"<img srcset="a.png 1x, javascript:x 2x">"#, r##"<img srcset="#">"##),
-                (
-                    r##"<svg><a><animate attributeName="href" values="#;javascript:x"/></a></svg>"##,
-                    r##"<svg><a><animate attributeName="href" values="#"/></a></svg>"##,
-                ),
-                // End tags are tokenized like start tags.
-                (r#"</a href="javascript:x">"#, r##"</a href="#">"##),
-            ] {
-                assert_eq!(neutralised(html), expected, "{html}");
-            }
-        }
-
-        #[test]
-        fn the_rest_of_the_tag_is_kept() {
-            let html = "<a class=\"x\" href=\"javascript:alert(1)\"\n   title='t' data-x=y>link</a>";
-            let (clean, removed) = neutralise_script_urls(html);
-            assert_eq!(clean, "<a class=\"x\" href=\"#\"\n   title='t' data-x=y>link</a>");
-            assert_eq!(removed.len(), 1);
-            assert_eq!(&html[removed[0].value.clone()], "javascript:alert(1)");
-            assert_eq!(removed[0].scheme, "javascript:");
-        }
-
-        #[test]
-        fn safe_html_is_borrowed_unchanged() {
-            for html in [
-                r#"<a href="https://example.com/javascript:x">x</a>"#,
-                r#"<a href="/guides/javascript/">x</a>"#,
-                r#"<a title="javascript:x" href="x">x</a>"#,
-                r#"<a data-href="javascript:x">x</a>"#,
-                r#"<img src="data:image/png;base64,iVBOR">"#,
-                "<p>javascript:alert(1) as text</p>",
-                "<a href>x</a><a href=>y</a><a href=\"",
-                "a < b, c <= d, <3 </ x> <",
-                "<script>location = 'javascript:void(0)'; s = '<a href=\"javascript:x\">';</script>",
-                "<style>a[href^=\"javascript:\"] { color: red }</style>",
-                "<!-- <a href=\"javascript:x\"> -->",
-                "<textarea><a href=javascript:x></textarea>",
-                "<?php <a href=javascript:x> ?>",
-                "<p>\u{e9}l\u{e8}ve <b \u{e9}=\"\u{e8}\">\u{fc}</b></p>",
-            ] {
-                let (clean, removed) = neutralise_script_urls(html);
-                assert!(matches!(clean, Cow::Borrowed(_)), "{html}: {clean}");
-                assert!(removed.is_empty(), "{html}");
-            }
-        }
-
-        #[test]
-        fn comments_and_text_elements_end_where_browsers_end_them() {
-            for (html, expected) in [
-                // A quote inside a comment or script does not hide the next tag.
-                (r#"<!-- " --><a href="javascript:x">"#, r##"<!-- " --><a href="#">"##),
-                (r#"<!-- " --!><a href="javascript:x">"#, r##"<!-- " --!><a href="#">"##),
-                (r#"<!--><a href="javascript:x">"#, r##"<!--><a href="#">"##),
-                (r#"<!---><a href="javascript:x">"#, r##"<!---><a href="#">"##),
-                (
-                    r#"<script>s = '<b title="';</script><a href="javascript:x">"#,
-                    r##"<script>s = '<b title="';</script><a href="#">"##,
-                ),
-                (
-                    r#"<title>"</title ><a href="javascript:x">"#,
-                    r##"<title>"</title ><a href="#">"##,
-                ),
-                (r#"</ "><a href="javascript:x">"#, r##"</ "><a href="#">"##),
-                // Inside `<svg>`, `<style>` holds markup, and CDATA ends at `]]>`.
-                (
-                    r#"<svg><style><a href="javascript:x">"#,
-                    r##"<svg><style><a href="#">"##,
-                ),
-                (
-                    r#"<svg><![CDATA[ > <b title=" ]]><a href="javascript:x"></svg>"#,
-                    r##"<svg><![CDATA[ > <b title=" ]]><a href="#"></svg>"##,
-                ),
-                // Once `</svg>` closes it, `<style>` holds text again.
-                (
-                    r#"<svg></svg><style><a href="javascript:x"></style>"#,
-                    r#"<svg></svg><style><a href="javascript:x"></style>"#,
-                ),
-            ] {
-                assert_eq!(neutralised(html), expected, "{html}");
-            }
-        }
-
-        #[test]
-        fn references_decode_as_in_attributes() {
-            for (value, decoded) in [
-                ("a&amp;b", "a&b"),
-                ("&#106;&#X61;&#x76", "jav"),
-                ("&#0000106;", "j"),
-                ("&colon;&COLON;&sol;", "::/"),
-                ("&Tab;&NewLine;", "\t\n"),
-                ("&#0;&#x110000;&#99999999999;", "\u{fffd}\u{fffd}\u{fffd}"),
-                ("&nbsp;&unknown; & &# &#x;", "&nbsp;&unknown; & &# &#x;"),
-            ] {
-                assert_eq!(decode_references(value), decoded, "{value}");
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn render_plain(markdown: &str, raw_html: bool) -> RenderedBody {
+    fn render_plain(markdown: &str, raw_html: RawHtml) -> RenderedBody {
         let source = format!("---\ntitle: x\n---\n{markdown}");
         let input = BodyInput {
             path: "content/a.md",
@@ -1316,41 +879,44 @@ mod tests {
 
     #[test]
     fn raw_html_dropped_by_default() {
-        let out = render_plain("a <b>bold</b>\n\n<div>block</div>\n\n<!--more-->\n", false);
+        let out = render_plain("a <b>bold</b>\n\n<div>block</div>\n\n<!--more-->\n", RawHtml::Off);
         assert!(!out.html.contains("<b>"), "{}", out.html);
         assert!(!out.html.contains("<div>"), "{}", out.html);
         assert!(!out.html.contains("<!--"), "{}", out.html);
-        let kept = render_plain("a <b>bold</b>\n", true);
+        let kept = render_plain("a <b>bold</b>\n", RawHtml::Trusted);
         assert!(kept.html.contains("<b>bold</b>"), "{}", kept.html);
     }
 
     #[test]
     fn comments_show_as_escaped_text_when_raw_html_is_off() {
-        let out = render_plain("Intro.\n\n<!--more--> \n\nA <!-- note --> word <b>bold</b>.\n", false);
+        let out = render_plain(
+            "Intro.\n\n<!--more--> \n\nA <!-- note --> word <b>bold</b>.\n",
+            RawHtml::Off,
+        );
         assert_eq!(
             out.html,
             "<p>Intro.</p>\n<p>&lt;!--more--&gt;</p>\n<p>A &lt;!-- note --&gt; word bold.</p>\n"
         );
-        let multi_line = render_plain("   <!-- a\n<b>b</b> -->\n", false);
+        let multi_line = render_plain("   <!-- a\n<b>b</b> -->\n", RawHtml::Off);
         assert_eq!(multi_line.html, "<p>&lt;!-- a\n&lt;b&gt;b&lt;/b&gt; --&gt;</p>\n");
         // Only comments: other HTML blocks are still dropped whole.
-        let block = render_plain("<div>\n<!-- x -->\n</div>\n", false);
+        let block = render_plain("<div>\n<!-- x -->\n</div>\n", RawHtml::Off);
         assert_eq!(block.html, "");
     }
 
     #[test]
     fn shown_comments_are_not_summary_or_search_text() {
-        let out = render_plain("<!--more-->\n\nFirst para.\n", false);
+        let out = render_plain("<!--more-->\n\nFirst para.\n", RawHtml::Off);
         assert_eq!(out.summary, "First para.");
         assert_eq!(out.text, "First para.");
         assert!(out.html.contains("<p>&lt;!--more--&gt;</p>"), "{}", out.html);
     }
 
     #[test]
-    fn raw_html_keeps_comments_and_scripts_as_written() {
+    fn trusted_raw_html_keeps_comments_and_scripts_as_written() {
         let out = render_plain(
             "<!--more-->\n\n<script>alert(\"raw\")</script>\n\nA <!-- note --> word.\n",
-            true,
+            RawHtml::Trusted,
         );
         assert_eq!(
             out.html,
@@ -1360,7 +926,7 @@ mod tests {
     }
 
     #[test]
-    fn script_urls_in_raw_html_become_hash_even_with_raw_html_on() {
+    fn script_urls_in_trusted_raw_html_become_hash() {
         for (md, expected) in [
             ("<a href=\"javascript:alert(1)\">\nx</a>\n", "<a href=\"#\">\nx</a>\n"),
             (
@@ -1399,20 +965,23 @@ mod tests {
                 "<blockquote>\n<div\ntitle=\"t\"\ndata-x=\"y\" href=\"#\">\n</blockquote>\n",
             ),
         ] {
-            let out = render_plain(md, true);
+            let out = render_plain(md, RawHtml::Trusted);
             assert_eq!(out.html, expected, "{md}");
             assert!(!out.html.to_lowercase().contains("javascript:"), "{md}: {}", out.html);
         }
     }
 
     #[test]
-    fn script_url_removed_from_raw_html_is_a_warning_at_its_value() {
-        let out = render_plain("Intro.\n\n<div>\n  <a\n   href=\"javascript:x\">x</a>\n</div>\n", true);
+    fn script_url_removed_from_trusted_raw_html_is_a_warning_at_its_value() {
+        let out = render_plain(
+            "Intro.\n\n<div>\n  <a\n   href=\"javascript:x\">x</a>\n</div>\n",
+            RawHtml::Trusted,
+        );
         assert_eq!(out.diagnostics.len(), 1, "{:?}", out.diagnostics);
         let d = &out.diagnostics[0];
         assert_eq!(d.message, "a `javascript:` link was removed");
         assert_eq!((d.line, d.column), (8, 10));
-        let inline = render_plain("See <a href='vbscript:x'>this</a>.\n", true);
+        let inline = render_plain("See <a href='vbscript:x'>this</a>.\n", RawHtml::Trusted);
         assert_eq!(inline.diagnostics[0].message, "a `vbscript:` link was removed");
         assert_eq!((inline.diagnostics[0].line, inline.diagnostics[0].column), (4, 14));
     }
@@ -1426,7 +995,7 @@ mod tests {
             "[x][r]\n\n[r]: javascript:alert(1)",
             "![i](javascript:alert(1))",
         ] {
-            let out = render_plain(md, true);
+            let out = render_plain(md, RawHtml::Trusted);
             let html = out.html.to_lowercase();
             assert!(!html.contains("href=\"javascript:"), "{md}: {}", out.html);
             assert!(!html.contains("src=\"javascript:"), "{md}: {}", out.html);
@@ -1435,7 +1004,7 @@ mod tests {
 
     #[test]
     fn unresolved_wiki_link_is_an_error_at_its_position() {
-        let out = render_plain("Intro.\n\nSee [[nope]] now.\n", false);
+        let out = render_plain("Intro.\n\nSee [[nope]] now.\n", RawHtml::Off);
         assert_eq!(out.diagnostics.len(), 1);
         let d = &out.diagnostics[0];
         assert_eq!((d.line, d.column), (6, 5));
@@ -1454,7 +1023,7 @@ mod tests {
             base_path: "/alignment/",
         };
         let options = MarkdownOptions {
-            raw_html: false,
+            raw_html: RawHtml::Off,
             heading_anchors: false,
             abbreviations: false,
         };
@@ -1476,7 +1045,7 @@ mod tests {
 
     #[test]
     fn headings_get_unique_ids_and_anchors() {
-        let out = render_plain("# Why\n\n## Why\n\ntext\n", false);
+        let out = render_plain("# Why\n\n## Why\n\ntext\n", RawHtml::Off);
         assert!(
             out.html
                 .contains("<h1 id=\"why\">Why <a class=\"anchor\" href=\"#why\""),
@@ -1491,7 +1060,7 @@ mod tests {
     fn extensions_render() {
         let out = render_plain(
             "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n\nNote[^1].\n\n[^1]: the note\n",
-            false,
+            RawHtml::Off,
         );
         assert!(out.html.contains("<table>"));
         assert!(out.html.contains("<del>gone</del>"));
@@ -1501,7 +1070,7 @@ mod tests {
 
     #[test]
     fn summary_and_text() {
-        let out = render_plain("# Title\n\nFirst *para* here.\n\nSecond.\n", false);
+        let out = render_plain("# Title\n\nFirst *para* here.\n\nSecond.\n", RawHtml::Off);
         assert_eq!(out.summary, "First para here.");
         assert_eq!(out.text, "Title First para here. Second.");
         assert_eq!(first_paragraph_text("# T\n\nOne\ntwo.\n").as_deref(), Some("One two."));
@@ -1509,7 +1078,211 @@ mod tests {
 
     #[test]
     fn shortcodes_stay_visible_as_text() {
-        let out = render_plain("A {{< glossary_tooltip text=\"pod\" term_id=\"pod\" >}} here.\n", false);
+        let out = render_plain(
+            "A {{< glossary_tooltip text=\"pod\" term_id=\"pod\" >}} here.\n",
+            RawHtml::Off,
+        );
         assert!(out.html.contains("{{&lt; glossary_tooltip"), "{}", out.html);
+    }
+
+    /// Markdown that uses every construct the renderer emits HTML for.
+    const EVERY_CONSTRUCT: &str = "# Title {#top .big lang=fr}\n\nSetext\n---\n\n\
+        *em* **strong** ~~del~~ `code` [link](https://x.example/ \"t\") <https://x.example/auto> <a@b.example>\n\
+        ![img](https://x.example/a.png \"title\") a\\\nhard break & \"quotes\" 'single' <3\n\n\
+        > quote\n\n1. one\n2. two\n\nBetween.\n\n3. three\n4. four\n\n- [x] done\n- [ ] todo\n\n\
+        | left | centre | right | none |\n|:---|:---:|---:|---|\n| 1 | 2 | 3 | 4 |\n\n\
+        ```rust\nfn main() {}\n```\n\n    indented\n\n***\n\nNote[^n].\n\n[^n]: the note\n";
+
+    /// Each tag of `html` with its attributes decoded, to compare HTML by
+    /// what it says rather than how it spells it.
+    fn tag_list(html: &str) -> Vec<String> {
+        super::super::html_scan::tags(html)
+            .iter()
+            .map(|tag| {
+                let mut out = format!("{}{}", if tag.closing { "/" } else { "" }, tag.name);
+                for attribute in &tag.attributes {
+                    let value = attribute
+                        .value
+                        .clone()
+                        .map_or(String::new(), |v| super::super::html_scan::decode_references(&html[v]));
+                    let _ = write!(out, " {}={value:?}", attribute.name);
+                }
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bodies_without_raw_html_are_not_sanitised() {
+        let off = render_plain(EVERY_CONSTRUCT, RawHtml::Off);
+        let on = render_plain(EVERY_CONSTRUCT, RawHtml::Sanitised);
+        assert_eq!(on, off);
+        assert!(on.diagnostics.is_empty(), "{:?}", on.diagnostics);
+    }
+
+    #[test]
+    fn sanitising_keeps_everything_markdown_emits() {
+        let markdown = render_plain(EVERY_CONSTRUCT, RawHtml::Off).html;
+        for needle in [
+            "<h1 id=\"top\" class=\"big\" lang=\"fr\">",
+            "style=\"text-align: center\"",
+            "type=\"checkbox\"",
+            "class=\"language-rust\"",
+            "class=\"footnote-definition\"",
+            "<ol start=\"3\">",
+            "class=\"anchor\"",
+        ] {
+            assert!(markdown.contains(needle), "{needle}: {markdown}");
+        }
+        let sanitised = sanitise::clean(&markdown);
+        assert_eq!(tag_list(&sanitised), tag_list(&markdown), "{sanitised}");
+        // The same with raw HTML in the body, which sanitises it whole.
+        let with_raw = render_plain(&format!("{EVERY_CONSTRUCT}\n<kbd>Ctrl</kbd>\n"), RawHtml::Sanitised);
+        assert!(with_raw.diagnostics.is_empty(), "{:?}", with_raw.diagnostics);
+        let mut expected = tag_list(&markdown);
+        expected.extend(["p", "kbd", "/kbd", "/p"].map(String::from));
+        assert_eq!(tag_list(&with_raw.html), expected, "{}", with_raw.html);
+    }
+
+    #[test]
+    fn sanitised_raw_html_keeps_the_allow_list() {
+        let out = render_plain(
+            "<details>\n<summary>More</summary>\n\nSome **Markdown** inside.\n\n</details>\n\n\
+             <table>\n<tr><th>a</th></tr>\n<tr><td><kbd>Ctrl</kbd></td></tr>\n</table>\n\n\
+             An <img src=\"https://x.example/a.png\" alt=\"a\"> and <a href=\"https://x.example/\">a link</a>, \
+             x<sup>2</sup>, <abbr title=\"t\">T</abbr>.\n",
+            RawHtml::Sanitised,
+        );
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        assert_eq!(
+            out.html,
+            "<details>\n<summary>More</summary>\n<p>Some <strong>Markdown</strong> inside.</p>\n</details>\n\
+             <table>\n<tbody><tr><th>a</th></tr>\n<tr><td><kbd>Ctrl</kbd></td></tr>\n</tbody></table>\n\
+             <p>An <img src=\"https://x.example/a.png\" alt=\"a\"> and <a href=\"https://x.example/\">a link</a>, \
+             x<sup>2</sup>, <abbr title=\"t\">T</abbr>.</p>\n"
+        );
+    }
+
+    #[test]
+    fn sanitised_raw_html_removals_are_warnings_at_their_place() {
+        let out = render_plain(
+            "Intro.\n\n<script>alert(1)</script>\n\nA <a href=\"x\" onclick=\"go()\">link</a>.\n\n\
+             <div style=\"display:none\">\n<iframe src=\"https://x.example\"></iframe>\n\
+             <a\n   href=\"javascript:alert(1)\">x</a>\n</div>\n",
+            RawHtml::Sanitised,
+        );
+        let found: Vec<(usize, usize, &str)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (6, 1, "removed `<script>` and its content from raw HTML"),
+                (8, 15, "removed `onclick` attribute from `<a>`"),
+                (10, 6, "removed `style` attribute from `<div>`"),
+                (11, 1, "removed `<iframe>` and its content from raw HTML"),
+                (13, 10, "removed `javascript:` URL from `href` of `<a>`"),
+            ]
+        );
+        assert!(out.diagnostics.iter().all(|d| !d.is_error()));
+        assert_eq!(
+            out.html,
+            "<p>Intro.</p>\n\n<p>A <a href=\"x\">link</a>.</p>\n<div>\n\n<a>x</a>\n</div>\n"
+        );
+    }
+
+    #[test]
+    fn text_inside_removed_raw_html_is_not_summary_or_search_text() {
+        let out = render_plain("A <script>var x</script> word <b>bold</b>.\n", RawHtml::Sanitised);
+        assert_eq!(out.html, "<p>A  word <b>bold</b>.</p>\n");
+        assert_eq!(out.summary, "A  word bold.");
+        assert_eq!(out.text, "A word bold.");
+        // With raw HTML off the tags are dropped and their text shown.
+        assert_eq!(
+            render_plain("A <script>var x</script>.\n", RawHtml::Off).text,
+            "A var x."
+        );
+    }
+
+    #[test]
+    fn sanitised_comments_stay_comments() {
+        let out = render_plain("<!--more-->\n\nA <!-- note --> word.\n", RawHtml::Sanitised);
+        assert_eq!(out.html, "<!--more-->\n<p>A <!-- note --> word.</p>\n");
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    }
+
+    #[test]
+    fn markdown_urls_the_sanitiser_removes_are_warnings_too() {
+        let out = render_plain(
+            "[app](slack://open) and [js](javascript:alert(1)) with <b>raw</b>.\n",
+            RawHtml::Sanitised,
+        );
+        let mut found: Vec<(usize, usize, &str)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.column, d.message.as_str()))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                (4, 1, "removed `slack:` URL from `href` of `<a>`"),
+                (4, 25, "a `javascript:` link was removed"),
+            ]
+        );
+        assert_eq!(
+            out.html,
+            "<p><a>app</a> and <a href=\"#\">js</a> with <b>raw</b>.</p>\n"
+        );
+        // Without raw HTML the body is not sanitised, and the link stays.
+        let plain = render_plain("[app](slack://open)\n", RawHtml::Sanitised);
+        assert_eq!(plain.html, "<p><a href=\"slack://open\">app</a></p>\n");
+    }
+
+    #[test]
+    fn heading_attributes_follow_the_allow_list_unless_trusted() {
+        let markdown = "Intro.\n\n## Title {#t lang=fr onclick=\"alert(1)\" style=\"display:none\"}\n";
+        for mode in [RawHtml::Off, RawHtml::Sanitised] {
+            let out = render_plain(markdown, mode);
+            assert!(
+                out.html.starts_with("<p>Intro.</p>\n<h2 id=\"t\" lang=\"fr\">"),
+                "{}",
+                out.html
+            );
+            let found: Vec<(usize, usize, &str)> = out
+                .diagnostics
+                .iter()
+                .map(|d| (d.line, d.column, d.message.as_str()))
+                .collect();
+            assert_eq!(
+                found,
+                [
+                    (6, 22, "removed `onclick` attribute from heading"),
+                    (6, 41, "removed `style` attribute from heading"),
+                ]
+            );
+        }
+        let trusted = render_plain(markdown, RawHtml::Trusted);
+        assert!(
+            trusted.html.contains(" onclick=\"&quot;alert(1)&quot;\""),
+            "{}",
+            trusted.html
+        );
+        assert!(trusted.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn trusted_raw_html_keeps_scripts_and_handlers() {
+        let out = render_plain(
+            "<script>alert(1)</script>\n\nA <b onclick=\"go()\" style=\"color:red\">b</b>.\n",
+            RawHtml::Trusted,
+        );
+        assert_eq!(
+            out.html,
+            "<script>alert(1)</script>\n<p>A <b onclick=\"go()\" style=\"color:red\">b</b>.</p>\n"
+        );
+        assert!(out.diagnostics.is_empty());
     }
 }

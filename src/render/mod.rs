@@ -9,9 +9,12 @@
 pub mod charts;
 pub mod data;
 pub mod feed;
+mod html_scan;
 pub mod markdown;
 pub mod pages;
 pub mod reader;
+mod sanitise;
+mod script_urls;
 pub mod search;
 pub mod sitemap;
 pub mod theme;

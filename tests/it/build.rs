@@ -569,11 +569,11 @@ fn html_comments_show_as_text_when_raw_html_is_off() {
 }
 
 #[test]
-fn raw_html_is_kept_when_the_config_allows_it_but_script_urls_are_not() {
+fn trusted_raw_html_is_kept_as_written_but_script_urls_are_not() {
     let test = SiteTest::new("good")
         .file(
             "rapport.toml",
-            "title = \"Fixture Alignment\"\n[markdown]\nraw_html = true\n",
+            "title = \"Fixture Alignment\"\n[markdown]\nraw_html = \"trusted\"\n",
         )
         .file("content/guides/raw.md", RAW_PAGE)
         .build()
@@ -621,6 +621,211 @@ fn raw_html_is_kept_when_the_config_allows_it_but_script_urls_are_not() {
         "{stderr}"
     );
     assert_no_script_urls(&test);
+}
+
+/// Raw HTML the sanitiser keeps whole: `<details>` around Markdown, a
+/// table, an image, a link, `<kbd>`.
+const ALLOWED_PAGE: &str = r#"---
+title: Allowed HTML
+---
+<details>
+<summary>More</summary>
+
+Some **Markdown** inside, and [[mql]].
+
+</details>
+
+<table>
+<tr><th>Keys</th></tr>
+<tr><td><kbd>Ctrl</kbd>+<kbd>C</kbd></td></tr>
+</table>
+
+An <img src="https://x.example/a.png" alt="a"> and <a href="https://x.example/">a link</a>.
+"#;
+
+fn sanitised() -> SiteTest {
+    SiteTest::new("good")
+        .file(
+            "rapport.toml",
+            "title = \"Fixture Alignment\"\n[markdown]\nraw_html = true\n",
+        )
+        .file("content/guides/raw.md", RAW_PAGE)
+        .file("content/guides/allowed.md", ALLOWED_PAGE)
+}
+
+#[test]
+fn sanitised_raw_html_keeps_the_allow_list() {
+    let test = sanitised()
+        .build()
+        .assert_exit(0)
+        .assert_page(
+            "guides/allowed/index.html",
+            &[
+                "<details>\n<summary>More</summary>\n<p>Some <strong>Markdown</strong> inside, and \
+                 <a class=\"wikilink term\" href=\"/glossary/mql/\"",
+                "</p>\n</details>",
+                "<tr><td><kbd>Ctrl</kbd>+<kbd>C</kbd></td></tr>",
+                "<img src=\"https://x.example/a.png\" alt=\"a\"> and <a href=\"https://x.example/\">a link</a>.",
+            ],
+        )
+        .assert_page(
+            "guides/raw/index.html",
+            &[
+                "<p>Intro <!-- an inline note --> and <b>bold</b>.</p>",
+                "<!--more-->",
+                "<div class=\"links\">\n<a>plain</a>",
+                "<a>entity</a>\n<a>space</a>\n<img>\n",
+                "go\n",
+                "<a class=\"kept\" title=\"over lines\">lines</a>",
+                "<a href=\"/guides/writing/\">safe</a>\n</div>",
+            ],
+        )
+        // A body with raw HTML keeps its wiki-links and relative `.md` links;
+        // its `<script>` goes, and its Markdown `javascript:` link stays `#`.
+        .assert_page(
+            "glossary/mql/index.html",
+            &[
+                "<a class=\"wikilink team\" href=\"/teams/sales/\">Sales</a>",
+                "<a href=\"/glossary/churn/#history\">the churn entry</a>",
+                "Some <b>inline raw</b> HTML and a <a href=\"#\">bad link</a>.",
+            ],
+        )
+        .refute_page("glossary/mql/index.html", &["alert(\"raw\")"]);
+    let page = test.page("guides/raw/index.html");
+    let body = between(&page, "<div class=\"prose\">", "</article>");
+    for gone in ["alert(", "<iframe", "<form", "<button", "<svg", "xlink:href", "msgbox"] {
+        assert!(!body.contains(gone), "{gone} in\n{body}");
+    }
+    assert_no_script_urls(&test);
+}
+
+#[test]
+fn sanitised_raw_html_removals_are_warnings_at_their_place() {
+    let test = sanitised().check().assert_exit(0);
+    let raw = "content/guides/raw.md";
+    for (line, column, message) in [
+        (8, 1, "removed `<script>` and its content from raw HTML"),
+        (11, 10, "removed `javascript:` URL from `href` of `<a>`"),
+        (12, 1, "removed `<iframe>` and its content from raw HTML"),
+        (13, 10, "removed `javascript:` URL from `href` of `<a>`"),
+        (14, 10, "removed `javascript:` URL from `href` of `<a>`"),
+        (15, 10, "removed `javascript:` URL from `src` of `<img>`"),
+        (16, 1, "removed `<form>` from raw HTML, keeping its content"),
+        (16, 36, "removed `<button>` from raw HTML, keeping its content"),
+        (17, 1, "removed `<svg>` and its content from raw HTML"),
+        (19, 10, "removed `vbscript:` URL from `href` of `<a>`"),
+    ] {
+        let d = test.find_diagnostic(raw, line, message);
+        assert_eq!((d.column, d.is_error()), (column, false), "{d}");
+    }
+    let from_raw: Vec<_> = test.diagnostics().iter().filter(|d| d.path == raw).collect();
+    assert_eq!(from_raw.len(), 10, "{from_raw:#?}");
+    test.find_diagnostic("content/glossary/mql.md", 20, "removed `<script>` and its content");
+    assert!(
+        test.diagnostics().iter().all(|d| d.path != "content/guides/allowed.md"),
+        "{:#?}",
+        test.diagnostics()
+    );
+}
+
+#[test]
+fn sanitised_raw_html_drops_handlers_and_styles_with_a_warning_each() {
+    let test = SiteTest::new("good")
+        .file(
+            "rapport.toml",
+            "title = \"Fixture Alignment\"\n[markdown]\nraw_html = true\n",
+        )
+        .file(
+            "content/guides/handlers.md",
+            "---\ntitle: Handlers\n---\nA <a href=\"/\" onclick=\"steal()\">link</a> and \
+             <span style=\"display:none\">hidden</span>.\n\n<object data=\"x.swf\"><p>fallback</p></object>\n",
+        )
+        .build()
+        .assert_exit(0)
+        .assert_page(
+            "guides/handlers/index.html",
+            &["<p>A <a href=\"/\">link</a> and <span>hidden</span>.</p>"],
+        )
+        .refute_page(
+            "guides/handlers/index.html",
+            &["steal()", "display:none", "<object", "fallback"],
+        )
+        .check();
+    let path = "content/guides/handlers.md";
+    for (line, column, message) in [
+        (4, 15, "removed `onclick` attribute from `<a>`"),
+        (4, 52, "removed `style` attribute from `<span>`"),
+        (6, 1, "removed `<object>` and its content from raw HTML"),
+    ] {
+        assert_eq!(test.find_diagnostic(path, line, message).column, column);
+    }
+}
+
+#[test]
+fn raw_html_true_builds_the_example_site_as_false_does() {
+    // The example site has no raw HTML: sanitising must not touch a byte.
+    let test = SiteTest::empty().run(&["init", "example"]).assert_exit(0);
+    let config_path = test.dir().join("example/rapport.toml");
+    let config = fs::read_to_string(&config_path).unwrap();
+    assert!(config.contains("\nraw_html = false\n"), "{config}");
+    let test = test.run(&["build", "--root", "example", "--out", "off"]).assert_exit(0);
+    fs::write(
+        &config_path,
+        config.replace("\nraw_html = false\n", "\nraw_html = true\n"),
+    )
+    .unwrap();
+    let test = test.run(&["build", "--root", "example", "--out", "on"]).assert_exit(0);
+    let off = output_files(&test.dir().join("off"));
+    let on = output_files(&test.dir().join("on"));
+    assert!(off.len() > 50, "{}", off.len());
+    assert_eq!(off.keys().collect::<Vec<_>>(), on.keys().collect::<Vec<_>>());
+    let differ: Vec<&String> = off.keys().filter(|path| off[*path] != on[*path]).collect();
+    assert!(differ.is_empty(), "raw_html = true changed {differ:?}");
+}
+
+#[test]
+fn heading_attribute_onclick_is_not_emitted_with_raw_html_off() {
+    // `{key=value}` after a heading used to reach the page as written, so
+    // Markdown alone could add an event handler with raw HTML off.
+    let test = SiteTest::new("good")
+        .file(
+            "content/guides/heading.md",
+            "---\ntitle: Heading\n---\n## Plans {#plans lang=en onmouseover=alert(1) style=display:none}\n",
+        )
+        .build()
+        .assert_exit(0)
+        .assert_page("guides/heading/index.html", &["<h2 id=\"plans\" lang=\"en\">Plans"])
+        .refute_page("guides/heading/index.html", &["onmouseover", "display:none"])
+        .check();
+    let path = "content/guides/heading.md";
+    assert_eq!(
+        test.find_diagnostic(path, 4, "removed `onmouseover` attribute from heading")
+            .column,
+        26
+    );
+    assert_eq!(
+        test.find_diagnostic(path, 4, "removed `style` attribute from heading")
+            .column,
+        47
+    );
+}
+
+#[test]
+fn raw_html_setting_other_than_false_true_or_trusted_is_a_config_error() {
+    let test = SiteTest::new("good")
+        .file(
+            "rapport.toml",
+            "title = \"Fixture Alignment\"\n[markdown]\nraw_html = \"sanitise\"\n",
+        )
+        .check()
+        .assert_exit(1);
+    let d = test.find_diagnostic(
+        "rapport.toml",
+        3,
+        "`raw_html` must be `true`, `false` or `\"trusted\"`, not `\"sanitise\"`",
+    );
+    assert_eq!(d.column, 12);
+    assert!(d.hint.contains("allow-list"), "{d}");
 }
 
 fn assert_no_script_urls(test: &SiteTest) {
