@@ -1,26 +1,18 @@
-//! `rapport scores`: team scores, the happiness index by month and the
-//! lowest-scoring commitments, as a table, JSON or CSV, so a maintainer can
-//! try a rule change without opening a browser.
+//! The report of `rapport scores`: team scores, the happiness index by
+//! month and the lowest-scoring commitments, as a table, JSON or CSV, so a
+//! maintainer can try a rule change without opening a browser.
 //!
-//! It loads the site and runs the hooks, nothing else: no pages are
-//! rendered. Errors of the site and of the scripts go to stderr (the
-//! report itself goes to stdout, so `--format json | jq` works); lint
-//! warnings are only counted, since `rapport check` is where they are read.
+//! It is computed from the content and the score book alone: no pages are
+//! rendered. The command itself (loading, printing errors to stderr and the
+//! report to stdout) is `crate::commands::scores`.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
-use anyhow::{Result, bail};
 use serde::Serialize;
 
-use crate::cli::{ScoresArgs, ScoresFormat};
-use crate::commands::{self, EXIT_SITE_ERRORS};
-use crate::console;
-use crate::diagnostic::{Diagnostics, Format, did_you_mean};
 use crate::model::{Content, MonthFigures};
 use crate::render::view::counts;
 use crate::score::ScoreBook;
-use crate::site::Site;
 
 /// How many of the lowest-scoring commitments to list.
 pub const LOWEST: usize = 10;
@@ -65,43 +57,6 @@ pub struct CommitmentRow {
     pub owner: String,
     pub state: &'static str,
     pub score: f64,
-}
-
-/// Runs `rapport scores`.
-pub fn run(args: &ScoresArgs) -> Result<ExitCode> {
-    let site = Site::load(&args.site.root, &commands::options(&args.site))?;
-    if let Some(team) = &args.team
-        && site.content.team(team).is_none()
-    {
-        let hint = did_you_mean(team, site.content.slugs(crate::model::Kind::Team))
-            .unwrap_or_else(|| "`--team` takes a team's slug, the name of its file under `content/teams/`".to_string());
-        bail!("unknown team `{team}`; {hint}");
-    }
-    let scored = crate::script::score_site(&site);
-    let mut diagnostics: Diagnostics = site.diagnostics.iter().chain(&scored.diagnostics).cloned().collect();
-    diagnostics.finish(&site.source_texts());
-    let errors: Diagnostics = diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-    eprint!("{}", errors.render(Format::Human, console::colour_enabled()));
-    let warnings = diagnostics.warning_count();
-    if warnings > 0 {
-        eprintln!("{}; `rapport check` shows them", console::count(warnings, "warning"));
-    }
-    let report = report(
-        &site.content,
-        &scored.scores,
-        &site.today.to_string(),
-        args.team.as_deref(),
-    );
-    match args.format {
-        ScoresFormat::Table => print!("{}", report.table()),
-        ScoresFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        ScoresFormat::Csv => print!("{}", report.csv()),
-    }
-    Ok(if errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_SITE_ERRORS)
-    })
 }
 
 /// The report of `scores` over `content`, for one team or all.

@@ -3,6 +3,9 @@
 //! allowed), 1 when the site has errors, 2 for usage or internal failures
 //! (those come back as `Err`).
 
+mod scores;
+mod serve;
+
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -27,10 +30,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
-        Command::Serve(args) => crate::serve::run(&args),
+        Command::Serve(args) => serve::serve(&args),
         Command::Init(args) => init(&args),
         Command::New(args) => new(&args),
-        Command::Scores(args) => crate::script::report::run(&args),
+        Command::Scores(args) => scores::scores(&args),
     }
 }
 
