@@ -35,6 +35,7 @@ use crate::model::ItemKey;
 use crate::render::markdown::{Abbreviations, BodyInput, MarkdownOptions, RenderedBody};
 use crate::render::pages::{ContextInput, PageJob};
 use crate::render::theme::{ScriptCall, Theme};
+use crate::render::usage::Usage;
 use crate::render::view::{ViewInput, Views, to_value};
 use crate::score::ScoreBook;
 use crate::site::Site;
@@ -171,6 +172,8 @@ pub struct Prepared {
     pub bodies: HashMap<ItemKey, RenderedBody>,
     pub scores: ScoreBook,
     pub views: Views,
+    /// Which terms each team uses, for the vocabulary gaps.
+    pub usage: Usage,
     pub site_value: Value,
     pub theme: Theme,
     pub diagnostics: Vec<Diagnostic>,
@@ -192,6 +195,7 @@ pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Pr
         scores: &scores,
         base_path: &base_path,
     });
+    let usage = Usage::new(&site.content, &bodies);
     let site_value = to_value(site_view(site, &views));
     let (theme, theme_diagnostics) = Theme::new(&site.sources.templates, &site.config.theme, script);
     diagnostics.extend(theme_diagnostics);
@@ -201,6 +205,7 @@ pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Pr
         bodies,
         scores,
         views,
+        usage,
         site_value,
         theme,
         diagnostics,
@@ -237,6 +242,7 @@ pub fn render_jobs(
         content: &site.content,
         scores: &prepared.scores,
         views: &prepared.views,
+        usage: &prepared.usage,
         site: &prepared.site_value,
         base_path: &base_path,
         git: &site.git,

@@ -16,6 +16,7 @@ use crate::date::Date;
 use crate::git::{self, GitInfo};
 use crate::model::{Content, ItemKey, Kind, State};
 use crate::render::reader::{self, ReaderInput};
+use crate::render::usage::Usage;
 use crate::render::view::{ItemLink, StateGroup, Views, group_by_state, index_letter, item_link, to_value};
 use crate::score::ScoreBook;
 use crate::script::hooks::Hook;
@@ -247,6 +248,8 @@ pub struct ContextInput<'a> {
     pub content: &'a Content,
     pub scores: &'a ScoreBook,
     pub views: &'a Views,
+    /// Which terms each team uses.
+    pub usage: &'a Usage,
     pub site: &'a Value,
     pub base_path: &'a str,
     /// Git dates and the site's place in the repository.
@@ -263,6 +266,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
         content,
         scores,
         views,
+        usage,
         site,
         base_path,
         git,
@@ -273,6 +277,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
         content,
         scores,
         views,
+        usage,
         base_path,
         today,
     };
@@ -430,7 +435,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
         PageJob::Gaps => (
             "gaps.html",
             context! {
-                site, page => meta("Vocabulary gaps", "gaps", "glossary", "Terms that still need an owner, or the readings of more teams.", None),
+                site, page => meta("Vocabulary gaps", "gaps", "glossary", "Where a team uses a word without having said what it means by it, and the terms no team owns.", None),
                 intro => intro("gaps/"),
                 gaps => reader::gaps_value(&reader),
             },

@@ -137,7 +137,7 @@ fn glossary_lists_terms_a_to_z_with_acronyms() {
             "Also: run rate.",
             "id=\"letter-c\"",
             "<a href=\"/glossary/churn/\">Churn</a>",
-            "readings differ",
+            "<span class=\"muted reading-count\">2 readings</span>",
             "id=\"letter-e\"",
             "<a href=\"/glossary/escalation/\">Escalation</a>",
             "id=\"letter-m\"",

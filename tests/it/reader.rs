@@ -413,7 +413,7 @@ fn terms_show_used_in_back_links_abbreviations_and_differing_readings() {
         readings,
         &[
             "<span>Sales</span> <span class=\"muted\">(owner)</span>",
-            "<span>Marketing</span> <span class=\"flag\">differs from the owner</span>",
+            "<span>Marketing</span> <span class=\"muted own-reading\">its own reading</span>",
         ],
     );
     test.assert_page(
@@ -472,7 +472,12 @@ fn glossary_links_every_letter_acronyms_and_the_gaps_page() {
 }
 
 #[test]
-fn gaps_page_lists_terms_without_an_owner_or_a_second_reading() {
+fn gaps_page_shows_who_uses_a_term_without_a_reading() {
+    // Uses, by the content format's rule: `lead-feedback` (sales → marketing)
+    // says "lead" in its title and body, twice; Marketing owns Lead, Sales
+    // has no reading: a gap of 2. `webinar-wins` (marketing, sales) says
+    // NRR, which Sales owns and Marketing has no reading of: a gap of 1.
+    // Pipeline is used by both, but Sales owns it and Marketing reads it.
     let test = reader();
     let page = test.page("gaps/index.html");
     assert_contains(
@@ -480,39 +485,65 @@ fn gaps_page_lists_terms_without_an_owner_or_a_second_reading() {
         &page,
         &[
             "<h1>Vocabulary gaps</h1>",
-            "Of 5 terms, <a href=\"#unowned\">2 have no owner</a> and <a href=\"#few-readings\">3 are read by one team or none</a>.",
+            "Of 5 terms and 4 teams: <a href=\"#unread\">2 times a team uses a term without having said what it means by it</a>, and <a href=\"#unowned\">2 terms without an owner</a>.",
             // It belongs to the glossary in the nav.
             "<a href=\"/glossary/\" aria-current=\"page\">Glossary</a>",
         ],
     );
+    let unread = part(&page, "unread", "</section>");
+    assert_in_order(
+        "used without a reading, most used first",
+        unread,
+        &[
+            "title=\"Sales\">SLS</a> <span class=\"gap-says\">Sales uses</span> <a href=\"/glossary/lead/\">Lead</a>",
+            "<span class=\"gap-count\">2 times</span>",
+            "In <a href=\"/commitments/lead-feedback/\">Feedback on every rejected lead</a>.",
+            "Marketing uses</span> <a href=\"/glossary/nrr/\">Net Revenue Retention</a> <abbr class=\"acronym\">NRR</abbr>",
+            "<span class=\"gap-count\">1 time</span>",
+            "In <a href=\"/stories/webinar-wins/\">The webinar that filled the pipeline</a>.",
+        ],
+    );
+    assert!(!unread.contains("Pipeline</a>"), "{unread}");
     let unowned = part(&page, "unowned", "</section>");
     assert_in_order(
         "terms without an owner",
         unowned,
         &[
-            "<a href=\"/glossary/churn/\">Churn</a>",
-            "<li>No team owns it: give it an owner.</li>",
-            "<li>Only Support has written how it reads it: ask the other teams that use it for theirs.</li>",
-            "<a href=\"/glossary/handover/\">Handover</a>",
-            "<li>No team owns it: give it an owner.</li>",
+            "<a href=\"/glossary/churn/\">Churn</a> <span class=\"muted\">· 1 reading</span>",
+            "<a href=\"/glossary/handover/\">Handover</a> <span class=\"muted\">· 2 readings</span>",
         ],
     );
-    assert!(!unowned.contains("Pipeline"), "{unowned}");
-    let few = part(&page, "few-readings", "</section>");
+    // The matrix: terms with a gap, most readings first; a column per team.
+    let matrix = between(&page, "<table class=\"gap-matrix\">", "</table>");
     assert_in_order(
-        "terms read by one team or none",
-        few,
+        "the matrix",
+        matrix,
         &[
-            "Churn</a>",
-            "Lead</a>",
-            "<li>Only Marketing has written how it reads it: ask the other teams that use it for theirs.</li>",
-            "Net Revenue Retention</a> <abbr class=\"acronym\">NRR</abbr>",
-            "<li>No team has written how it reads it.</li>",
+            ">Legal</a></th>",
+            ">MKT</a></th>",
+            ">SLS</a></th>",
+            ">SUP</a></th>",
+            "Handover</a> <span class=\"flag\">no owner</span></th><td>2</td>",
+            "Churn</a> <span class=\"flag\">no owner</span></th><td>1</td>",
+            "Lead</a></th><td>1</td><td class=\"gap-cell\"><span aria-hidden=\"true\">·</span></td><td class=\"gap-cell gap-owns\">",
+            "<td class=\"gap-cell gap-uses\"><a href=\"/commitments/lead-feedback/\" title=\"uses it 2 times without a reading\">!2</a></td>",
+            "Net Revenue Retention</a></th><td>0</td>",
+            "<td class=\"gap-cell gap-uses\"><a href=\"/stories/webinar-wins/\" title=\"uses it 1 time without a reading\">!1</a></td><td class=\"gap-cell gap-owns\">",
         ],
     );
-    for settled in ["Handover", "Pipeline"] {
-        assert!(!few.contains(settled), "{settled}: {few}");
-    }
+    assert!(!matrix.contains("Pipeline"), "no gap for pipeline: {matrix}");
+    // Each team's page lists the words it uses without having defined them.
+    let sales = test.page("teams/sales/index.html");
+    let undefined = between(&sales, "id=\"undefined\"", "</div>");
+    assert!(
+        undefined.contains("<a href=\"/glossary/lead/\">Lead</a> <span class=\"muted\">· 2 times, in <a href=\"/commitments/lead-feedback/\">Feedback on every rejected lead</a></span>"),
+        "{undefined}"
+    );
+    let support = test.page("teams/support/index.html");
+    assert!(
+        between(&support, "id=\"undefined\"", "</div>").contains("None: every term our records use"),
+        "{support}"
+    );
 }
 
 #[test]

@@ -28,6 +28,7 @@ pub use vocabulary::gaps_value;
 
 use crate::date::{Date, YearMonth};
 use crate::model::{Content, Kind};
+use crate::render::usage::Usage;
 use crate::render::view::{TeamCard, TeamLink, Views};
 use crate::score::ScoreBook;
 /// What the reader's views are computed from.
@@ -37,6 +38,8 @@ pub struct ReaderInput<'a> {
     pub scores: &'a ScoreBook,
     /// The views of this build: team colours and names, cards for lists.
     pub views: &'a Views,
+    /// Which terms each team uses.
+    pub usage: &'a Usage,
     /// The path prefix of every URL (`/` or `/alignment/`).
     pub base_path: &'a str,
     pub today: Date,

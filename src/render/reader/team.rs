@@ -8,6 +8,7 @@ use crate::model::MonthFigures;
 use crate::render::charts::{self, ChartText, Series};
 use crate::render::reader::happiness::{HAPPINESS_AXIS, happiness_description};
 use crate::render::reader::timeline::bars_description;
+use crate::render::reader::vocabulary::{UnreadUse, team_unread};
 use crate::render::reader::{ReaderInput, team_link, team_link_at};
 use crate::render::view::{TeamLink, to_value};
 use crate::score::HappinessPoint;
@@ -33,6 +34,9 @@ pub struct TeamVocabulary {
     /// team owns the term (or none does) and the team's reading differs from
     /// the owner's reading.
     pub reads: Vec<OwnReading>,
+    /// Terms the team uses without having written its reading, most used
+    /// first: "words you use but have not defined".
+    pub unread: Vec<UnreadUse>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +110,7 @@ pub fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVocabulary 
         return TeamVocabulary {
             owns: Vec::new(),
             reads: Vec::new(),
+            unread: Vec::new(),
         };
     };
     let slug = team.meta.slug.as_str();
@@ -140,7 +145,11 @@ pub fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVocabulary 
             })
         })
         .collect();
-    TeamVocabulary { owns, reads }
+    TeamVocabulary {
+        owns,
+        reads,
+        unread: team_unread(input, index),
+    }
 }
 
 /// `charts` and `vocabulary` of a team page.

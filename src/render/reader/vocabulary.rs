@@ -1,92 +1,208 @@
-//! The vocabulary gaps: terms no team owns, and terms fewer than two teams
-//! gave their reading of.
+//! The vocabulary gaps: where a team uses a term without having said what
+//! it means by it (the gap that matters: "Support says churn 14 times and
+//! has never said what it means by it"), the terms no team owns, and the
+//! term × team matrix behind both, terms with the most readings first
+//! (where misunderstanding is likeliest).
+//!
+//! Uses come from [`crate::render::usage`] (the content format's *uses*
+//! rule). A team "has written its reading" when the term's `definitions`
+//! hold one for it; the owner counts as having written its reading too,
+//! since the term's shared definition is the owner's.
 
 use minijinja::Value;
 use serde::Serialize;
 
-use crate::render::reader::{ReaderInput, team_link};
-use crate::render::view::{TeamLink, to_value};
+use crate::model::{ItemKey, Term};
+use crate::render::reader::{ReaderInput, team_link, team_link_at};
+use crate::render::usage::TermUse;
+use crate::render::view::{ItemLink, TeamLink, item_link, to_value};
 
-/// Terms whose vocabulary is not settled yet.
+/// How many places of use a gap links to; the rest are counted.
+pub const USED_IN_SHOWN: usize = 3;
+
+/// Where each team stands with each term.
 #[derive(Debug, Clone, Serialize)]
 pub struct VocabularyGaps {
-    /// Terms no team owns.
-    pub unowned: Vec<TermGap>,
-    /// Terms fewer than two teams gave their reading of.
-    pub few_readings: Vec<TermGap>,
-    /// How many terms the glossary has.
     pub term_count: usize,
+    pub team_count: usize,
+    /// Every team use of a term without a reading, most uses first.
+    pub unread: Vec<UnreadUse>,
+    /// Terms no team owns, A–Z.
+    pub unowned: Vec<TermLine>,
+    /// The matrix's columns: every team, by title.
+    pub teams: Vec<TeamLink>,
+    /// The matrix's rows: terms with a gap (no owner, or used by a team
+    /// without its reading), most readings first, then A–Z.
+    pub rows: Vec<GapRow>,
 }
 
+/// A term, as the gaps page names it.
 #[derive(Debug, Clone, Serialize)]
-pub struct TermGap {
+pub struct TermLine {
+    pub slug: String,
     pub title: String,
     pub url: String,
     pub acronym: Option<String>,
     pub owner: Option<TeamLink>,
-    /// The teams that gave their reading.
-    pub readers: Vec<TeamLink>,
-    /// What the term still needs, one sentence each.
-    pub missing: Vec<String>,
+    /// How many teams wrote their reading.
+    pub readings: usize,
 }
 
-/// Terms with no owner, and terms fewer than two teams gave their reading
-/// of, each with what it still needs.
+/// One team using one term without having written its reading.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadUse {
+    pub term: TermLine,
+    pub team: TeamLink,
+    /// Mentions and links over the team's records.
+    pub count: u32,
+    /// The first places of use ([`USED_IN_SHOWN`]).
+    pub used_in: Vec<ItemLink>,
+    /// How many more places use it.
+    pub more: usize,
+}
+
+/// One row of the matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapRow {
+    pub term: TermLine,
+    /// One per team of [`VocabularyGaps::teams`].
+    pub cells: Vec<GapCell>,
+}
+
+/// One cell of the matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapCell {
+    /// `owns` (the owner: the shared definition is its reading), `reads`
+    /// (it wrote its reading), `uses` (it uses the term without a reading)
+    /// or `""` (neither).
+    pub state: &'static str,
+    /// Its uses of the term (0 when it does not use it).
+    pub count: u32,
+    /// For `uses`: the first place it uses it.
+    pub href: Option<String>,
+}
+
+/// The gaps of the whole glossary.
 pub fn vocabulary_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
     let content = input.content;
+    let teams: Vec<TeamLink> = (0..content.teams.len()).map(|i| team_link_at(input, i)).collect();
+    let mut unread = Vec::new();
     let mut unowned = Vec::new();
-    let mut few_readings = Vec::new();
-    for term in &content.terms {
-        let owner = term.owner.as_ref().map(|o| team_link(input, &o.slug));
-        let readers: Vec<TeamLink> = term
-            .definitions
-            .iter()
-            .map(|r| team_link(input, &r.team.slug))
+    let mut rows = Vec::new();
+    for (t, term) in content.terms.iter().enumerate() {
+        let line = term_line(input, term);
+        let cells: Vec<GapCell> = (0..content.teams.len())
+            .map(|team| {
+                let uses = input.usage.get(t, team);
+                let count = uses.map_or(0, |u| u.count);
+                let state = cell_state(input, term, team, uses.is_some());
+                GapCell {
+                    state,
+                    count,
+                    href: (state == "uses")
+                        .then(|| uses.and_then(|u| u.records.first()).map(|k| url_of(input, k)))
+                        .flatten(),
+                }
+            })
             .collect();
-        let mut missing = Vec::new();
-        if owner.is_none() {
-            missing.push("No team owns it: give it an owner.".to_string());
+        for (team, cell) in cells.iter().enumerate() {
+            if let (Some(uses), "uses") = (input.usage.get(t, team), cell.state) {
+                unread.push(unread_use(input, &line, &teams[team], uses));
+            }
         }
-        match readers.as_slice() {
-            [] => missing.push("No team has written how it reads it.".to_string()),
-            [only] => missing.push(format!(
-                "Only {} has written how it reads it: ask the other teams that use it for theirs.",
-                only.title
-            )),
-            _ => {}
+        if line.owner.is_none() {
+            unowned.push(line.clone());
         }
-        if let Some(owner) = &owner
-            && !readers.is_empty()
-            && !readers.iter().any(|r| r.slug == owner.slug)
-        {
-            missing.push(format!("{}, its owner, has not written its own reading.", owner.title));
-        }
-        if missing.is_empty() {
-            continue;
-        }
-        let gap = TermGap {
-            title: term.meta.title.clone(),
-            url: format!("{}{}", input.base_path, term.meta.url_path),
-            acronym: term.acronym.clone(),
-            owner,
-            readers,
-            missing,
-        };
-        if gap.readers.len() < 2 {
-            few_readings.push(gap.clone());
-        }
-        if gap.owner.is_none() {
-            unowned.push(gap);
+        if line.owner.is_none() || cells.iter().any(|c| c.state == "uses") {
+            rows.push(GapRow { term: line, cells });
         }
     }
+    unread.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.term.title.to_lowercase().cmp(&b.term.title.to_lowercase()))
+            .then_with(|| a.team.title.cmp(&b.team.title))
+    });
+    // Terms are in A–Z order already; the sort is stable.
+    rows.sort_by(|a, b| b.term.readings.cmp(&a.term.readings));
     VocabularyGaps {
-        unowned,
-        few_readings,
         term_count: content.terms.len(),
+        team_count: content.teams.len(),
+        unread,
+        unowned,
+        teams,
+        rows,
     }
+}
+
+/// The terms team `index` uses without having written its reading, most
+/// used first: "words you use but have not defined".
+pub fn team_unread(input: &ReaderInput<'_>, index: usize) -> Vec<UnreadUse> {
+    let content = input.content;
+    let team = team_link_at(input, index);
+    let mut list: Vec<UnreadUse> = input
+        .usage
+        .of_team(index)
+        .filter(|(t, _)| cell_state(input, &content.terms[*t], index, true) == "uses")
+        .map(|(t, uses)| unread_use(input, &term_line(input, &content.terms[t]), &team, uses))
+        .collect();
+    list.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.term.title.to_lowercase().cmp(&b.term.title.to_lowercase()))
+    });
+    list
 }
 
 /// `gaps` of the vocabulary gaps page.
 pub fn gaps_value(input: &ReaderInput<'_>) -> Value {
     to_value(vocabulary_gaps(input))
+}
+
+fn cell_state(input: &ReaderInput<'_>, term: &Term, team: usize, uses: bool) -> &'static str {
+    let slug = input.content.teams[team].meta.slug.as_str();
+    if term.owner.as_ref().is_some_and(|o| o.slug == slug) {
+        "owns"
+    } else if term.definitions.iter().any(|r| r.team.slug == slug) {
+        "reads"
+    } else if uses {
+        "uses"
+    } else {
+        ""
+    }
+}
+
+fn term_line(input: &ReaderInput<'_>, term: &Term) -> TermLine {
+    TermLine {
+        slug: term.meta.slug.clone(),
+        title: term.meta.title.clone(),
+        url: format!("{}{}", input.base_path, term.meta.url_path),
+        acronym: term.acronym.clone(),
+        owner: term.owner.as_ref().map(|o| team_link(input, &o.slug)),
+        readings: term.definitions.len(),
+    }
+}
+
+fn unread_use(input: &ReaderInput<'_>, term: &TermLine, team: &TeamLink, uses: &TermUse) -> UnreadUse {
+    let used_in = uses
+        .records
+        .iter()
+        .take(USED_IN_SHOWN)
+        .filter_map(|key| {
+            let meta = input.content.get(key)?.meta();
+            Some(item_link(meta.kind, &meta.slug, &meta.title, &url_of(input, key)))
+        })
+        .collect();
+    UnreadUse {
+        term: term.clone(),
+        team: team.clone(),
+        count: uses.count,
+        used_in,
+        more: uses.records.len().saturating_sub(USED_IN_SHOWN),
+    }
+}
+
+fn url_of(input: &ReaderInput<'_>, key: &ItemKey) -> String {
+    let path = input.content.get(key).map_or("", |item| item.meta().url_path.as_str());
+    format!("{}{path}", input.base_path)
 }
