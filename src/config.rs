@@ -109,8 +109,13 @@ impl Config {
     /// a diagnostic at the offending position.
     pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         match toml::from_str::<Config>(text) {
-            Ok(config) => {
+            Ok(mut config) => {
                 let diagnostics = config.check(text);
+                if config.scripts.max_operations == 0 {
+                    // Reported once, above; the scripts run with the default
+                    // so that every hook does not fail on it as well.
+                    config.scripts.max_operations = ScriptConfig::default().max_operations;
+                }
                 (config, diagnostics)
             }
             Err(err) => {
@@ -267,6 +272,14 @@ mod tests {
         let (config, diags) = Config::parse("[repo]\nedit_url = \"https://x.example/edit/{path}\"\n");
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(config.repo.edit_url, "https://x.example/edit/{path}");
+    }
+
+    #[test]
+    fn zero_max_operations_is_one_error_and_the_default_applies() {
+        let (config, diags) = Config::parse("[scripts]\nmax_operations = 0\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 2);
+        assert_eq!(config.scripts.max_operations, ScriptConfig::default().max_operations);
     }
 
     #[test]

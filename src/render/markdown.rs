@@ -17,6 +17,7 @@
 //! Markdown or from raw HTML.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
@@ -24,7 +25,7 @@ use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag
 use pulldown_cmark_escape::{escape_href, escape_html};
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::links::{LinkIndex, Target};
 use crate::model::{ItemKey, slugify};
 
@@ -138,6 +139,7 @@ fn render_with(
         in_first_paragraph: false,
         heading_ids: HashSet::new(),
         unresolved_wiki_link: false,
+        lines: OnceCell::new(),
     };
     for (event, range) in parser {
         state.event(event, range.start);
@@ -253,6 +255,9 @@ struct Rewriter<'i, 'a> {
     in_first_paragraph: bool,
     heading_ids: HashSet<String>,
     unresolved_wiki_link: bool,
+    /// The file's line starts, found on the first diagnostic: positions
+    /// from a scan each were quadratic in the number of broken links.
+    lines: OnceCell<LineIndex<'i>>,
 }
 
 impl<'a> Rewriter<'_, 'a> {
@@ -264,7 +269,8 @@ impl<'a> Rewriter<'_, 'a> {
     }
 
     fn position(&self, offset_in_body: usize) -> Pos {
-        Pos::of_offset(self.input.source, self.input.body_offset + offset_in_body)
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.input.source));
+        lines.pos(self.input.body_offset + offset_in_body)
     }
 
     fn url(&self, target: &Target) -> String {
