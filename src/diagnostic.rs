@@ -123,10 +123,9 @@ impl Diagnostic {
         if self.snippet.is_some() || self.line == 0 {
             return;
         }
-        let Some(line) = lines.line(self.line) else {
+        let Some((snippet, offset)) = lines.window(self.line, self.column) else {
             return;
         };
-        let (snippet, offset) = window(line, self.column);
         self.snippet = Some(snippet);
         self.snippet_offset = u32::try_from(offset).unwrap_or(u32::MAX);
     }
@@ -173,7 +172,7 @@ pub struct LineIndex<'a> {
 }
 
 /// The stride of [`LineIndex::chars_before`].
-const CHUNK: usize = 4096;
+const CHUNK: usize = 1024;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
@@ -190,7 +189,7 @@ impl<'a> LineIndex<'a> {
         let mut count = 0;
         for chunk in bytes.chunks(CHUNK) {
             chars_before.push(count);
-            count += chunk.iter().filter(|b| !is_continuation(**b)).count();
+            count += count_chars(chunk);
         }
         chars_before.push(count);
         LineIndex {
@@ -205,9 +204,16 @@ impl<'a> LineIndex<'a> {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line = self.starts.partition_point(|start| *start <= offset);
         let start = self.starts[line - 1];
+        // Short line prefixes (nearly all) are counted directly; a long one
+        // from the nearest boundary of the chunk table.
+        let before = if offset - start <= CHUNK {
+            count_chars(&self.text.as_bytes()[start..offset])
+        } else {
+            self.chars_upto(offset) - self.chars_upto(start)
+        };
         Pos {
             line,
-            column: self.chars_upto(offset) - self.chars_upto(start) + 1,
+            column: before + 1,
         }
     }
 
@@ -222,45 +228,71 @@ impl<'a> LineIndex<'a> {
         Some(self.text[start..end].trim_end_matches('\r'))
     }
 
+    /// At most [`SNIPPET_WIDTH`] characters of line `n` around `column`,
+    /// with `…` where the line was cut, and how many characters of the line
+    /// come before the cut. Costs the width, not the line's length: one
+    /// long line may carry thousands of diagnostics.
+    pub fn window(&self, n: usize, column: usize) -> Option<(String, usize)> {
+        let line = self.line(n)?;
+        if line.len() <= SNIPPET_WIDTH || line.char_indices().nth(SNIPPET_WIDTH).is_none() {
+            return Some((line.to_string(), 0));
+        }
+        // The column sits a quarter of the way in, so what follows it shows.
+        let start = column.saturating_sub(1).saturating_sub(SNIPPET_WIDTH / 4);
+        let line_start = self.starts[n - 1];
+        let line_end = line_start + line.len();
+        let from = self.byte_of_char(self.chars_upto(line_start) + start).min(line_end);
+        let mut chars = self.text[from..line_end].chars();
+        let shown: String = chars.by_ref().take(SNIPPET_WIDTH).collect();
+        let more = chars.next().is_some();
+        let mut snippet = String::with_capacity(shown.len() + 6);
+        if start > 0 {
+            snippet.push('…');
+        }
+        snippet.push_str(&shown);
+        if more {
+            snippet.push('…');
+        }
+        // The leading `…` stands where the cut characters were: one character.
+        Some((snippet, start.saturating_sub(1)))
+    }
+
+    /// The byte offset of the character numbered `index` (0-based) in the
+    /// whole text, or the text's length past its end.
+    fn byte_of_char(&self, index: usize) -> usize {
+        let chunk = self
+            .chars_before
+            .partition_point(|before| *before <= index)
+            .saturating_sub(1);
+        let mut count = self.chars_before[chunk];
+        let bytes = self.text.as_bytes();
+        for (i, byte) in bytes.iter().enumerate().skip(chunk * CHUNK) {
+            if !is_continuation(*byte) {
+                if count == index {
+                    return i;
+                }
+                count += 1;
+            }
+        }
+        bytes.len()
+    }
+
     /// Characters in `text[..offset]`, `offset` on a character boundary.
     fn chars_upto(&self, offset: usize) -> usize {
         let chunk = offset / CHUNK;
         let from = chunk * CHUNK;
-        self.chars_before[chunk]
-            + self.text.as_bytes()[from..offset]
-                .iter()
-                .filter(|b| !is_continuation(**b))
-                .count()
+        self.chars_before[chunk] + count_chars(&self.text.as_bytes()[from..offset])
     }
+}
+
+/// The characters that start in `bytes` (UTF-8).
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| !is_continuation(**b)).count()
 }
 
 /// Whether `byte` continues a UTF-8 character rather than starting one.
 fn is_continuation(byte: u8) -> bool {
     byte & 0xC0 == 0x80
-}
-
-/// At most [`SNIPPET_WIDTH`] characters of `line` around `column`, with `…`
-/// where the line was cut, and how many characters come before the cut.
-fn window(line: &str, column: usize) -> (String, usize) {
-    if line.len() <= SNIPPET_WIDTH || line.chars().count() <= SNIPPET_WIDTH {
-        return (line.to_string(), 0);
-    }
-    // The column sits a quarter of the way in, so what follows it shows.
-    let start = column.saturating_sub(1).saturating_sub(SNIPPET_WIDTH / 4);
-    let mut chars = line.chars().skip(start);
-    let shown: String = chars.by_ref().take(SNIPPET_WIDTH).collect();
-    let more = chars.next().is_some();
-    let mut snippet = String::with_capacity(shown.len() + 6);
-    if start > 0 {
-        snippet.push('…');
-    }
-    snippet.push_str(&shown);
-    if more {
-        snippet.push('…');
-    }
-    // The leading `…` stands where the cut characters were: one character.
-    let offset = if start > 0 { start - 1 } else { 0 };
-    (snippet, offset)
 }
 
 /// Fills in every missing snippet from `sources` (path -> text), reading
@@ -643,16 +675,27 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a s
 /// Up to `most` candidates close to `wanted`, best first.
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>, most: usize) -> Vec<&'a str> {
     let wanted_lower = wanted.to_lowercase();
+    let wanted_len = wanted_lower.chars().count();
+    let edits = 2.max(wanted_len / 3);
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
         .filter_map(|c| {
             let lower = c.to_lowercase();
-            let similarity = strsim::jaro_winkler(&wanted_lower, &lower);
-            let distance = strsim::levenshtein(&wanted_lower, &lower);
             let prefix = lower.starts_with(&wanted_lower) || wanted_lower.starts_with(&lower);
-            let close = distance <= 2.max(wanted_lower.chars().count() / 3)
-                || similarity >= 0.88
-                || (prefix && wanted_lower.len() >= 3);
+            let len = lower.chars().count();
+            let (short, long) = (len.min(wanted_len), len.max(wanted_len));
+            // Cheap bounds first, as a page may hold thousands of broken
+            // links: an edit distance is at least the difference in length,
+            // and a Jaro-Winkler similarity of 0.88 needs the shorter name
+            // to be at least 0.4 of the longer.
+            let may_edit = long - short <= edits;
+            if !may_edit && (short as f64) < 0.4 * long as f64 && !(prefix && wanted_lower.len() >= 3) {
+                return None;
+            }
+            let similarity = strsim::jaro_winkler(&wanted_lower, &lower);
+            let close = similarity >= 0.88
+                || (prefix && wanted_lower.len() >= 3)
+                || (may_edit && strsim::levenshtein(&wanted_lower, &lower) <= edits);
             close.then_some((similarity, c))
         })
         .collect();
