@@ -15,6 +15,7 @@ use rapport::date::Date;
 use rapport::live::LiveSite;
 use rapport::serve::watch::SiteWatcher;
 
+use crate::serve::Served;
 use crate::support::{SiteTest, TODAY, output_files};
 
 /// What the files outside the site hold; it must appear nowhere.
@@ -246,4 +247,28 @@ fn the_watcher_does_not_follow_a_symlink_out_of_the_site() {
         seen.iter().all(|p| !p.starts_with("static/etc/")),
         "the watcher followed the link out of the site: {seen:?}"
     );
+}
+
+#[test]
+fn serve_never_serves_what_a_link_out_of_the_site_points_to() {
+    let site = SiteTest::new("good");
+    let outside = outside(&site);
+    link(&outside.join("shadow"), &site, "static/shadow.txt");
+    let served = Served::start_site(site, &[]);
+    assert_eq!(served.get("/shadow.txt").status, 404);
+
+    // A link added while serving, then an edit that is sure to reload.
+    let mut events = served.events();
+    link(&outside.join("environ"), &served.site, "static/environ.txt");
+    link(&outside.join("page.md"), &served.site, "content/guides/leak.md");
+    let rel = "content/guides/writing.md";
+    let text = served.read(rel);
+    served.write(rel, &format!("{text}\nAfter the links.\n"));
+    events.expect("reload", Duration::from_secs(30));
+    assert!(served.get("/guides/writing/").body.contains("After the links."));
+    for path in ["/environ.txt", "/guides/leak/", "/shadow.txt"] {
+        let response = served.get(path);
+        assert_eq!(response.status, 404, "{path}");
+        assert!(!response.body.contains(SECRET), "{path}");
+    }
 }
