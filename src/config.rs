@@ -122,8 +122,13 @@ impl Config {
     /// a diagnostic at the offending position.
     pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         match toml::from_str::<Config>(text) {
-            Ok(config) => {
+            Ok(mut config) => {
                 let diagnostics = config.check(text);
+                if config.scripts.max_operations == 0 {
+                    // Reported once, above; the scripts run with the default
+                    // so that every hook does not fail on it as well.
+                    config.scripts.max_operations = ScriptConfig::default().max_operations;
+                }
                 (config, diagnostics)
             }
             Err(err) => {
@@ -347,6 +352,14 @@ mod tests {
             assert!(d.hint.as_deref().is_some_and(|h| h.contains("allow-list")), "{d:?}");
             assert_eq!(config.markdown.raw_html, RawHtml::Off);
         }
+    }
+
+    #[test]
+    fn zero_max_operations_is_one_error_and_the_default_applies() {
+        let (config, diags) = Config::parse("[scripts]\nmax_operations = 0\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].line, 2);
+        assert_eq!(config.scripts.max_operations, ScriptConfig::default().max_operations);
     }
 
     #[test]

@@ -66,9 +66,24 @@ fn unterminated(path: &str) -> Diagnostic {
         .hint("add a line `---` after the last front-matter field, before the Markdown")
 }
 
+/// How deeply `[` and `{` may nest in front matter. Real front matter
+/// nests two or three levels; the YAML scanner takes time quadratic in the
+/// depth (40,000 levels took 9.5 s), so deeper text is refused before it is
+/// parsed.
+pub const MAX_NESTING: usize = 64;
+
 /// Parses the YAML of `split` into a mapping (an empty front matter is an
 /// empty mapping).
 pub fn parse_yaml(path: &str, split: &Split<'_>) -> Result<Mapping, Diagnostic> {
+    if let Some(offset) = too_deep(split.yaml) {
+        let pos = Pos::of_offset(split.yaml, offset);
+        return Err(Diagnostic::error(
+            path,
+            format!("front matter nests `[` and `{{` more than {MAX_NESTING} levels deep"),
+        )
+        .at(split.yaml_line + pos.line - 1, pos.column)
+        .hint("front matter needs a few levels at most; look for brackets that are never closed, or quote a text that starts with `[` or `{`"));
+    }
     match serde_yaml::from_str::<Value>(split.yaml) {
         Ok(Value::Mapping(map)) => Ok(map),
         Ok(Value::Null) => Ok(Mapping::new()),
@@ -78,18 +93,61 @@ pub fn parse_yaml(path: &str, split: &Split<'_>) -> Result<Mapping, Diagnostic> 
         )
         .at(split.yaml_line, 1)
         .hint("write one field per line, such as `title: Churn`")),
-        Err(err) => {
-            let (line, column) = err
-                .location()
-                .map_or((split.yaml_line, 1), |l| (split.yaml_line + l.line() - 1, l.column()));
-            let message = yaml_message(&err);
-            Err(
-                Diagnostic::error(path, format!("invalid YAML in front matter: {message}"))
-                    .at(line, column)
-                    .hint(yaml_hint(&message)),
-            )
-        }
+        Err(err) => Err(yaml_error(path, split, &err)),
     }
+}
+
+/// A YAML error in words a person who writes front matter understands, at
+/// the line it is about.
+fn yaml_error(path: &str, split: &Split<'_>, err: &serde_yaml::Error) -> Diagnostic {
+    let at = err.location().map_or(Pos::new(split.yaml_line, 1), |l| {
+        Pos::new(split.yaml_line + l.line() - 1, l.column())
+    });
+    let text = yaml_message(err);
+    // A problem with a value comes after the value's path: `definitions: ...`.
+    let (field, reason) = match text.split_once(": ") {
+        Some((field, reason)) if is_field_path(field) => (Some(field), reason),
+        _ => (None, text.as_str()),
+    };
+    if let Some(key) = reason.strip_prefix("duplicate entry with key ") {
+        let key = key.trim_matches('"');
+        let place = field.map_or_else(|| "the front matter".to_string(), |f| format!("`{f}`"));
+        return Diagnostic::error(path, format!("`{key}` appears twice in {place}"))
+            .at_pos(duplicate_position(split, at, key).unwrap_or(at))
+            .hint(format!(
+                "keep one `{key}:` line and remove the other; each field may appear only once"
+            ));
+    }
+    if reason.contains("cannot start any token") && is_tab_at(split, at) {
+        return Diagnostic::error(path, "tabs are not allowed for indentation in YAML; use spaces")
+            .at_pos(at)
+            .hint("replace the tab at the start of this line with spaces (most editors can insert spaces for the Tab key)");
+    }
+    if let Some(number) = too_large_number(reason) {
+        let name = field.unwrap_or("a value");
+        let key = field.map_or("field", |f| f.rsplit(['.', ']']).next().unwrap_or(f));
+        return Diagnostic::error(path, format!("`{name}` is too large a number: `{number}`"))
+            .at_pos(at)
+            .hint(format!(
+                "a number can have at most 19 digits; if this is a code or an ID rather than a number, put it in quotes: `{key}: \"{number}\"`"
+            ));
+    }
+    if reason.contains("recursion limit exceeded") {
+        return Diagnostic::error(path, "front matter nests too deeply")
+            .at_pos(at)
+            .hint("front matter needs a few levels at most; look for a runaway list such as `- - - -`");
+    }
+    if reason.contains("repetition limit exceeded") {
+        return Diagnostic::error(
+            path,
+            "front matter repeats its anchors too many times (each `*name` copies the value of `&name`)",
+        )
+        .at_pos(at)
+        .hint("use fewer `*` aliases, or write the values out");
+    }
+    Diagnostic::error(path, format!("invalid YAML in front matter: {text}"))
+        .at_pos(at)
+        .hint(yaml_hint(&text))
 }
 
 /// serde_yaml's message without its trailing " at line X column Y".
@@ -101,16 +159,176 @@ fn yaml_message(err: &serde_yaml::Error) -> String {
     }
 }
 
+/// Whether `text` is a path of fields as serde_yaml writes it before a
+/// message (`satisfaction`, `revisions[0].new_due`), not part of the message.
+fn is_field_path(text: &str) -> bool {
+    !text.is_empty() && !text.contains(' ') && !text.contains('`')
+}
+
 fn yaml_hint(message: &str) -> &'static str {
     if message.contains("mapping values are not allowed") {
         "a value containing `: ` must be quoted, like `title: \"Churn: what it means\"`"
-    } else if message.contains("duplicate") {
-        "each field may appear only once"
     } else if message.contains("tab") {
         "indent YAML with spaces, not tabs"
+    } else if message.contains("invalid type") || message.contains("invalid value") {
+        "check the value's type; quote it to make it text"
     } else {
-        "check indentation and quoting; strings with `:`, `#` or leading `[`/`{` need quotes"
+        "check the indentation and the quoting on this line and the one above; text with `: `, ` #` or a leading `[`, `{`, `*` or `&` needs quotes"
     }
+}
+
+/// The number in serde_yaml's "invalid type: integer `…` as u128" (an
+/// integer too large for 64 bits), if that is the message.
+fn too_large_number(reason: &str) -> Option<&str> {
+    let rest = reason.strip_prefix("invalid type: integer `")?;
+    let (number, tail) = rest.split_once('`')?;
+    (tail.starts_with(" as u128") || tail.starts_with(" as i128")).then_some(number)
+}
+
+/// Whether the character at `at` (a file position) is a tab, or the line's
+/// indentation holds one.
+fn is_tab_at(split: &Split<'_>, at: Pos) -> bool {
+    let Some(line) = split.yaml.lines().nth(at.line.saturating_sub(split.yaml_line)) else {
+        return false;
+    };
+    let indent = &line[..line.len() - line.trim_start().len()];
+    indent.contains('\t') || line.chars().nth(at.column.saturating_sub(1)) == Some('\t')
+}
+
+/// Where the second `key:` of the block mapping that starts at `start` is:
+/// serde_yaml points at the mapping, not at the key written twice.
+fn duplicate_position(split: &Split<'_>, start: Pos, key: &str) -> Option<Pos> {
+    let first = start.line.checked_sub(split.yaml_line)?;
+    let indent = start.column.saturating_sub(1);
+    let mut seen = 0;
+    for (i, line) in split.yaml.lines().enumerate().skip(first) {
+        let trimmed = line.trim_start();
+        let this_indent = line.len() - trimmed.len();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if i > first && this_indent < indent {
+            break;
+        }
+        // A list item's first key sits after its `- `.
+        let (trimmed, this_indent) = match trimmed.strip_prefix("- ") {
+            Some(rest) if i == first => (rest.trim_start(), line.len() - rest.trim_start().len()),
+            _ => (trimmed, this_indent),
+        };
+        if this_indent != indent {
+            continue;
+        }
+        let rest = trimmed
+            .strip_prefix(key)
+            .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")))
+            .or_else(|| trimmed.strip_prefix(&format!("'{key}'")));
+        if rest.is_some_and(|r| r.trim_start().starts_with(':')) {
+            seen += 1;
+            if seen == 2 {
+                return Some(Pos::new(split.yaml_line + i, indent + 1));
+            }
+        }
+    }
+    None
+}
+
+/// The byte offset of the first `[` or `{` in `yaml` that opens more than
+/// [`MAX_NESTING`] levels, if any. A light scan that knows where YAML reads
+/// brackets as structure: at the start of a value and inside flow
+/// collections, not inside quotes, comments, block scalars (`|`, `>`) or
+/// plain text such as `title: Use [[mql]] links`.
+fn too_deep(yaml: &str) -> Option<usize> {
+    let bytes = yaml.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut line_start = true;
+    let mut line_indent = 0;
+    // Whether the next character would begin a value.
+    let mut value_start = true;
+    // The indentation of the line that opened a block scalar, while in one.
+    let mut block_scalar: Option<usize> = None;
+    let end_of_line = |from: usize| {
+        bytes[from..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(bytes.len(), |n| from + n)
+    };
+    while i < bytes.len() {
+        if line_start {
+            line_start = false;
+            let indent = bytes[i..].iter().take_while(|b| **b == b' ').count();
+            let blank = bytes[i + indent..]
+                .iter()
+                .take_while(|b| **b != b'\n')
+                .all(|b| b.is_ascii_whitespace());
+            if let Some(parent) = block_scalar {
+                if blank || indent > parent {
+                    i = end_of_line(i);
+                    continue;
+                }
+                block_scalar = None;
+            }
+            line_indent = indent;
+            i += indent;
+            if depth == 0 {
+                value_start = true;
+            }
+            continue;
+        }
+        let b = bytes[i];
+        let next = bytes.get(i + 1).copied();
+        let spaced = |n: Option<u8>| n.is_none_or(|n| n.is_ascii_whitespace());
+        match b {
+            b'\n' => line_start = true,
+            b'#' if i == 0 || bytes[i - 1].is_ascii_whitespace() => {
+                i = end_of_line(i);
+                continue;
+            }
+            b'\'' | b'"' if value_start => {
+                i = skip_quoted(bytes, i);
+                value_start = false;
+                continue;
+            }
+            b'[' | b'{' if depth > 0 || value_start => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+                value_start = true;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                value_start = false;
+            }
+            b',' if depth > 0 => value_start = true,
+            b':' if depth > 0 || spaced(next) => value_start = true,
+            b'-' | b'?' if depth == 0 && value_start && spaced(next) => {}
+            b'|' | b'>' if depth == 0 && value_start => {
+                block_scalar = Some(line_indent);
+                i = end_of_line(i);
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {}
+            _ => value_start = false,
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The offset just past the quoted scalar that starts at `start`.
+fn skip_quoted(bytes: &[u8], start: usize) -> usize {
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 /// "a list", "a map", "a number", ... for messages.
@@ -412,14 +630,14 @@ impl<'a> Fields<'a> {
             self.wrong_type(key, "a date", &value, &format!("{key}: 2026-03-31"));
             return None;
         };
-        match Date::parse(&text) {
+        match site_date(&text) {
             Ok(date) => Some(date),
             Err(reason) => {
                 let pos = self.locator.value(key, text.trim());
                 self.diagnostics.push(
                     Diagnostic::error(self.path, format!("bad date in `{key}`: {reason}"))
                         .at_pos(pos)
-                        .hint(format!("write dates as YYYY-MM-DD, like `{key}: 2026-03-31`")),
+                        .hint(date_hint(&text, &format!("{key}: 2026-03-31"))),
                 );
                 None
             }
@@ -548,6 +766,38 @@ impl<'a> Fields<'a> {
     /// What no typed reader took: the item's `extra` fields, in file order.
     pub fn into_rest(self) -> (Mapping, Vec<Diagnostic>) {
         (self.map, self.diagnostics)
+    }
+}
+
+/// The first day a date in front matter may be.
+pub const FIRST_DATE: &str = "1970-01-01";
+/// The last day a date in front matter may be.
+pub const LAST_DATE: &str = "2100-12-31";
+
+/// A date of the site's content: `YYYY-MM-DD` (see [`Date::parse`]) from
+/// [`FIRST_DATE`] to [`LAST_DATE`]. A year typo (`9026` for `2026`) is a
+/// real calendar day, but it would draw monthly series 84,000 months long;
+/// no alignment record is dated outside this window.
+pub fn site_date(text: &str) -> Result<Date, String> {
+    let date = Date::parse(text)?;
+    let first = Date::parse(FIRST_DATE)?;
+    let last = Date::parse(LAST_DATE)?;
+    if date < first || date > last {
+        return Err(format!(
+            "`{date}` is outside the dates rapport accepts, {FIRST_DATE} to {LAST_DATE}"
+        ));
+    }
+    Ok(date)
+}
+
+/// The hint for a date [`site_date`] refused: about the year when it is a
+/// real day outside the window, else about the format (`example` is a
+/// field written right, such as `due: 2026-03-31`).
+pub fn date_hint(text: &str, example: &str) -> String {
+    if Date::parse(text).is_ok() {
+        format!("is the year a typo? dates run from {FIRST_DATE} to {LAST_DATE}")
+    } else {
+        format!("write dates as YYYY-MM-DD, like `{example}`")
     }
 }
 

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, fill_snippets};
 use crate::front_matter;
 use crate::links;
 use crate::load::{self, Role, SourceTree, TextFile};
@@ -99,6 +99,10 @@ pub struct LiveSite {
     /// Whether `outputs` is exactly the current state's files (the last
     /// rebuild succeeded), so a fast rebuild need only compare what it wrote.
     in_step: bool,
+    /// Why the last attempt to read the site failed as a whole (the root
+    /// went away). Reported by every rebuild, fast ones too, until a read
+    /// succeeds again.
+    load_error: Option<Diagnostic>,
 }
 
 impl LiveSite {
@@ -114,6 +118,7 @@ impl LiveSite {
             outputs: BTreeMap::new(),
             has_good: false,
             in_step: false,
+            load_error: None,
         };
         let rebuild = live.rebuild(Instant::now());
         Ok((live, rebuild))
@@ -133,6 +138,9 @@ impl LiveSite {
     /// Applies the changes to `paths` (relative to the root) and rebuilds.
     pub fn apply(&mut self, paths: &BTreeSet<String>) -> Rebuild {
         let started = Instant::now();
+        if self.load_error.is_some() {
+            return self.rescan(started);
+        }
         if self.only_assets_changed(paths) {
             return self.apply_asset_edits(paths, started);
         }
@@ -145,26 +153,33 @@ impl LiveSite {
             return self.rebuild(started);
         }
         if self.needs_rescan(paths) {
-            match load::load(&self.root) {
-                Ok(tree) => self.tree = tree,
-                Err(err) => {
-                    let mut diagnostics = Diagnostics::new();
-                    diagnostics.push(Diagnostic::error(".", format!("cannot read the site: {err:#}")));
-                    return Rebuild {
-                        diagnostics,
-                        changed: Vec::new(),
-                        rendered: 0,
-                        elapsed: started.elapsed(),
-                        incremental: false,
-                    };
-                }
-            }
-        } else {
-            for path in paths {
-                self.reread(path);
-            }
+            return self.rescan(started);
+        }
+        for path in paths {
+            self.reread(path);
         }
         self.rebuild(started)
+    }
+
+    /// Reads the whole site again, then rebuilds. When the site cannot be
+    /// read at all, the error is kept and reported by every rebuild until a
+    /// later read succeeds: a fast rebuild must not clear it.
+    fn rescan(&mut self, started: Instant) -> Rebuild {
+        match load::load(&self.root) {
+            Ok(tree) => {
+                self.tree = tree;
+                self.load_error = None;
+                self.rebuild(started)
+            }
+            Err(err) => {
+                self.load_error = Some(
+                    Diagnostic::error(".", format!("cannot read the site: {err:#}"))
+                        .hint("the site's folder was moved or removed; restore it"),
+                );
+                self.in_step = false;
+                self.finish(started, 0, false, None)
+            }
+        }
     }
 
     /// A changed config (which may switch the theme) or a folder event
@@ -195,7 +210,9 @@ impl LiveSite {
     /// Replaces or removes one file of the tree.
     fn reread(&mut self, rel: &str) {
         let role = load::classify(rel, &self.tree.config.theme);
-        let exists = self.root.join(rel).is_file();
+        // A dangling link or a pipe is still there: reading it gives its
+        // diagnostic, which must not vanish with the file.
+        let exists = std::fs::symlink_metadata(self.root.join(rel)).is_ok();
         let tree = &mut self.tree;
         let texts = match role {
             Role::Content => Some(&mut tree.content),
@@ -294,12 +311,10 @@ impl LiveSite {
             .filter(|d| !d.is_error() && item_paths.contains(d.path.as_str()))
             .cloned()
             .collect::<Vec<_>>();
-        for mut d in body_diagnostics.chain(script_warnings) {
-            if let Some(text) = sources.get(&d.path) {
-                d.fill_snippet(text);
-            }
+        for d in body_diagnostics.chain(script_warnings) {
             by_item.entry(d.path.clone()).or_default().push(d);
         }
+        fill_snippets(by_item.values_mut().flatten(), &sources);
         let mut fixed: Vec<Diagnostic> = site
             .diagnostics
             .iter()
@@ -312,11 +327,7 @@ impl LiveSite {
             )
             .cloned()
             .collect();
-        for d in &mut fixed {
-            if let Some(text) = sources.get(&d.path) {
-                d.fill_snippet(text);
-            }
-        }
+        fill_snippets(&mut fixed, &sources);
         drop(sources);
         drop(item_paths);
         self.state = Some(State {
@@ -430,6 +441,11 @@ impl LiveSite {
             let old_links: HashSet<&ItemKey> = old.as_ref().map(|b| b.links.iter().collect()).unwrap_or_default();
             backlinks.extend(old_links.symmetric_difference(&new_links).map(|k| (*k).clone()));
         }
+        // The terms their teams use: the gaps page and those teams' pages.
+        let usage_teams = state
+            .prepared
+            .usage
+            .refresh(&state.site.content, &state.prepared.bodies, &keys);
 
         // Scores and lints of these items and of the teams that read them.
         let rescored = state
@@ -462,8 +478,9 @@ impl LiveSite {
             };
             let mut list: Vec<Diagnostic> = state.prepared.bodies[key].diagnostics.clone();
             list.extend(rescored.warnings.get(&meta.path).cloned().unwrap_or_default());
+            let lines = LineIndex::new(&meta.source);
             for d in &mut list {
-                d.fill_snippet(&meta.source);
+                d.fill_snippet_from(&lines);
             }
             state.by_item.insert(meta.path.clone(), list);
         }
@@ -491,6 +508,14 @@ impl LiveSite {
         if teams_changed {
             // Reliability and happiness show on these besides the team pages.
             jobs.extend([PageJob::Home, PageJob::Teams, PageJob::Scoring, PageJob::Happiness]);
+        }
+        if !usage_teams.is_empty() {
+            jobs.insert(PageJob::Gaps);
+            jobs.extend(
+                usage_teams
+                    .into_iter()
+                    .map(|slug| PageJob::Item(ItemKey::new(Kind::Team, slug))),
+            );
         }
         jobs.retain(|job| state.pages.contains_key(job));
         let jobs: Vec<PageJob> = jobs.into_iter().collect();
@@ -536,7 +561,7 @@ impl LiveSite {
     ) -> Rebuild {
         let Some(state) = &self.state else {
             return Rebuild {
-                diagnostics: Diagnostics::new(),
+                diagnostics: self.load_error.iter().cloned().collect(),
                 changed: Vec::new(),
                 rendered,
                 elapsed: started.elapsed(),
@@ -548,15 +573,12 @@ impl LiveSite {
         let sources = || state.site.source_texts();
         let mut page_errors: Vec<Diagnostic> = state.pages.values().filter_map(|r| r.as_ref().err().cloned()).collect();
         if !page_errors.is_empty() {
-            let sources = sources();
-            for d in &mut page_errors {
-                if let Some(text) = sources.get(&d.path) {
-                    d.fill_snippet(text);
-                }
-            }
+            fill_snippets(&mut page_errors, &sources());
         }
         diagnostics.extend(page_errors);
+        diagnostics.extend(self.load_error.iter().cloned());
         diagnostics.sort();
+        diagnostics.limit();
 
         let ok = !diagnostics.has_errors();
         let mut changed = Vec::new();

@@ -2,10 +2,23 @@
 //!
 //! [`load`] walks the site root once and returns a [`SourceTree`]: the config
 //! text, every content file, the theme's templates and static files, the
-//! scripts and `static/`. Files are read in parallel. A file that cannot be
-//! read or is not UTF-8 becomes a diagnostic, never a failure of the whole
-//! load. [`classify`] tells which part of the site a path belongs to, so the
-//! dev server can re-read just the files that changed.
+//! scripts and `static/`. Files are read in parallel. Loading never fails
+//! below the root: a file that cannot be read or is not UTF-8, a folder that
+//! cannot be listed, a dangling symbolic link or a link loop, a named pipe
+//! where a file would be, each becomes a diagnostic at its path, and every
+//! other file is still read. [`classify`] tells which part of the site a path
+//! belongs to, so the dev server can re-read just the files that changed.
+//!
+//! **Symbolic links** are followed only when their target, resolved to a
+//! canonical path, is inside the site root: a link to `/etc/shadow` in
+//! `static/` or to `/proc/self/environ` in `content/` would otherwise
+//! publish it. A link out of the site is a warning at the link ("points
+//! outside the site; not followed") and nothing of its target is read, so
+//! nothing of it can reach the output or a diagnostic's snippet. Every part
+//! of a path counts (a linked folder too), and files are read from the
+//! canonical path that was checked, opened without following a link and
+//! without blocking, so a link or a pipe swapped in after the check is
+//! refused rather than followed or waited on.
 //!
 //! Git history is read here too, once per load ([`crate::git::history`]):
 //! it is the site's files' history, and reading stays in this stage. A
@@ -90,18 +103,19 @@ pub fn read_config(root: &Path) -> Config {
 }
 
 /// Reads the whole site at `root`: the config first, since it names the
-/// theme whose files are read.
+/// theme whose files are read. Fails only when `root` itself is not a
+/// readable folder; every problem below it is a diagnostic.
 pub fn load(root: &Path) -> Result<SourceTree> {
     if !root.is_dir() {
         bail!("site root `{}` is not a folder", root.display());
     }
+    let site = SiteRoot::new(root)?;
     let mut tree = SourceTree {
         root: root.to_path_buf(),
-        has_scripts_dir: root.join("scripts").is_dir(),
         ..SourceTree::default()
     };
-    if root.join(CONFIG_FILE).is_file() {
-        match read_text(root, CONFIG_FILE) {
+    if std::fs::symlink_metadata(root.join(CONFIG_FILE)).is_ok() {
+        match site.read_text(CONFIG_FILE) {
             Ok(file) => {
                 let (config, diagnostics) = Config::parse(&file.text);
                 tree.config = config;
@@ -114,26 +128,34 @@ pub fn load(root: &Path) -> Result<SourceTree> {
     tree.git = Arc::new(git::history(root));
     check_theme(root, &mut tree);
     let theme = tree.config.theme.clone();
-    let theme = theme.as_str();
 
-    let mut paths: Vec<(Role, String)> = Vec::new();
-    for folder in ["content", "scripts", "static"] {
-        collect(root, folder, theme, &mut paths)?;
+    let mut walk = Walk {
+        site: &site,
+        theme: &theme,
+        found: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    for folder in ["content", "scripts", "static", &format!("themes/{theme}")] {
+        let entered = walk.walk_top(folder);
+        if folder == "scripts" {
+            tree.has_scripts_dir = entered;
+        }
     }
-    collect(root, &format!("themes/{theme}"), theme, &mut paths)?;
-    paths.sort();
+    let Walk {
+        mut found, diagnostics, ..
+    } = walk;
+    tree.diagnostics.extend(diagnostics);
+    found.sort_by(|a, b| (a.role, &a.rel).cmp(&(b.role, &b.rel)));
 
-    let read: Vec<(Role, String, Result<Vec<u8>, Diagnostic>)> = paths
+    let read: Vec<(Found, Result<Vec<u8>, Diagnostic>)> = found
         .into_par_iter()
-        .map(|(role, path)| {
-            let bytes = std::fs::read(root.join(&path)).map_err(|err| {
-                Diagnostic::error(path.clone(), format!("cannot read file: {err}")).hint("check the file's permissions")
-            });
-            (role, path, bytes)
+        .map(|file| {
+            let bytes = read_regular(&file.source, &file.rel);
+            (file, bytes)
         })
         .collect();
 
-    for (role, path, bytes) in read {
+    for (file, bytes) in read {
         let bytes = match bytes {
             Ok(bytes) => bytes,
             Err(d) => {
@@ -141,6 +163,7 @@ pub fn load(root: &Path) -> Result<SourceTree> {
                 continue;
             }
         };
+        let Found { role, rel: path, .. } = file;
         match role {
             Role::Content | Role::Template | Role::Script => match into_text(&path, bytes) {
                 Ok(file) => match role {
@@ -192,30 +215,312 @@ fn check_theme(root: &Path, tree: &mut SourceTree) {
     }
 }
 
-fn collect(root: &Path, folder: &str, theme: &str, out: &mut Vec<(Role, String)>) -> Result<()> {
-    let dir = root.join(folder);
-    if !dir.is_dir() {
-        return Ok(());
+/// The site root, with its canonical path: what every symbolic link's
+/// target is checked against.
+struct SiteRoot {
+    path: PathBuf,
+    canonical: PathBuf,
+}
+
+/// What a path of the site turned out to be, once every symbolic link on
+/// the way was resolved and checked.
+enum Resolved {
+    /// A regular file inside the site, at this canonical path.
+    File(PathBuf),
+    /// A folder inside the site, at this canonical path.
+    Folder(PathBuf),
+    /// A named pipe, socket or device: never opened.
+    Special,
+}
+
+impl SiteRoot {
+    fn new(root: &Path) -> Result<SiteRoot> {
+        let canonical = root
+            .canonicalize()
+            .with_context(|| format!("failed to resolve the site root `{}`", root.display()))?;
+        Ok(SiteRoot {
+            path: root.to_path_buf(),
+            canonical,
+        })
     }
-    let walker = WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = entry.with_context(|| format!("failed to walk `{}`", dir.display()))?;
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Some(rel) = relative(root, entry.path()) else {
-            continue;
+
+    /// Resolves `rel` (every link on the way) and checks that it stays
+    /// inside the site. `Ok(None)` when nothing is there.
+    ///
+    /// The check compares canonical paths, so a link anywhere on the way (a
+    /// linked folder too) counts. What is read afterwards is the canonical
+    /// path, opened without following a link in its last part, so a link
+    /// swapped in after the check is refused rather than followed.
+    fn resolve(&self, rel: &str) -> Result<Option<Resolved>, Diagnostic> {
+        let path = self.path.join(rel);
+        let Ok(own) = std::fs::symlink_metadata(&path) else {
+            return Ok(None);
         };
-        let role = classify(&rel, theme);
-        if role != Role::Other {
-            out.push((role, rel));
+        let canonical = match path.canonicalize() {
+            Ok(canonical) => canonical,
+            Err(err) => return Err(unresolvable(rel, own.file_type().is_symlink(), &err)),
+        };
+        if !canonical.starts_with(&self.canonical) {
+            return Err(outside(rel));
+        }
+        let meta = std::fs::metadata(&canonical).map_err(|err| cannot_read(rel, &err))?;
+        Ok(Some(if meta.is_dir() {
+            Resolved::Folder(canonical)
+        } else if meta.is_file() {
+            Resolved::File(canonical)
+        } else {
+            Resolved::Special
+        }))
+    }
+
+    /// Reads the file `rel` of the site, under the symbolic-link rule.
+    fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, Diagnostic> {
+        match self.resolve(rel)? {
+            Some(Resolved::File(canonical)) => read_regular(&canonical, rel),
+            Some(Resolved::Special) => Err(special(rel)),
+            Some(Resolved::Folder(_)) => Err(Diagnostic::error(rel, "cannot read file: it is a folder")),
+            None => Err(cannot_read(rel, &std::io::Error::from(std::io::ErrorKind::NotFound))),
         }
     }
-    Ok(())
+
+    fn read_text(&self, rel: &str) -> Result<TextFile, Diagnostic> {
+        into_text(rel, self.read_bytes(rel)?)
+    }
+}
+
+/// Folders nested deeper than this are not read: no real site comes close,
+/// and a bound keeps the walk's recursion small.
+const MAX_FOLDER_DEPTH: usize = 64;
+
+/// One walk over the site's folders: the files found, by role, and a
+/// diagnostic for everything that could not be followed.
+struct Walk<'w> {
+    site: &'w SiteRoot,
+    theme: &'w str,
+    found: Vec<Found>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A file the walk found: its role, its path in the site and the canonical
+/// path to read it from.
+struct Found {
+    role: Role,
+    rel: String,
+    source: PathBuf,
+}
+
+impl Walk<'_> {
+    /// Walks the top folder `rel` (`content`, `themes/intranet`); returns
+    /// whether it is a folder inside the site.
+    fn walk_top(&mut self, rel: &str) -> bool {
+        match self.site.resolve(rel) {
+            Ok(Some(Resolved::Folder(canonical))) => {
+                let mut ancestors = vec![canonical.clone()];
+                self.walk(rel, &canonical, &mut ancestors);
+                true
+            }
+            Ok(_) => false,
+            Err(d) => {
+                self.diagnostics.push(d);
+                false
+            }
+        }
+    }
+
+    /// Walks the folder `rel`, whose canonical path is `canonical`;
+    /// `ancestors` are the canonical folders above it, for loops.
+    ///
+    /// walkdir goes through the real folders below it, never following a
+    /// link; each link is resolved and checked here ([`Walk::link`]), and
+    /// a link to a folder inside the site is walked in its turn.
+    fn walk(&mut self, rel: &str, canonical: &Path, ancestors: &mut Vec<PathBuf>) {
+        if ancestors.len() > MAX_FOLDER_DEPTH {
+            self.diagnostics.push(too_deep(rel));
+            return;
+        }
+        // Folders this many levels down are reported, not read.
+        let depth_left = MAX_FOLDER_DEPTH - ancestors.len() + 1;
+        let walker = WalkDir::new(canonical)
+            .follow_links(false)
+            .sort_by_file_name()
+            .min_depth(1)
+            .max_depth(depth_left)
+            .into_iter()
+            .filter_entry(|e| e.file_name().to_str().is_none_or(|name| !is_ignored_name(name)));
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let at = err
+                        .path()
+                        .and_then(|p| p.strip_prefix(canonical).ok())
+                        .and_then(Path::to_str)
+                        .map_or_else(|| rel.to_string(), |p| format!("{rel}/{p}"));
+                    let reason = err.io_error().map_or_else(|| err.to_string(), io_reason);
+                    self.diagnostics.push(
+                        Diagnostic::error(&at, format!("cannot read folder: {reason}"))
+                            .hint("check the folder's permissions; the other files are read"),
+                    );
+                    continue;
+                }
+            };
+            let inner = entry.path().strip_prefix(canonical).unwrap_or(entry.path());
+            let Some(inner) = inner.to_str() else {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        rel,
+                        format!(
+                            "the name `{}` is not UTF-8 text; it is skipped",
+                            entry.file_name().to_string_lossy()
+                        ),
+                    )
+                    .hint("rename the file with letters, digits, `-` and `_`"),
+                );
+                continue;
+            };
+            let child = format!("{rel}/{}", inner.replace(std::path::MAIN_SEPARATOR, "/"));
+            let role = classify(&child, self.theme);
+            let kind = entry.file_type();
+            if kind.is_symlink() {
+                // The real folders between `canonical` and the link are its
+                // ancestors too.
+                let above = ancestors.len();
+                ancestors.extend(
+                    entry
+                        .path()
+                        .ancestors()
+                        .skip(1)
+                        .take_while(|p| *p != canonical)
+                        .map(Path::to_path_buf),
+                );
+                self.link(child, role, ancestors);
+                ancestors.truncate(above);
+            } else if kind.is_dir() {
+                if entry.depth() == depth_left {
+                    self.diagnostics.push(too_deep(&child));
+                }
+            } else if kind.is_file() {
+                self.file(child, role, entry.into_path());
+            } else if role != Role::Other {
+                self.diagnostics.push(special(&child));
+            }
+        }
+    }
+
+    /// A symbolic link: followed only when it resolves inside the site.
+    fn link(&mut self, rel: String, role: Role, ancestors: &mut Vec<PathBuf>) {
+        match self.site.resolve(&rel) {
+            Ok(Some(Resolved::Folder(target))) => {
+                if ancestors.contains(&target) {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            &rel,
+                            "symbolic link loop: this link points to a folder that contains it",
+                        )
+                        .hint("remove the link, or point it at a folder outside this one"),
+                    );
+                    return;
+                }
+                ancestors.push(target.clone());
+                self.walk(&rel, &target, ancestors);
+                ancestors.pop();
+            }
+            Ok(Some(Resolved::File(target))) => self.file(rel, role, target),
+            Ok(Some(Resolved::Special)) if role != Role::Other => self.diagnostics.push(special(&rel)),
+            Ok(_) => {}
+            // A dead link where nothing of the site would be is no concern
+            // of the site's (`scripts/notes` is not a script).
+            Err(d) if d.is_error() && role == Role::Other => {}
+            Err(d) => self.diagnostics.push(d),
+        }
+    }
+
+    fn file(&mut self, rel: String, role: Role, source: PathBuf) {
+        if role != Role::Other {
+            self.found.push(Found { role, rel, source });
+        }
+    }
+}
+
+/// Folders nested past [`MAX_FOLDER_DEPTH`] are not read.
+fn too_deep(rel: &str) -> Diagnostic {
+    Diagnostic::error(
+        rel,
+        format!("folders nest more than {MAX_FOLDER_DEPTH} deep here; what is inside is not read"),
+    )
+    .hint("move the files up into fewer folders")
+}
+
+/// The warning for a symbolic link out of the site. It names only the
+/// link: where it points stays out of every message.
+fn outside(rel: &str) -> Diagnostic {
+    Diagnostic::warning(rel, "symbolic link points outside the site; not followed")
+        .hint("copy what it points to into the site folder, or point the link at something inside it")
+}
+
+/// A path whose links cannot be resolved: a dangling link, a loop, or a
+/// folder on the way that cannot be searched.
+fn unresolvable(rel: &str, is_link: bool, err: &std::io::Error) -> Diagnostic {
+    let is_loop = err.raw_os_error() == Some(libc::ELOOP);
+    if is_loop {
+        Diagnostic::error(rel, "symbolic link loop: following this link leads back to itself")
+            .hint("point the link at a real file or folder, or remove it")
+    } else if is_link && err.kind() == std::io::ErrorKind::NotFound {
+        Diagnostic::error(rel, "broken symbolic link: what it points to does not exist")
+            .hint("point the link at an existing file, or remove it")
+    } else {
+        cannot_read(rel, err)
+    }
+}
+
+fn cannot_read(rel: &str, err: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(rel, format!("cannot read file: {}", io_reason(err))).hint("check the file's permissions")
+}
+
+/// A named pipe, socket or device where a file of the site would be.
+fn special(rel: &str) -> Diagnostic {
+    Diagnostic::error(
+        rel,
+        "not a regular file (a named pipe, socket or device); it is not read",
+    )
+    .hint("replace it with a regular file, or remove it")
+}
+
+/// An I/O error's reason without the "(os error 13)" tail.
+fn io_reason(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_lowercase(),
+        None => text.to_lowercase(),
+    }
+}
+
+/// Reads a regular file at its canonical path. Opened without blocking and
+/// without following a link, then checked to be a regular file: a named
+/// pipe swapped in after the walk neither blocks the build nor is read.
+fn read_regular(source: &Path, rel: &str) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let mut file = options.open(source).map_err(|err| {
+        if err.raw_os_error() == Some(libc::ELOOP) {
+            outside(rel)
+        } else {
+            cannot_read(rel, &err)
+        }
+    })?;
+    let meta = file.metadata().map_err(|err| cannot_read(rel, &err))?;
+    if !meta.is_file() {
+        return Err(special(rel));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(|err| cannot_read(rel, &err))?;
+    Ok(bytes)
 }
 
 /// `path` relative to `root`, `/`-separated; `None` when outside it or not UTF-8.
@@ -295,27 +600,27 @@ fn asset_output(role: Role, path: &str) -> Option<String> {
     Some(out.to_string())
 }
 
-/// Reads one text file of the site.
+/// Reads one text file of the site, under the same rules as [`load`]: a
+/// symbolic link out of the site is not followed, a pipe is not opened.
 pub fn read_text(root: &Path, rel: &str) -> Result<TextFile, Diagnostic> {
-    let bytes = std::fs::read(root.join(rel)).map_err(|err| {
-        Diagnostic::error(rel, format!("cannot read file: {err}")).hint("check the file's permissions")
-    })?;
-    into_text(rel, bytes)
+    site_root(root, rel)?.read_text(rel)
 }
 
-/// Reads one asset of the site.
+/// Reads one asset of the site, under the same rules as [`load`].
 pub fn read_asset(root: &Path, rel: &str, role: Role) -> Result<Option<Asset>, Diagnostic> {
     let Some(output) = asset_output(role, rel) else {
         return Ok(None);
     };
-    let bytes = std::fs::read(root.join(rel)).map_err(|err| {
-        Diagnostic::error(rel, format!("cannot read file: {err}")).hint("check the file's permissions")
-    })?;
+    let bytes = site_root(root, rel)?.read_bytes(rel)?;
     Ok(Some(Asset {
         source: rel.to_string(),
         output,
         bytes: Arc::from(bytes),
     }))
+}
+
+fn site_root(root: &Path, rel: &str) -> Result<SiteRoot, Diagnostic> {
+    SiteRoot::new(root).map_err(|err| Diagnostic::error(rel, format!("cannot read file: {err:#}")))
 }
 
 fn into_text(path: &str, bytes: Vec<u8>) -> Result<TextFile, Diagnostic> {

@@ -575,7 +575,7 @@ fn read_revision(fields: &mut Fields<'_>, index: usize, map: Mapping) -> Option<
             return None;
         };
         let text = front_matter::scalar_text(value).unwrap_or_default();
-        match Date::parse(&text) {
+        match front_matter::site_date(&text) {
             Ok(d) => Some(d),
             Err(reason) => {
                 fields.diagnostics.push(
@@ -584,7 +584,7 @@ fn read_revision(fields: &mut Fields<'_>, index: usize, map: Mapping) -> Option<
                         format!("bad date in `{field}` of revision {}: {reason}", index + 1),
                     )
                     .at_pos(loc.item_field("revisions", index, field))
-                    .hint("write dates as YYYY-MM-DD"),
+                    .hint(front_matter::date_hint(&text, &format!("{field}: 2026-03-31"))),
                 );
                 None
             }

@@ -25,6 +25,7 @@
 //! allow-list too.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
@@ -35,7 +36,7 @@ use serde::Serialize;
 use super::sanitise::{self, RemovalScan};
 use super::script_urls::{self, script_scheme};
 use crate::config::RawHtml;
-use crate::diagnostic::{Diagnostic, Pos};
+use crate::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::links::{LinkIndex, Target};
 use crate::model::{ItemKey, slugify};
 
@@ -152,6 +153,7 @@ fn render_with(
         raw_scan: RemovalScan::default(),
         has_raw_html: false,
         markdown_urls: Vec::new(),
+        lines: OnceCell::new(),
     };
     for (event, range) in parser {
         state.event(event, range.start);
@@ -299,6 +301,9 @@ struct Rewriter<'i, 'a> {
     /// With `raw_html = true`, the Markdown link and image URLs, which the
     /// sanitiser also reads if the body has raw HTML.
     markdown_urls: Vec<MarkdownUrl>,
+    /// The file's line starts, found on the first diagnostic: positions
+    /// from a scan each were quadratic in the number of broken links.
+    lines: OnceCell<LineIndex<'i>>,
 }
 
 impl<'a> Rewriter<'_, 'a> {
@@ -310,7 +315,8 @@ impl<'a> Rewriter<'_, 'a> {
     }
 
     fn position(&self, offset_in_body: usize) -> Pos {
-        Pos::of_offset(self.input.source, self.input.body_offset + offset_in_body)
+        let lines = self.lines.get_or_init(|| LineIndex::new(self.input.source));
+        lines.pos(self.input.body_offset + offset_in_body)
     }
 
     fn url(&self, target: &Target) -> String {

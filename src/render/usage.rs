@@ -59,11 +59,17 @@ impl Usage {
         usage
     }
 
-    /// Counts the records `keys` again (their bodies changed); returns
-    /// whether any team's use of any term changed.
-    pub fn refresh(&mut self, content: &Content, bodies: &HashMap<ItemKey, RenderedBody>, keys: &[ItemKey]) -> bool {
+    /// Counts the records `keys` again (their bodies changed); returns the
+    /// slugs of the teams whose use of some term changed (the teams of the
+    /// records that now count differently).
+    pub fn refresh(
+        &mut self,
+        content: &Content,
+        bodies: &HashMap<ItemKey, RenderedBody>,
+        keys: &[ItemKey],
+    ) -> Vec<String> {
         let names = Names::new(content);
-        let mut changed = false;
+        let mut changed: Vec<ItemKey> = Vec::new();
         for key in keys
             .iter()
             .filter(|k| matches!(k.kind, Kind::Team | Kind::Story | Kind::Commitment))
@@ -71,13 +77,21 @@ impl Usage {
             let uses = count_record(content, bodies, &names, key);
             if self.by_record.get(key) != Some(&uses) {
                 self.by_record.insert(key.clone(), uses);
-                changed = true;
+                changed.push(key.clone());
             }
         }
-        if changed {
-            self.gather(content);
+        if changed.is_empty() {
+            return Vec::new();
         }
-        changed
+        self.gather(content);
+        let mut teams: Vec<String> = records(content)
+            .filter(|(key, _)| changed.contains(key))
+            .flat_map(|(_, teams)| teams)
+            .map(|t| content.teams[t].meta.slug.clone())
+            .collect();
+        teams.sort();
+        teams.dedup();
+        teams
     }
 
     /// How team `team` uses term `term` (positions in `content`), if at all.
@@ -391,9 +405,16 @@ mod tests {
         // An edit that drops the mention: counted again, and it says so.
         let mut usage2 = usage.clone();
         bodies.insert(ItemKey::new(Kind::Team, "support"), body("We answer tickets.", &[]));
-        assert!(usage2.refresh(&site, &bodies, &[ItemKey::new(Kind::Team, "support")]));
+        assert_eq!(
+            usage2.refresh(&site, &bodies, &[ItemKey::new(Kind::Team, "support")]),
+            ["support"]
+        );
         assert_eq!(usage2.get(term("churn"), team("support")).unwrap().count, 3);
         assert_eq!(usage2, Usage::new(&site, &bodies));
-        assert!(!usage2.refresh(&site, &bodies, &[ItemKey::new(Kind::Team, "support")]));
+        assert!(
+            usage2
+                .refresh(&site, &bodies, &[ItemKey::new(Kind::Team, "support")])
+                .is_empty()
+        );
     }
 }

@@ -18,7 +18,7 @@
 //! Scripts run on a pool of threads with large stacks, so that the
 //! call-depth limit is reached before the thread's stack is.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rhai::packages::{
@@ -151,6 +151,26 @@ thread_local! {
 /// The token a call out of time is terminated with.
 const OUT_OF_TIME: &str = "out of time";
 
+thread_local! {
+    /// Set when the call running on this thread ran out of time: from then
+    /// on every variable it reads fails with [`OutOfTime`].
+    static CALL_LATE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The error a call out of time gets at the next variable it reads. Rhai
+/// gives the error of a variable resolver the variable's position and keeps
+/// it through every function the error leaves, where it overwrites the
+/// position of a termination (a system error) with the call's. So this
+/// error says where the call was: in the loop that ran too long. A script
+/// cannot make a value of this type, so a `throw` cannot pass for it.
+#[derive(Debug, Clone, Copy)]
+struct OutOfTime;
+
+/// How many operations a call out of time may still run before it is
+/// terminated anyway (a loop that reads no variable, or one that catches
+/// the error).
+const LATE_OPERATIONS: u64 = 4096;
+
 impl Scripts {
     /// Compiles `sources` into one program. Scripts with errors are left
     /// out, each error a diagnostic; `None` when no script compiled.
@@ -194,10 +214,20 @@ impl Scripts {
             .with_tag(Dynamic::from(tag.clone()));
         let until = std::time::Instant::now() + CALL_TIME;
         let outer = CALL_UNTIL.with(|cell| cell.borrow_mut().replace(until));
+        let outer_late = CALL_LATE.with(|late| late.replace(false));
         let result = self
             .engine
             .call_fn_with_options::<Dynamic>(options, &mut Scope::new(), &self.ast, name, args());
+        let late = CALL_LATE.with(|late| late.replace(outer_late));
         CALL_UNTIL.with(|cell| *cell.borrow_mut() = outer);
+        let result = match result {
+            // It ran out of time and caught the error: still out of time.
+            Ok(_) if late => Err(Box::new(EvalAltResult::ErrorTerminated(
+                Dynamic::from(OUT_OF_TIME),
+                Position::NONE,
+            ))),
+            other => other,
+        };
         result.map_err(|err| self.failure(&err, Some((name, args, tag))))
     }
 
@@ -205,9 +235,20 @@ impl Scripts {
     /// again on the locator when a limit stopped it.
     fn failure(&self, err: &EvalAltResult, rerun: Option<Rerun<'_>>) -> Failure {
         if let Some(limit) = limit_of(err) {
-            let at = match rerun {
-                Some((name, args, tag)) => self.locate_limit(&limit, name, args, tag),
-                None => None,
+            // Out of time, the call stopped at a variable it was reading
+            // (see `OutOfTime`): in the loop that ran. Stepping through the
+            // call again would stop much earlier (the debugger copies the
+            // arguments of every call), in whatever set the loop up.
+            let own = (limit == Limit::Time)
+                .then(|| {
+                    let (inner, module) = innermost(err, None);
+                    self.location(inner.position(), module.as_deref())
+                })
+                .flatten();
+            let at = match (own, rerun) {
+                (Some(at), _) => Some(at),
+                (None, Some((name, args, tag))) => self.locate_limit(&limit, name, args, tag),
+                (None, None) => None,
             };
             let (message, hint) = describe_limit(limit, &self.limits);
             return Failure {
@@ -519,12 +560,31 @@ fn full_engine(limits: &Limits, context: &HelperContext, resolver: &ScriptResolv
             late.then(|| Dynamic::from("out of time to locate"))
         });
     } else {
+        // Out of time, a call first fails at the next variable it reads,
+        // which says where it was; if it goes on, it is terminated.
         engine.on_progress(|operations| {
             if operations % 1024 != 0 {
                 return None;
             }
+            if CALL_LATE.with(Cell::get) {
+                return (operations % LATE_OPERATIONS == 0).then(|| Dynamic::from(OUT_OF_TIME));
+            }
             let late = CALL_UNTIL.with(|until| until.borrow().is_some_and(|t| std::time::Instant::now() > t));
-            late.then(|| Dynamic::from(OUT_OF_TIME))
+            if late {
+                CALL_LATE.with(|cell| cell.set(true));
+            }
+            None
+        });
+        #[allow(deprecated)] // Rhai marks the resolver API as volatile, not as going away.
+        engine.on_var(|_, _, _| {
+            if CALL_LATE.with(Cell::get) {
+                Err(Box::new(EvalAltResult::ErrorRuntime(
+                    Dynamic::from(OutOfTime),
+                    Position::NONE,
+                )))
+            } else {
+                Ok(None)
+            }
         });
     }
     engine
@@ -555,6 +615,7 @@ fn limit_of(err: &EvalAltResult) -> Option<Limit> {
             Some(Limit::Time)
         }
         EvalAltResult::ErrorTerminated(..) => Some(Limit::Stopped),
+        EvalAltResult::ErrorRuntime(token, _) if token.is::<OutOfTime>() => Some(Limit::Time),
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) | EvalAltResult::ErrorInModule(_, inner, _) => {
             limit_of(inner)
         }

@@ -9,6 +9,12 @@
 //! when no event has arrived for a short quiet period, so an atomic save
 //! (write a temp file, rename it over the original) or a `git checkout` of
 //! a thousand files becomes one rebuild, or two at most.
+//!
+//! Symbolic links are not followed by the watcher: a link out of the site
+//! (to `/etc`, to a home folder) must not make the server watch, or list,
+//! what is outside. A link inside the site still works for builds, since
+//! [`crate::load`] follows it; edits made through such a link are seen when
+//! its target is itself under a watched folder.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -46,11 +52,12 @@ impl SiteWatcher {
         let mut watcher: Box<dyn Watcher + Send> = if poll {
             let config = notify::Config::default()
                 .with_poll_interval(Duration::from_millis(250))
-                .with_compare_contents(true);
+                .with_compare_contents(true)
+                .with_follow_symlinks(false);
             Box::new(PollWatcher::new(handler, config).context("failed to start the polling watcher")?)
         } else {
             Box::new(
-                RecommendedWatcher::new(handler, notify::Config::default())
+                RecommendedWatcher::new(handler, notify::Config::default().with_follow_symlinks(false))
                     .context("failed to start the file watcher")?,
             )
         };
@@ -59,7 +66,7 @@ impl SiteWatcher {
             .with_context(|| format!("failed to watch `{}`", root.display()))?;
         for folder in WATCHED_FOLDERS {
             let dir = root.join(folder);
-            if dir.is_dir() {
+            if is_folder_inside(&root, &dir) {
                 watcher
                     .watch(&dir, RecursiveMode::Recursive)
                     .with_context(|| format!("failed to watch `{}`", dir.display()))?;
@@ -106,7 +113,7 @@ impl SiteWatcher {
         // A watched folder that appears after start: watch it and treat it
         // as changed, so its files are picked up.
         if WATCHED_FOLDERS.contains(&rel.as_str()) {
-            if path.is_dir() {
+            if is_folder_inside(&self.root, path) {
                 let _ = self.watcher.watch(path, RecursiveMode::Recursive);
             }
             batch.insert(rel);
@@ -122,6 +129,14 @@ impl SiteWatcher {
     pub fn set_theme(&mut self, theme: &str) {
         self.theme = theme.to_string();
     }
+}
+
+/// Whether `path` is a folder whose canonical path is inside the site's
+/// canonical `root`: a watched folder that is a link out of the site is not
+/// watched (the build warns about it and reads nothing of it).
+fn is_folder_inside(root: &Path, path: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|target| target.starts_with(root) && target.is_dir())
 }
 
 /// A folder inside a watched folder was created, removed or renamed: its

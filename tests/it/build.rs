@@ -167,7 +167,7 @@ fn term_page_shows_readings_side_by_side_and_owner() {
             "<h1>Marketing Qualified Lead <abbr class=\"acronym\">MQL</abbr></h1>",
             "Owned by <a class=\"team-badge\" href=\"/teams/marketing/\"",
             "also called <em>qualified lead</em>, <em>MQLs</em>",
-            "Teams read this term differently.",
+            "2 teams have written how they read it.",
         ],
     );
     let readings = between(&page, "<div class=\"reading-grid\">", "</section>");

@@ -583,3 +583,249 @@ fn template_error_names_the_template_and_line() {
         .assert_exit(1)
         .assert_diagnostic("themes/default/templates/page.html", 3, "nosuchfilter");
 }
+
+/// Makes a named pipe at `path` (with `mkfifo`, which every Unix has).
+fn make_fifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn dangling_links_loops_and_pipes_are_diagnostics_and_every_other_file_is_checked() {
+    use std::os::unix::fs::symlink;
+    let test = SiteTest::new("good").file(
+        "content/glossary/wrong-owner.md",
+        "---\ntitle: Wrong owner\nowner: salse\n---\nBody.\n",
+    );
+    let root = test.root().to_path_buf();
+    symlink("nowhere.md", root.join("content/glossary/dead.md")).unwrap();
+    symlink("missing.png", root.join("static/dead.png")).unwrap();
+    symlink("loop-b", root.join("content/loop-a")).unwrap();
+    symlink("loop-a", root.join("content/loop-b")).unwrap();
+    symlink("..", root.join("content/guides/up")).unwrap();
+    make_fifo(&root.join("content/glossary/pipe.md"));
+    make_fifo(&root.join("static/pipe.css"));
+    let test = test
+        .check()
+        .assert_exit(1)
+        .assert_diagnostic("content/glossary/dead.md", 0, "broken symbolic link")
+        .assert_diagnostic("static/dead.png", 0, "broken symbolic link")
+        .assert_diagnostic("content/loop-a", 0, "symbolic link loop")
+        .assert_diagnostic("content/loop-b", 0, "symbolic link loop")
+        .assert_diagnostic("content/guides/up", 0, "symbolic link loop")
+        .assert_diagnostic("content/glossary/pipe.md", 0, "not a regular file")
+        .assert_diagnostic("static/pipe.css", 0, "not a regular file")
+        // Every other file is still read and checked.
+        .assert_diagnostic("content/glossary/wrong-owner.md", 3, "unknown team `salse`");
+    assert!(!test.last().stderr.contains("failed to walk"), "{}", test.last().stderr);
+    // The build says the same, and fails as a site with errors (1), not as
+    // a failure to run (2).
+    test.build()
+        .assert_exit(1)
+        .assert_stderr(&["broken symbolic link", "content/glossary/dead.md"]);
+}
+
+#[test]
+fn an_unreadable_folder_is_a_diagnostic_and_the_rest_is_checked() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = SiteTest::new("good")
+        .file("content/private/secret.md", "---\ntitle: Secret\n---\n")
+        .file(
+            "content/glossary/wrong-owner.md",
+            "---\ntitle: Wrong owner\nowner: salse\n---\nBody.\n",
+        );
+    let private = test.root().join("content/private");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read_dir(&private).is_ok() {
+        // Root reads any folder: there is nothing unreadable to test here.
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o755)).unwrap();
+        eprintln!("skipped: folders are readable whatever their mode (running as root)");
+        return;
+    }
+    let test = test.check();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o755)).unwrap();
+    test.assert_exit(1)
+        .assert_diagnostic("content/private", 0, "cannot read folder")
+        .assert_diagnostic("content/glossary/wrong-owner.md", 3, "unknown team `salse`");
+}
+
+#[test]
+fn a_duplicate_key_is_reported_at_the_second_one() {
+    SiteTest::new("good")
+        .file(
+            "content/glossary/twice.md",
+            "---\ntitle: Twice\nacronym: TW\ntitle: Again\n---\n",
+        )
+        .file(
+            "content/glossary/nested.md",
+            "---\ntitle: Nested\ndefinitions:\n  sales: one\n  support: two\n  sales: three\n---\n",
+        )
+        .check()
+        .assert_exit(1)
+        .assert_diagnostic(
+            "content/glossary/twice.md",
+            4,
+            "`title` appears twice in the front matter",
+        )
+        .assert_diagnostic(
+            "content/glossary/nested.md",
+            6,
+            "`sales` appears twice in `definitions`",
+        );
+}
+
+#[test]
+fn a_tab_in_yaml_indentation_says_so_without_a_quoting_hint() {
+    let test = SiteTest::new("good")
+        .file(
+            "content/glossary/tabbed.md",
+            "---\ntitle: Tabbed\ndefinitions:\n\tsales: x\n---\n",
+        )
+        .check()
+        .assert_exit(1);
+    let d = test.find_diagnostic(
+        "content/glossary/tabbed.md",
+        4,
+        "tabs are not allowed for indentation in YAML; use spaces",
+    );
+    assert!(!d.hint.contains("quot"), "{d}");
+    assert!(!d.message.contains("cannot start any token"), "{d}");
+}
+
+#[test]
+fn an_alias_bomb_is_explained_without_a_quoting_hint() {
+    let mut yaml = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        yaml.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let test = SiteTest::new("good")
+        .file("content/glossary/bomb.md", &format!("---\ntitle: Bomb\n{yaml}---\n"))
+        .check()
+        .assert_exit(1);
+    let d = test.find_diagnostic("content/glossary/bomb.md", 2, "repeats its anchors too many times");
+    assert!(!d.hint.contains("quot"), "{d}");
+}
+
+#[test]
+fn a_huge_integer_names_the_field_in_plain_words() {
+    let test = SiteTest::new("good")
+        .file(
+            "content/commitments/huge.md",
+            "---\ntitle: Huge\nowner: sales\npromised: 2026-01-01\ndue: 2026-02-01\nsatisfaction: 99999999999999999999999999\n---\n",
+        )
+        .check()
+        .assert_exit(1);
+    let d = test.find_diagnostic(
+        "content/commitments/huge.md",
+        6,
+        "`satisfaction` is too large a number: `99999999999999999999999999`",
+    );
+    assert_eq!(d.column, 15, "{d}");
+    assert!(!d.message.contains("u128"), "{d}");
+    assert!(d.hint.contains("\"99999999999999999999999999\""), "{d}");
+}
+
+#[test]
+fn max_operations_zero_is_one_error_not_one_per_hook() {
+    let test = SiteTest::new("good")
+        .file("rapport.toml", "title = \"T\"\n[scripts]\nmax_operations = 0\n")
+        .check()
+        .assert_exit(1)
+        .assert_diagnostic("rapport.toml", 3, "`scripts.max_operations` must be above 0");
+    let errors = test.errors();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+}
+
+#[test]
+fn dates_outside_1970_to_2100_are_errors_at_the_field() {
+    let test = SiteTest::new("good")
+        .file(
+            "content/commitments/typo-year.md",
+            "---\ntitle: Typo year\nowner: sales\npromised: 0000-01-01\ndue: 9026-02-10\nrevisions:\n  - date: 2026-01-05\n    new_due: 9999-12-31\n---\n",
+        )
+        .file(
+            "content/stories/old.md",
+            "---\ntitle: Old\ndate: 1969-12-31\nupdated: 2101-01-01\nteams: [sales]\n---\n",
+        )
+        .check()
+        .assert_exit(1)
+        .assert_diagnostic("content/commitments/typo-year.md", 4, "outside the dates rapport accepts")
+        .assert_diagnostic("content/commitments/typo-year.md", 5, "`9026-02-10` is outside the dates")
+        .assert_diagnostic("content/commitments/typo-year.md", 8, "bad date in `new_due` of revision 1")
+        .assert_diagnostic("content/stories/old.md", 3, "`1969-12-31` is outside the dates")
+        .assert_diagnostic("content/stories/old.md", 4, "`2101-01-01` is outside the dates");
+    let d = test.find_diagnostic("content/commitments/typo-year.md", 5, "outside the dates");
+    assert_eq!(d.column, 6, "{d}");
+    assert!(d.hint.contains("is the year a typo?"), "{d}");
+    // The edges are days like any other.
+    SiteTest::new("good")
+        .file(
+            "content/commitments/edges.md",
+            "---\ntitle: Edges\nowner: sales\npromised: 1970-01-01\ndue: 2100-12-31\n---\n",
+        )
+        .check()
+        .assert_exit(0);
+}
+
+#[test]
+fn a_runaway_lint_is_capped_per_file_and_in_all_with_true_counts() {
+    // 100 warnings on each of some eighty items: past 20 per file, and past
+    // 1,000 in all once each file's first 20 are listed.
+    let mut test = SiteTest::new("good").file(
+        "scripts/lints.rhai",
+        "fn lint(item) {\n    let out = [];\n    for i in 0..100 {\n        out.push(`noise ${i}`);\n    }\n    out\n}\n",
+    );
+    for i in 0..60 {
+        test = test.file(
+            &format!("content/notes/n-{i:02}.md"),
+            &format!("---\ntitle: Note {i}\n---\nA note.\n"),
+        );
+    }
+    let test = test.check_as("json").assert_exit(0);
+    let report: serde_json::Value = serde_json::from_str(&test.last().stdout).unwrap();
+    let listed = report["diagnostics"].as_array().unwrap();
+    let total = report["warnings"].as_u64().unwrap() as usize;
+    let not_shown = report["warnings_not_shown"].as_u64().unwrap() as usize;
+    // Some eighty items (a draft is not linted), each with 100 warnings.
+    assert!(total >= 8_000, "every warning is counted: {total}");
+    assert_eq!(listed.len() + not_shown, total, "listed plus not shown is the total");
+    let mut per_file = std::collections::BTreeMap::new();
+    for d in listed {
+        *per_file.entry(d["path"].as_str().unwrap().to_string()).or_insert(0) += 1;
+    }
+    assert!(per_file.values().all(|n| *n <= 20), "{per_file:?}");
+    assert_eq!(listed.len(), 1000, "the first 1,000 are listed");
+
+    let test = test.check_as("human").assert_exit(0);
+    let stderr = &test.last().stderr;
+    assert!(stderr.len() < 200_000, "{} bytes of output", stderr.len());
+    assert_contains(
+        "the human report",
+        stderr,
+        &[
+            "note: 80 more warnings in content/",
+            "not shown (at most 20 per file and 1000 in all are listed)",
+            &format!("0 errors, {total} warnings"),
+        ],
+    );
+}
+
+#[test]
+fn a_script_out_of_time_points_at_the_loop_not_at_its_setup() {
+    // The setup is quick, but slow to step through again (every call copies
+    // the growing array); the loop after it runs until the time limit.
+    let test = SiteTest::new("good")
+        .file("rapport.toml", "title = \"T\"\n[scripts]\nmax_operations = 1000000000\n")
+        .file(
+            "scripts/lints.rhai",
+            "fn lint(item) {\n    let big = [];\n    for i in 0..3000 {\n        big.push(i);\n    }\n    let n = 0;\n    loop {\n        n += big.len();\n    }\n    []\n}\n",
+        )
+        .check()
+        .assert_exit(1);
+    let d = test.find_diagnostic("scripts/lints.rhai", 8, "it ran for more than 1 s");
+    assert!(d.message.starts_with("`lint` was stopped on"), "{d}");
+}

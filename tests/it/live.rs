@@ -220,3 +220,52 @@ fn a_stylesheet_edit_copies_it_without_rendering_a_page() {
     assert!(!rebuild.incremental);
     assert_same_as_full_build(&live, &site);
 }
+
+#[test]
+fn a_dangling_symlink_error_survives_body_edits_until_it_is_gone() {
+    let site = SiteTest::new("good");
+    let (mut live, first) = LiveSite::open(site.root(), options()).unwrap();
+    assert!(first.ok(), "{:?}", first.diagnostics);
+    let dead = "content/glossary/dead.md";
+    std::os::unix::fs::symlink("nowhere.md", site.root().join(dead)).unwrap();
+    let has_dead = |rebuild: &rapport::live::Rebuild| {
+        rebuild
+            .diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.path == dead && d.message.contains("broken symbolic link"))
+    };
+    let rebuild = live.apply(&BTreeSet::from([dead.to_string()]));
+    assert!(has_dead(&rebuild), "{:?}", rebuild.diagnostics);
+
+    // A body edit of another file takes the fast path, and the error stays
+    // for as long as `check` would report it.
+    let changed = edit(&site, "content/stories/acme-renewal.md", |t| {
+        format!("{t}\nOne more line.\n")
+    });
+    let rebuild = live.apply(&changed);
+    assert!(rebuild.incremental, "a body edit takes the fast path");
+    assert!(has_dead(&rebuild), "the error was forgotten: {:?}", rebuild.diagnostics);
+    assert!(!rebuild.ok());
+
+    // Gone with its cause.
+    fs::remove_file(site.root().join(dead)).unwrap();
+    let rebuild = live.apply(&BTreeSet::from([dead.to_string()]));
+    assert!(rebuild.ok(), "{:?}", rebuild.diagnostics);
+    assert_same_as_full_build(&live, &site);
+}
+
+#[test]
+fn a_site_that_cannot_be_read_stays_an_error_until_it_can() {
+    let site = SiteTest::new("good");
+    let (mut live, _) = LiveSite::open(site.root(), options()).unwrap();
+    let root = site.root().to_path_buf();
+    let away = site.dir().join("moved-away");
+    fs::rename(&root, &away).unwrap();
+    let path = BTreeSet::from(["content/glossary/mql.md".to_string()]);
+    let rebuild = live.apply(&path);
+    assert!(!rebuild.ok(), "{:?}", rebuild.diagnostics);
+    fs::rename(&away, &root).unwrap();
+    let rebuild = live.apply(&path);
+    assert!(rebuild.ok(), "{:?}", rebuild.diagnostics);
+    assert_same_as_full_build(&live, &site);
+}

@@ -124,7 +124,7 @@ pub fn vocabulary_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
             .then_with(|| a.team.title.cmp(&b.team.title))
     });
     // Terms are in A–Z order already; the sort is stable.
-    rows.sort_by(|a, b| b.term.readings.cmp(&a.term.readings));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.term.readings));
     VocabularyGaps {
         term_count: content.terms.len(),
         team_count: content.teams.len(),
