@@ -79,9 +79,9 @@ fn main() {
     let mut report = (0, 0, 0);
     let took = median(|| {
         let started = Instant::now();
-        let build = load(&site).render();
-        let text = build.diagnostics.render(Format::Human, false);
-        report = (build.diagnostics.warning_count(), build.diagnostics.len(), text.len());
+        let diagnostics = rapport::Build::of(load(&site)).diagnostics();
+        let text = diagnostics.render(Format::Human, false);
+        report = (diagnostics.warning_count(), diagnostics.len(), text.len());
         started.elapsed()
     });
     println!(
@@ -154,8 +154,7 @@ fn load(site: &Path) -> Site {
 /// diagnostics it reported.
 fn check(site: &Path) -> (Duration, usize) {
     let started = Instant::now();
-    let build = load(site).render();
-    let count = build.diagnostics.len();
+    let count = rapport::Build::of(load(site)).diagnostics().len();
     (started.elapsed(), count)
 }
 

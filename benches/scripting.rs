@@ -29,22 +29,24 @@ fn main() {
     options.today = Some(Date::parse("2026-06-15").expect("a date"));
     let threads = rayon::current_num_threads();
 
-    // A build as `Site::render` runs it, timed stage by stage, so the
-    // scoring figure and the whole build come from the same runs.
+    // A build as `Build::of` runs it, timed stage by stage, so the scoring
+    // figure and the whole build come from the same runs.
     let mut builds = Vec::new();
     let mut scorings = Vec::new();
     let mut diagnostics = 0;
     for run in 0..=RUNS {
         let started = Instant::now();
         let site = Site::load(&site_dir, &options).expect("the bench site loads");
-        let scoring_started = Instant::now();
-        let mut scored = rapport::script::score_site(&site);
-        let scoring = scoring_started.elapsed();
-        let scores = std::mem::take(&mut scored.scores);
-        let rendered = rapport::render::render_site(&site, scores, scored.template_call());
-        assert!(rendered.pages > 10_000, "only {} pages", rendered.pages);
+        let built = rapport::Build::of(site);
         let build = started.elapsed();
-        diagnostics = scored.diagnostics.len();
+        assert!(built.page_count() > 10_000, "only {} pages", built.page_count());
+        let scoring = built
+            .timings
+            .stages
+            .iter()
+            .find(|(stage, _)| *stage == "score")
+            .map_or(Duration::ZERO, |(_, took)| *took);
+        diagnostics = built.scored.diagnostics.len();
         // The first run warms the caches and the thread pools.
         if run > 0 {
             builds.push(build);

@@ -62,14 +62,10 @@ fn main() {
 
     let started = Instant::now();
     let site = Site::load(&site_dir, &options).expect("the bench site loads");
-    let build = site.render();
+    let build = rapport::Build::of(site);
     let build_ms = ms(started.elapsed());
-    let files: HashMap<String, Arc<[u8]>> = build
-        .rendered
-        .files
-        .into_iter()
-        .map(|f| (f.path, Arc::from(f.bytes)))
-        .collect();
+    let files: HashMap<String, Arc<[u8]>> = build.files.clone().into_iter().collect();
+    let site = build.site;
     let index = files
         .get(search::INDEX_PATH)
         .expect("the build writes the search index");

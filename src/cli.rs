@@ -60,6 +60,10 @@ pub struct BuildArgs {
     /// How to print problems.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print how long each stage took (load, parse, validate, score,
+    /// bodies, views, pages, data, search, write) to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +73,9 @@ pub struct CheckArgs {
     /// How to print problems: `human`, `json`, or `github` (Actions annotations).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print how long each stage took to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,9 +5,12 @@
 //! runs one way, with I/O only at its ends:
 //! [`load`] (the only reader) -> [`model`] and [`validate`] -> [`script`]
 //! (scores) -> [`render`] (pages in memory) -> [`write`] (the only writer).
-//! [`site::Site`] ties the stages together; `serve` keeps a site in memory
-//! and re-renders what a change touched. See ARCHITECTURE.md.
+//! [`site::Site`] is the loaded, validated content; [`build::Build`] runs
+//! the stages after it and assembles the output, the one way a site is
+//! built; `serve` keeps a build in memory and re-renders what a change
+//! touched. See ARCHITECTURE.md.
 
+pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -27,8 +30,10 @@ pub mod score;
 pub mod script;
 pub mod serve;
 pub mod site;
+pub mod timings;
 pub mod validate;
 pub mod write;
 
+pub use build::Build;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use site::{BuildOptions, Site};

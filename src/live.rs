@@ -27,18 +27,17 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use rayon::prelude::*;
 
+use crate::build::Build;
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, fill_snippets};
 use crate::front_matter;
 use crate::links;
 use crate::load::{self, Role, SourceTree, TextFile};
 use crate::model::read::{ReadOutcome, read_item};
 use crate::model::{ItemKey, Kind};
-use crate::render::data::{self, DataFragments};
+use crate::render::data::{self};
 use crate::render::pages::{self, PageJob};
-use crate::render::search::SearchIndex;
 use crate::render::view::ViewInput;
-use crate::render::{self, OutputFile, Prepared};
-use crate::script::{self, Scored};
+use crate::render::{self};
 use crate::site::{BuildOptions, Site, resolve_today};
 
 /// What one rebuild did.
@@ -61,22 +60,10 @@ impl Rebuild {
     }
 }
 
-/// The result of rendering one page.
-type PageResult = Result<Option<OutputFile>, Diagnostic>;
-
-/// Everything the last build computed, kept for the next one.
+/// The last build, with its diagnostics split by whether an item's body
+/// carries them.
 struct State {
-    site: Site,
-    scored: Scored,
-    prepared: Prepared,
-    /// Every page of the site, with its last rendering.
-    pages: BTreeMap<PageJob, PageResult>,
-    /// `data/*.json` item by item, and the search index's documents.
-    data: DataFragments,
-    search: SearchIndex,
-    /// Every output of this state, pages and other files, even when the
-    /// state has errors (then it is not published).
-    files: BTreeMap<String, Arc<[u8]>>,
+    build: Build,
     /// Diagnostics that do not change with an item's body: loading,
     /// validation, the theme, failed hooks. Snippets filled in.
     fixed: Vec<Diagnostic>,
@@ -275,39 +262,24 @@ impl LiveSite {
         }
         self.reads = reads;
         let site = Site::from_outcomes(self.tree.clone(), list, &self.options);
-
-        let mut scored = script::score_site(&site);
-        let scores = std::mem::take(&mut scored.scores);
-        let prepared = render::prepare(&site, scores, scored.template_call());
-        let jobs = pages::plan(&site.content);
-        let results = render::render_jobs(&site, &prepared, &jobs);
-        let rendered = results.len();
-        let data = data::fragments(&site, &prepared);
-        let search = SearchIndex::new(&site.content, &prepared.bodies);
-        let mut files: BTreeMap<String, Arc<[u8]>> = BTreeMap::new();
-        // Static files first, so that a page at the same path wins.
-        let others = render::fixed_files(&site, &jobs)
-            .into_iter()
-            .chain(data::files_from(&site, &prepared, &data))
-            .chain([search.file()]);
-        for file in others {
-            files.insert(file.path, Arc::from(file.bytes));
-        }
-        for (_, result) in &results {
-            if let Ok(Some(file)) = result {
-                files.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
-            }
-        }
+        let build = Build::of(site);
+        let rendered = build.pages.len();
 
         // Diagnostics, split by whether an item's body carries them.
+        let site = &build.site;
         let sources = site.source_texts();
         let item_paths: HashSet<&str> = site.content.items().map(|i| i.meta().path.as_str()).collect();
         let mut by_item: HashMap<String, Vec<Diagnostic>> = HashMap::new();
-        let body_diagnostics = prepared.bodies.values().flat_map(|b| b.diagnostics.iter().cloned());
-        let script_warnings = scored
+        let body_diagnostics = build
+            .prepared
+            .bodies
+            .values()
+            .flat_map(|b| b.diagnostics.iter().cloned());
+        let script_warnings = build
+            .scored
             .diagnostics
             .iter()
-            .chain(&scored.template_diagnostics())
+            .chain(&build.scored.template_diagnostics())
             .filter(|d| !d.is_error() && item_paths.contains(d.path.as_str()))
             .cloned()
             .collect::<Vec<_>>();
@@ -318,9 +290,10 @@ impl LiveSite {
         let mut fixed: Vec<Diagnostic> = site
             .diagnostics
             .iter()
-            .chain(prepared.diagnostics.iter().filter(|d| !is_body_diagnostic(d)))
+            .chain(build.prepared.diagnostics.iter().filter(|d| !is_body_diagnostic(d)))
             .chain(
-                scored
+                build
+                    .scored
                     .diagnostics
                     .iter()
                     .filter(|d| d.is_error() || !item_paths.contains(d.path.as_str())),
@@ -330,17 +303,7 @@ impl LiveSite {
         fill_snippets(&mut fixed, &sources);
         drop(sources);
         drop(item_paths);
-        self.state = Some(State {
-            site,
-            scored,
-            prepared,
-            pages: results.into_iter().collect(),
-            data,
-            search,
-            files,
-            fixed,
-            by_item,
-        });
+        self.state = Some(State { build, fixed, by_item });
         self.finish(started, rendered, false, None)
     }
 
@@ -368,12 +331,9 @@ impl LiveSite {
         let Some(state) = self.state.as_mut().filter(|_| !unreadable) else {
             return self.rebuild(started);
         };
-        state.site.sources.assets = self.tree.assets.clone();
-        let mut touched = Vec::new();
-        for file in render::asset_files(&state.site) {
-            touched.push(file.path.clone());
-            state.files.insert(file.path, Arc::from(file.bytes));
-        }
+        state.build.site.sources.assets = self.tree.assets.clone();
+        let assets = render::asset_files(&state.build.site);
+        let touched = state.build.replace_files(assets);
         self.finish(started, 0, true, Some(touched))
     }
 
@@ -397,7 +357,7 @@ impl LiveSite {
             if old.yaml != new.yaml || old.yaml_line != new.yaml_line {
                 return None;
             }
-            let key = state.site.content.key_of_path(rel)?;
+            let key = state.build.site.content.key_of_path(rel)?;
             // A term's first sentence is its tooltip in every link to it.
             if key.kind == Kind::Term && links::one_line(old.body) != links::one_line(new.body) {
                 return None;
@@ -424,34 +384,39 @@ impl LiveSite {
         for edit in &edits {
             let path = edit.file.path.clone();
             let text = edit.file.text.clone();
-            for tree in [&mut self.tree, &mut state.site.sources] {
+            for tree in [&mut self.tree, &mut state.build.site.sources] {
                 replace_text(&mut tree.content, &edit.file);
             }
             self.reads
                 .insert(path.clone(), (text.clone(), read_item(&path, text.clone(), today)));
-            state.site.content.replace_source(&edit.key, text, edit.body_offset);
+            state
+                .build
+                .site
+                .content
+                .replace_source(&edit.key, text, edit.body_offset);
         }
 
         // Bodies, and the items whose "used in" list changed.
         let mut backlinks: BTreeSet<ItemKey> = BTreeSet::new();
         for key in &keys {
-            let body = render::render_body(&state.site, &state.prepared, key)?;
-            let old = state.prepared.bodies.insert(key.clone(), body);
-            let new_links: HashSet<&ItemKey> = state.prepared.bodies[key].links.iter().collect();
+            let body = render::render_body(&state.build.site, &state.build.prepared, key)?;
+            let old = state.build.prepared.bodies.insert(key.clone(), body);
+            let new_links: HashSet<&ItemKey> = state.build.prepared.bodies[key].links.iter().collect();
             let old_links: HashSet<&ItemKey> = old.as_ref().map(|b| b.links.iter().collect()).unwrap_or_default();
             backlinks.extend(old_links.symmetric_difference(&new_links).map(|k| (*k).clone()));
         }
         // The terms their teams use: the gaps page and those teams' pages.
-        let usage_teams = state
+        let build = &mut state.build;
+        let usage_teams = build
             .prepared
             .usage
-            .refresh(&state.site.content, &state.prepared.bodies, &keys);
+            .refresh(&build.site.content, &build.prepared.bodies, &keys);
 
         // Scores and lints of these items and of the teams that read them.
-        let rescored = state
+        let rescored = build
             .scored
-            .rescore(&state.site.content, &keys, &state.prepared.scores, state.site.today)?;
-        let scores = &mut state.prepared.scores;
+            .rescore(&build.site.content, &keys, &build.prepared.scores, build.site.today)?;
+        let scores = &mut state.build.prepared.scores;
         let mut refresh: Vec<ItemKey> = keys.clone();
         let mut scores_changed = false;
         for (slug, score) in &rescored.commitments {
@@ -473,10 +438,10 @@ impl LiveSite {
         }
         // The diagnostics these bodies carry: links and lints.
         for key in &keys {
-            let Some(meta) = state.site.content.get(key).map(|i| i.meta()) else {
+            let Some(meta) = state.build.site.content.get(key).map(|i| i.meta()) else {
                 continue;
             };
-            let mut list: Vec<Diagnostic> = state.prepared.bodies[key].diagnostics.clone();
+            let mut list: Vec<Diagnostic> = state.build.prepared.bodies[key].diagnostics.clone();
             list.extend(rescored.warnings.get(&meta.path).cloned().unwrap_or_default());
             let lines = LineIndex::new(&meta.source);
             for d in &mut list {
@@ -486,13 +451,13 @@ impl LiveSite {
         }
 
         // Views, then the pages that show what changed.
-        let base_path = state.site.config.base_path();
+        let base_path = state.build.site.config.base_path();
         let extra_full: Vec<ItemKey> = backlinks.into_iter().collect();
-        let refreshed = state.prepared.views.refresh(
+        let refreshed = state.build.prepared.views.refresh(
             &ViewInput {
-                content: &state.site.content,
-                bodies: &state.prepared.bodies,
-                scores: &state.prepared.scores,
+                content: &state.build.site.content,
+                bodies: &state.build.prepared.bodies,
+                scores: &state.build.prepared.scores,
                 base_path: &base_path,
             },
             &refresh,
@@ -500,10 +465,10 @@ impl LiveSite {
         );
         let mut jobs: BTreeSet<PageJob> = BTreeSet::new();
         for key in &refreshed.full {
-            jobs.insert(page_of(key, &state.site));
+            jobs.insert(page_of(key, &state.build.site));
         }
         for key in &refreshed.cards {
-            jobs.extend(pages::pages_showing_card(key, &state.site.content));
+            jobs.extend(pages::pages_showing_card(key, &state.build.site.content));
         }
         if teams_changed {
             // Reliability and happiness show on these besides the team pages.
@@ -517,35 +482,25 @@ impl LiveSite {
                     .map(|slug| PageJob::Item(ItemKey::new(Kind::Team, slug))),
             );
         }
-        jobs.retain(|job| state.pages.contains_key(job));
+        jobs.retain(|job| state.build.pages.contains_key(job));
         let jobs: Vec<PageJob> = jobs.into_iter().collect();
         let rendered = jobs.len();
-        let mut touched: Vec<String> = Vec::new();
-        for (job, result) in render::render_jobs(&state.site, &state.prepared, &jobs) {
-            if let Ok(Some(file)) = &result {
-                touched.push(file.path.clone());
-                state.files.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
-            }
-            state.pages.insert(job, result);
-        }
+        let build = &mut state.build;
+        let mut touched = build.render_again(&jobs);
 
         // The data files and the search index, item by item.
         let mut dirty: Vec<ItemKey> = refresh.clone();
         dirty.extend(extra_full.iter().cloned());
         dirty.sort();
         dirty.dedup();
-        let lists = data::refresh(&mut state.data, &state.site, &state.prepared, &dirty);
-        let mut others = data::list_files(&state.site, &state.data, &lists);
+        let mut others = build.refresh_data(&dirty);
         if scores_changed || teams_changed {
-            others.push(data::scores_file(&state.site, &state.prepared.scores));
+            others.push(data::scores_file(&build.site, &build.prepared.scores));
         }
-        if state.search.refresh(&state.site.content, &state.prepared.bodies, &keys) {
-            others.push(state.search.file());
+        if build.search.refresh(&build.site.content, &build.prepared.bodies, &keys) {
+            others.push(build.search.file());
         }
-        for file in others {
-            touched.push(file.path.clone());
-            state.files.insert(file.path, Arc::from(file.bytes));
-        }
+        touched.extend(build.replace_files(others));
         Some(self.finish(started, rendered, true, Some(touched)))
     }
 
@@ -570,8 +525,13 @@ impl LiveSite {
         };
         let mut diagnostics: Diagnostics = state.fixed.iter().cloned().collect();
         diagnostics.extend(state.by_item.values().flatten().cloned());
-        let sources = || state.site.source_texts();
-        let mut page_errors: Vec<Diagnostic> = state.pages.values().filter_map(|r| r.as_ref().err().cloned()).collect();
+        let sources = || state.build.site.source_texts();
+        let mut page_errors: Vec<Diagnostic> = state
+            .build
+            .pages
+            .values()
+            .filter_map(|r| r.as_ref().err().cloned())
+            .collect();
         if !page_errors.is_empty() {
             fill_snippets(&mut page_errors, &sources());
         }
@@ -589,7 +549,7 @@ impl LiveSite {
                 (Some(paths), true) => {
                     let mut list: Vec<String> = paths
                         .iter()
-                        .filter(|p| match (self.outputs.get(*p), state.files.get(*p)) {
+                        .filter(|p| match (self.outputs.get(*p), state.build.files.get(*p)) {
                             (Some(old), Some(new)) => old[..] != new[..],
                             _ => true,
                         })
@@ -599,10 +559,10 @@ impl LiveSite {
                     list.dedup();
                     list
                 }
-                _ => diff(&self.outputs, &state.files),
+                _ => diff(&self.outputs, &state.build.files),
             };
             for path in &changed {
-                match state.files.get(path) {
+                match state.build.files.get(path) {
                     Some(bytes) => {
                         self.outputs.insert(path.clone(), bytes.clone());
                     }

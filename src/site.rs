@@ -1,23 +1,25 @@
 //! A site in memory: its config, today, its content and every problem found
-//! while reading it. The public surface of the library:
-//! [`Site::load`] then [`Site::render`] gives the output in memory, and
+//! while reading and validating it — the loaded, validated content that the
+//! later stages read. The public surface of the library: [`Site::load`],
+//! then [`crate::build::Build::of`] gives the output in memory, and
 //! [`crate::write::write_site`] puts it on disk.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostic;
 use crate::git::{self, GitInfo};
 use crate::load::{self, SourceTree};
 use crate::model::read::{ReadOutcome, read_item};
 use crate::model::{Content, Item, ItemKey};
-use crate::render::{self, Rendered};
+use crate::timings::Timings;
 use crate::validate;
 
 /// Choices made on the command line.
@@ -59,32 +61,35 @@ pub struct Site {
     /// Last change of each source file from git history, by path, and the
     /// site's place in the repository; read once by [`load::load`].
     pub git: Arc<GitInfo>,
-}
-
-/// A site rendered in memory, with every diagnostic of the run.
-#[derive(Debug, Clone)]
-pub struct Build {
-    pub rendered: Rendered,
-    pub diagnostics: Diagnostics,
+    /// How long reading, parsing and validating took.
+    pub timings: Timings,
 }
 
 impl Site {
     /// Reads and validates the site at `root`. Fails only when the root
     /// itself cannot be read; problems in the site are diagnostics.
     pub fn load(root: &Path, options: &BuildOptions) -> Result<Site> {
+        let started = Instant::now();
         let tree = load::load(root)?;
-        Ok(Site::from_sources(tree, options))
+        let took = started.elapsed();
+        let mut site = Site::from_sources(tree, options);
+        site.timings.stages.insert(0, ("load", took));
+        Ok(site)
     }
 
     /// Builds the model from files already in memory.
     pub fn from_sources(tree: SourceTree, options: &BuildOptions) -> Site {
         let today = resolve_today(&tree, options);
+        let started = Instant::now();
         let outcomes: Vec<ReadOutcome> = tree
             .content
             .par_iter()
             .map(|file| read_item(&file.path, file.text.clone(), today))
             .collect();
-        Site::from_outcomes(tree, outcomes, options)
+        let took = started.elapsed();
+        let mut site = Site::from_outcomes(tree, outcomes, options);
+        site.timings.stages.insert(0, ("parse", took));
+        site
     }
 
     /// Builds the model from files already in memory and already read
@@ -119,11 +124,14 @@ impl Site {
                 }
             }
         }
+        let started = Instant::now();
         let (items, duplicate_diagnostics) = validate::remove_duplicates(items);
         diagnostics.extend(duplicate_diagnostics);
         let content = Content::new(items, broken);
         diagnostics.extend(validate::check_references(&content, &drafts));
         let git = Arc::clone(&tree.git);
+        let mut timings = Timings::default();
+        timings.push("validate", started.elapsed());
         Site {
             config,
             today,
@@ -132,21 +140,8 @@ impl Site {
             sources: tree,
             diagnostics,
             git,
+            timings,
         }
-    }
-
-    /// Renders the site in memory and gathers every diagnostic, sorted, with
-    /// snippets.
-    pub fn render(&self) -> Build {
-        let mut scored = crate::script::score_site(self);
-        let scores = std::mem::take(&mut scored.scores);
-        let rendered = render::render_site(self, scores, scored.template_call());
-        let mut diagnostics: Diagnostics = self.diagnostics.iter().cloned().collect();
-        diagnostics.extend(rendered.diagnostics.iter().cloned());
-        diagnostics.extend(scored.diagnostics.iter().cloned());
-        diagnostics.extend(scored.template_diagnostics());
-        diagnostics.finish(&self.source_texts());
-        Build { rendered, diagnostics }
     }
 
     /// Every source text by path, for diagnostic snippets.

@@ -23,13 +23,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::render::OutputFile;
-
 /// The file rapport leaves in every output folder it writes.
 pub const MARKER: &str = ".rapport-output";
 
-/// Writes `files` as the new contents of `out`, atomically replacing it.
-pub fn write_site(root: &Path, out: &Path, files: &[OutputFile]) -> Result<()> {
+/// Writes `files` (output path, bytes) as the new contents of `out`,
+/// atomically replacing it.
+pub fn write_site(root: &Path, out: &Path, files: &[(&str, &[u8])]) -> Result<()> {
     let out = absolute(out)?;
     check_output_dir(root, &out)?;
     let parent = out
@@ -246,19 +245,19 @@ fn failpoint(name: &str) {
     }
 }
 
-fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<()> {
+fn write_tree(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
     fs::write(
         dir.join(MARKER),
         "This folder is written by rapport and replaced on every build.\n",
     )
     .with_context(|| format!("failed to write into `{}`", dir.display()))?;
-    for file in files {
-        let path = safe_join(dir, &file.path)?;
+    for (rel, bytes) in files {
+        let path = safe_join(dir, rel)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
         }
-        fs::write(&path, &file.bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+        fs::write(&path, bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
     }
     Ok(())
 }
@@ -371,11 +370,8 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.to_string(),
-            bytes: text.as_bytes().to_vec(),
-        }
+    fn file<'a>(path: &'a str, text: &'a str) -> (&'a str, &'a [u8]) {
+        (path, text.as_bytes())
     }
 
     fn temp_dir(name: &str) -> PathBuf {

@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
+use crate::build::Build;
 use crate::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs, SiteArgs};
 use crate::console;
 use crate::date::Date;
@@ -57,10 +58,11 @@ fn print_diagnostics(diagnostics: &Diagnostics, format: Format) {
 fn build(args: &BuildArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let site = Site::load(&args.site.root, &options(&args.site))?;
-    let build = site.render();
-    print_diagnostics(&build.diagnostics, args.format);
-    let errors = build.diagnostics.error_count();
-    let warnings = build.diagnostics.warning_count();
+    let build = Build::of(site);
+    let diagnostics = build.diagnostics();
+    print_diagnostics(&diagnostics, args.format);
+    let errors = diagnostics.error_count();
+    let warnings = diagnostics.warning_count();
     let out = &args.out;
     if errors > 0 {
         eprintln!(
@@ -72,33 +74,48 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_SITE_ERRORS));
     }
-    write::write_site(&args.site.root, out, &build.rendered.files)?;
+    let writing = Instant::now();
+    let files: Vec<(&str, &[u8])> = build.files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
+    write::write_site(&args.site.root, out, &files)?;
+    let wrote = writing.elapsed();
     eprintln!(
         "built {} pages ({} files) into {}: {}, {} in {} ms",
-        build.rendered.pages,
-        build.rendered.files.len(),
+        build.page_count(),
+        build.files.len(),
         out.display(),
         console::count(errors, "error"),
         console::count(warnings, "warning"),
         started.elapsed().as_millis()
     );
+    if args.timings {
+        let mut timings = build.site.timings.clone();
+        timings.extend(&build.timings);
+        timings.push("write", wrote);
+        eprint!("{}", timings.report());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let site = Site::load(&args.site.root, &options(&args.site))?;
-    let build = site.render();
-    print_diagnostics(&build.diagnostics, args.format);
-    let errors = build.diagnostics.error_count();
+    let build = Build::of(site);
+    let diagnostics = build.diagnostics();
+    print_diagnostics(&diagnostics, args.format);
+    let errors = diagnostics.error_count();
     if args.format == Format::Human {
         eprintln!(
             "checked {} pages: {}, {} in {} ms",
-            build.rendered.pages,
+            build.page_count(),
             console::count(errors, "error"),
-            console::count(build.diagnostics.warning_count(), "warning"),
+            console::count(diagnostics.warning_count(), "warning"),
             started.elapsed().as_millis()
         );
+    }
+    if args.timings {
+        let mut timings = build.site.timings.clone();
+        timings.extend(&build.timings);
+        eprint!("{}", timings.report());
     }
     Ok(if errors > 0 {
         ExitCode::from(EXIT_SITE_ERRORS)

@@ -23,6 +23,7 @@ pub mod view;
 pub mod xml;
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use minijinja::Value;
 use rayon::prelude::*;
@@ -46,16 +47,6 @@ pub struct OutputFile {
     /// `/`-separated path in the output folder (`glossary/mql/index.html`).
     pub path: String,
     pub bytes: Vec<u8>,
-}
-
-/// A rendered site: its files and the problems rendering found.
-#[derive(Debug, Clone, Default)]
-pub struct Rendered {
-    /// Sorted by path.
-    pub files: Vec<OutputFile>,
-    pub diagnostics: Vec<Diagnostic>,
-    /// How many HTML pages are among the files.
-    pub pages: usize,
 }
 
 /// What every template sees as `site`.
@@ -181,13 +172,29 @@ pub struct Prepared {
 
 /// Renders bodies, computes views and compiles the theme.
 pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Prepared {
+    prepare_timed(site, scores, script, &mut |_, _| {})
+}
+
+/// [`prepare`], telling `timed` how long each step took.
+pub fn prepare_timed(
+    site: &Site,
+    scores: ScoreBook,
+    script: Option<ScriptCall>,
+    timed: &mut dyn FnMut(&'static str, Duration),
+) -> Prepared {
+    let mut step = |name: &'static str, started: Instant| timed(name, started.elapsed());
+    let started = Instant::now();
     let index = LinkIndex::new(&site.content, &site.drafts.iter().cloned().collect::<Vec<_>>());
     let abbreviations = abbreviations(&index);
+    step("links", started);
+    let started = Instant::now();
     let bodies = render_bodies(site, &index, &abbreviations);
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     for body in bodies.values() {
         diagnostics.extend(body.diagnostics.iter().cloned());
     }
+    step("bodies", started);
+    let started = Instant::now();
     let base_path = site.config.base_path();
     let views = Views::build(&ViewInput {
         content: &site.content,
@@ -195,10 +202,15 @@ pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Pr
         scores: &scores,
         base_path: &base_path,
     });
+    step("views", started);
+    let started = Instant::now();
     let usage = Usage::new(&site.content, &bodies);
+    step("term uses", started);
+    let started = Instant::now();
     let site_value = to_value(site_view(site, &views));
     let (theme, theme_diagnostics) = Theme::new(&site.sources.templates, &site.config.theme, script);
     diagnostics.extend(theme_diagnostics);
+    step("theme", started);
     Prepared {
         abbreviations,
         index,
@@ -263,63 +275,6 @@ pub fn render_jobs(
             (job.clone(), result)
         })
         .collect()
-}
-
-/// Renders the pages in `jobs`.
-pub fn render_pages(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    gather(render_jobs(site, prepared, jobs))
-}
-
-/// Renders the whole site.
-pub fn render_site(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Rendered {
-    let prepared = prepare(site, scores, script);
-    let jobs = pages::plan(&site.content);
-    let (files, page_diagnostics) = gather(render_jobs(site, &prepared, &jobs));
-    let mut diagnostics = prepared.diagnostics.clone();
-    diagnostics.extend(page_diagnostics);
-    assemble(files, extra_files(site, &prepared, &jobs), diagnostics)
-}
-
-/// Pages plus the other files, sorted by path; a page wins over a static
-/// file at the same path.
-pub fn assemble(pages: Vec<OutputFile>, extra: Vec<OutputFile>, diagnostics: Vec<Diagnostic>) -> Rendered {
-    let count = pages.len();
-    let mut files = pages;
-    files.extend(extra);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    Rendered {
-        files,
-        diagnostics,
-        pages: count,
-    }
-}
-
-/// The files and the diagnostics of page results; one broken template
-/// fails every page that uses it, and is reported once.
-pub fn gather(results: Vec<(PageJob, Result<Option<OutputFile>, Diagnostic>)>) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let mut files = Vec::with_capacity(results.len());
-    let mut diagnostics = Vec::new();
-    for (_, result) in results {
-        match result {
-            Ok(Some(file)) => files.push(file),
-            Ok(None) => {}
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    diagnostics.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
-    diagnostics.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
-    (files, diagnostics)
-}
-
-/// The files that are not pages: `data/*.json`, the Atom feed, sitemap,
-/// theme and site static files.
-pub fn extra_files(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    files.extend(data::files(site, prepared));
-    files.push(search::file(site, prepared));
-    files.extend(fixed_files(site, jobs));
-    files
 }
 
 /// The files that do not change when only bodies or scores do: the feed,

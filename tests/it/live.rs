@@ -17,8 +17,8 @@ fn options() -> BuildOptions {
 
 /// A full build of the site as it is on disk now.
 fn full_build(site: &SiteTest) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let built = Site::load(site.root(), &options()).unwrap().render();
-    built.rendered.files.into_iter().map(|f| (f.path, f.bytes)).collect()
+    let built = rapport::Build::of(Site::load(site.root(), &options()).unwrap());
+    built.output().into_iter().map(|f| (f.path, f.bytes)).collect()
 }
 
 fn assert_same_as_full_build(live: &LiveSite, site: &SiteTest) {

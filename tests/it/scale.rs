@@ -26,10 +26,8 @@ fn site_with(rel: &str, body: &str) -> SiteTest {
 
 fn check_site(site: &SiteTest) -> (rapport::Diagnostics, Duration) {
     let started = Instant::now();
-    let build = Site::load(site.root(), &BuildOptions::new(Date::parse(TODAY).unwrap()))
-        .unwrap()
-        .render();
-    (build.diagnostics, started.elapsed())
+    let site = Site::load(site.root(), &BuildOptions::new(Date::parse(TODAY).unwrap())).unwrap();
+    (rapport::Build::of(site).diagnostics(), started.elapsed())
 }
 
 #[test]

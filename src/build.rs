@@ -1,0 +1,162 @@
+//! One build: the state of every stage after a loaded site, and the one way
+//! to assemble its output.
+//!
+//! [`Build::of`] runs the stages in order on a [`Site`] (the loaded and
+//! validated content): the scripts' hooks, the bodies, views and term uses
+//! ([`render::prepare`]), every page, the data files item by item, the
+//! search index, and the files that do not change with bodies. It keeps
+//! each stage's result, so that `build` and `check` read the output and
+//! the diagnostics from it, and the dev server ([`crate::live`]) keeps one
+//! between rebuilds and updates only the parts an edit touches, through the
+//! same functions. There is no other place that assembles a site.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::ItemKey;
+use crate::render::data::{self, DataFragments};
+use crate::render::pages::{self, PageJob};
+use crate::render::search::SearchIndex;
+use crate::render::{self, OutputFile, Prepared};
+use crate::script::{self, Scored};
+use crate::site::Site;
+use crate::timings::Timings;
+
+/// The result of rendering one page.
+pub type PageResult = Result<Option<OutputFile>, Diagnostic>;
+
+/// Every stage's state of one build.
+pub struct Build {
+    pub site: Site,
+    pub scored: Scored,
+    pub prepared: Prepared,
+    /// Every page of the site, with its last rendering.
+    pub pages: BTreeMap<PageJob, PageResult>,
+    /// `data/*.json` item by item.
+    pub data: DataFragments,
+    pub search: SearchIndex,
+    /// Every output file by path, pages and other files, even when the
+    /// build has errors.
+    pub files: BTreeMap<String, Arc<[u8]>>,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
+impl Build {
+    /// Runs every stage on `site`.
+    pub fn of(site: Site) -> Build {
+        let mut timings = Timings::default();
+        let mut scored = timings.time("score", || script::score_site(&site));
+        let scores = std::mem::take(&mut scored.scores);
+        let template_call = scored.template_call();
+        let prepared = render::prepare_timed(&site, scores, template_call, &mut |stage, took| {
+            timings.stages.push((stage, took));
+        });
+        let jobs = timings.time("plan", || pages::plan(&site.content));
+        let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs));
+        let data = timings.time("data", || data::fragments(&site, &prepared));
+        let search = timings.time("search", || SearchIndex::new(&site.content, &prepared.bodies));
+        let mut build = Build {
+            site,
+            scored,
+            prepared,
+            pages: BTreeMap::new(),
+            data,
+            search,
+            files: BTreeMap::new(),
+            timings,
+        };
+        let started = Instant::now();
+        let others: Vec<OutputFile> = render::fixed_files(&build.site, &jobs)
+            .into_iter()
+            .chain(data::files_from(&build.site, &build.prepared, &build.data))
+            .chain([build.search.file()])
+            .collect();
+        // Static files first, so that a page at the same path wins.
+        for file in others {
+            build.files.insert(file.path, Arc::from(file.bytes));
+        }
+        for (job, result) in results {
+            if let Ok(Some(file)) = &result {
+                build.files.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
+            }
+            build.pages.insert(job, result);
+        }
+        build.timings.stages.push(("assemble", started.elapsed()));
+        build
+    }
+
+    /// Renders `jobs` again and puts their pages in place; returns the
+    /// output paths written.
+    pub fn render_again(&mut self, jobs: &[PageJob]) -> Vec<String> {
+        let mut touched = Vec::new();
+        for (job, result) in render::render_jobs(&self.site, &self.prepared, jobs) {
+            if let Ok(Some(file)) = &result {
+                touched.push(file.path.clone());
+                self.files.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
+            }
+            self.pages.insert(job, result);
+        }
+        touched
+    }
+
+    /// Puts `files` in place; returns their paths.
+    pub fn replace_files(&mut self, files: Vec<OutputFile>) -> Vec<String> {
+        let mut touched = Vec::with_capacity(files.len());
+        for file in files {
+            touched.push(file.path.clone());
+            self.files.insert(file.path, Arc::from(file.bytes));
+        }
+        touched
+    }
+
+    /// How many pages the site has.
+    pub fn page_count(&self) -> usize {
+        self.pages.values().filter(|r| matches!(r, Ok(Some(_)))).count()
+    }
+
+    /// The errors of pages that failed to render (one broken template fails
+    /// every page that uses it, and is reported once).
+    pub fn page_diagnostics(&self) -> Vec<Diagnostic> {
+        let mut list: Vec<Diagnostic> = self.pages.values().filter_map(|r| r.as_ref().err().cloned()).collect();
+        list.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
+        list.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
+        list
+    }
+
+    /// Every diagnostic of the build, sorted, with snippets.
+    pub fn diagnostics(&self) -> Diagnostics {
+        let mut diagnostics: Diagnostics = self.site.diagnostics.iter().cloned().collect();
+        diagnostics.extend(self.prepared.diagnostics.iter().cloned());
+        diagnostics.extend(self.page_diagnostics());
+        diagnostics.extend(self.scored.diagnostics.iter().cloned());
+        diagnostics.extend(self.scored.template_diagnostics());
+        diagnostics.finish(&self.site.source_texts());
+        diagnostics
+    }
+
+    /// The output files, sorted by path.
+    pub fn output(&self) -> Vec<OutputFile> {
+        self.files
+            .iter()
+            .map(|(path, bytes)| OutputFile {
+                path: path.clone(),
+                bytes: bytes.to_vec(),
+            })
+            .collect()
+    }
+
+    /// The items whose data records changed, serialised again; returns the
+    /// data files whose bytes changed.
+    pub fn refresh_data(&mut self, keys: &[ItemKey]) -> Vec<OutputFile> {
+        let lists = data::refresh(&mut self.data, &self.site, &self.prepared, keys);
+        data::list_files(&self.site, &self.data, &lists)
+    }
+
+    /// The body texts of the items of the build, for diagnostics.
+    pub fn source_texts(&self) -> HashMap<String, &str> {
+        self.site.source_texts()
+    }
+}

@@ -1,0 +1,51 @@
+//! How long each stage of a build took, for `rapport build --timings` and
+//! the benchmarks: load, parse, validate, score, bodies, views, pages, data,
+//! search, write.
+
+use std::time::{Duration, Instant};
+
+/// How long each stage of a build took, for `rapport build --timings`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings {
+    /// Stage name and time, in the order the stages ran.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    /// Runs `run` and records how long it took as `stage`.
+    pub fn time<T>(&mut self, stage: &'static str, run: impl FnOnce() -> T) -> T {
+        let started = Instant::now();
+        let out = run();
+        self.stages.push((stage, started.elapsed()));
+        out
+    }
+
+    /// Records a stage timed elsewhere.
+    pub fn push(&mut self, stage: &'static str, took: Duration) {
+        self.stages.push((stage, took));
+    }
+
+    /// Adds the stages of `other` after this one's.
+    pub fn extend(&mut self, other: &Timings) {
+        self.stages.extend(other.stages.iter().cloned());
+    }
+
+    /// One line per stage: name, milliseconds, share of the total.
+    pub fn report(&self) -> String {
+        let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
+        let mut out = String::new();
+        for (stage, took) in &self.stages {
+            let share = if total.is_zero() {
+                0.0
+            } else {
+                100.0 * took.as_secs_f64() / total.as_secs_f64()
+            };
+            out.push_str(&format!(
+                "  {stage:<14} {:>8.1} ms {share:>5.1}%\n",
+                took.as_secs_f64() * 1000.0
+            ));
+        }
+        out.push_str(&format!("  {:<14} {:>8.1} ms\n", "total", total.as_secs_f64() * 1000.0));
+        out
+    }
+}
