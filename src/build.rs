@@ -130,6 +130,7 @@ impl Build {
     pub fn diagnostics(&self) -> Diagnostics {
         let mut diagnostics: Diagnostics = self.site.diagnostics.iter().cloned().collect();
         diagnostics.extend(self.prepared.diagnostics.iter().cloned());
+        diagnostics.extend(self.prepared.partial_diagnostics.iter().cloned());
         diagnostics.extend(self.page_diagnostics());
         diagnostics.extend(self.scored.diagnostics.iter().cloned());
         diagnostics.extend(self.scored.template_diagnostics());

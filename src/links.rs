@@ -11,10 +11,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostic::{Diagnostic, closest};
+use crate::diagnostic::closest;
 use crate::model::read::place;
-use crate::model::{Content, ItemKey, ItemRef, Kind, Meta};
-use crate::render::markdown::{self, Abbreviations, BodyInput, MarkdownOptions};
+use crate::model::text::one_line;
+use crate::model::{Content, ItemKey, ItemRef, Kind};
 
 /// Where a link goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -378,20 +378,6 @@ impl LinkIndex {
 /// Checks the wiki-links and relative `.md` links in the body of `meta`, a
 /// file left out of the site for its errors, as rendering checks an item's:
 /// the same diagnostics at the same positions.
-pub fn check_body(meta: &Meta, index: &LinkIndex) -> Vec<Diagnostic> {
-    let input = BodyInput {
-        path: &meta.path,
-        source: &meta.source,
-        body_offset: meta.body_offset,
-        base_path: "/",
-    };
-    let options = MarkdownOptions {
-        raw_html: crate::config::RawHtml::Off,
-        heading_anchors: false,
-        abbreviations: false,
-    };
-    markdown::render(&input, index, &Abbreviations::new(), &options).diagnostics
-}
 
 /// A `/`-separated path's folder and file name.
 fn split_path(path: &str) -> (&str, &str) {
@@ -447,20 +433,6 @@ pub fn percent_decode(text: &str) -> String {
 
 /// The first sentence of a Markdown body's first paragraph, as plain text,
 /// at most 200 characters: a term's one-line definition.
-pub fn one_line(markdown: &str) -> Option<String> {
-    let paragraph = crate::render::markdown::first_paragraph_text(markdown)?;
-    let sentence_end = paragraph
-        .match_indices(". ")
-        .map(|(i, _)| i + 1)
-        .find(|i| *i > 20)
-        .unwrap_or(paragraph.len());
-    let mut line = paragraph[..sentence_end].trim().to_string();
-    if line.chars().count() > 200 {
-        line = line.chars().take(199).collect::<String>();
-        line.push('…');
-    }
-    (!line.is_empty()).then_some(line)
-}
 
 #[cfg(test)]
 mod tests {

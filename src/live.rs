@@ -30,9 +30,9 @@ use rayon::prelude::*;
 use crate::build::Build;
 use crate::diagnostic::{Diagnostic, Diagnostics, LineIndex, fill_snippets};
 use crate::front_matter;
-use crate::links;
 use crate::load::{self, Role, SourceTree, TextFile};
 use crate::model::read::{ReadOutcome, read_item};
+use crate::model::text;
 use crate::model::{ItemKey, Kind};
 use crate::render::data::{self};
 use crate::render::pages::{self, PageJob};
@@ -291,6 +291,7 @@ impl LiveSite {
             .diagnostics
             .iter()
             .chain(build.prepared.diagnostics.iter().filter(|d| !is_body_diagnostic(d)))
+            .chain(&build.prepared.partial_diagnostics)
             .chain(
                 build
                     .scored
@@ -359,7 +360,7 @@ impl LiveSite {
             }
             let key = state.build.site.content.key_of_path(rel)?;
             // A term's first sentence is its tooltip in every link to it.
-            if key.kind == Kind::Term && links::one_line(old.body) != links::one_line(new.body) {
+            if key.kind == Kind::Term && text::one_line(old.body) != text::one_line(new.body) {
                 return None;
             }
             edits.push(BodyEdit {

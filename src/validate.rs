@@ -11,7 +11,6 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, closest};
-use crate::links::{self, LinkIndex};
 use crate::model::{Content, FieldRef, Item, ItemKey, Kind, Meta, Partial, Ref};
 
 /// URL paths that list pages own; a plain page may not take them.
@@ -106,8 +105,9 @@ fn is_section_intro(item: &Item) -> bool {
 }
 
 /// Checks every reference in front matter against the items that exist,
-/// and, for files left out for their errors, the links in their bodies too
-/// (the items' own bodies are checked as they are rendered).
+/// for the items and for the files left out for their errors alike (the
+/// links in bodies are checked as bodies are rendered, the left-out files'
+/// included: [`crate::render::check_partials`]).
 pub fn check_references(content: &Content, drafts: &HashSet<ItemKey>) -> Vec<Diagnostic> {
     let checker = RefChecker {
         content,
@@ -121,13 +121,6 @@ pub fn check_references(content: &Content, drafts: &HashSet<ItemKey>) -> Vec<Dia
     let partials: Vec<&Partial> = content.partials.iter().filter(|p| p.checked).collect();
     for partial in &partials {
         checker.check_all(&partial.meta, &partial.references, &mut out);
-    }
-    if !partials.is_empty() {
-        let drafts: Vec<ItemKey> = drafts.iter().cloned().collect();
-        let index = LinkIndex::new(content, &drafts);
-        for partial in &partials {
-            out.extend(links::check_body(&partial.meta, &index));
-        }
     }
     out
 }

@@ -9,6 +9,7 @@
 pub mod commitment;
 pub mod read;
 pub mod relations;
+pub mod text;
 
 use std::collections::HashMap;
 use std::sync::Arc;

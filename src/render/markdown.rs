@@ -38,6 +38,7 @@ use super::script_urls::{self, script_scheme};
 use crate::config::RawHtml;
 use crate::diagnostic::{Diagnostic, LineIndex, Pos};
 use crate::links::{LinkIndex, Target};
+use crate::model::text::{collapse_whitespace, parser_options};
 use crate::model::{ItemKey, slugify};
 
 /// How bodies are rendered (from `[markdown]` in `rapport.toml`).
@@ -183,44 +184,6 @@ fn render_with(
         body: result,
         unresolved_wiki_link: state.unresolved_wiki_link,
     }
-}
-
-/// The pulldown-cmark extensions rapport enables.
-pub fn parser_options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_WIKILINKS
-}
-
-/// The plain text of the first paragraph of `markdown`, if it has one.
-pub fn first_paragraph_text(markdown: &str) -> Option<String> {
-    let mut text = String::new();
-    let mut inside = false;
-    // A wiki-link without a label shows its target: `team:sales` reads as `sales`.
-    let mut bare_wiki = false;
-    for event in Parser::new_ext(markdown, parser_options()) {
-        match event {
-            Event::Start(Tag::Paragraph) => inside = true,
-            Event::End(TagEnd::Paragraph) if inside => break,
-            Event::Start(Tag::Link {
-                link_type: LinkType::WikiLink { has_pothole },
-                ..
-            }) => bare_wiki = !has_pothole,
-            Event::End(TagEnd::Link) => bare_wiki = false,
-            Event::Text(t) if inside && bare_wiki => {
-                let target = t.split_once(':').map_or(&*t, |(_, rest)| rest);
-                text.push_str(&target.replace('-', " "));
-            }
-            Event::Text(t) | Event::Code(t) if inside => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak if inside => text.push(' '),
-            _ => {}
-        }
-    }
-    let text = collapse_whitespace(&text);
-    (!text.is_empty()).then_some(text)
 }
 
 struct HeadingBuffer<'a> {
@@ -852,17 +815,6 @@ fn html_comment(html: &str) -> Option<&str> {
     trimmed.starts_with("<!--").then_some(trimmed)
 }
 
-fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1079,7 +1031,10 @@ mod tests {
         let out = render_plain("# Title\n\nFirst *para* here.\n\nSecond.\n", RawHtml::Off);
         assert_eq!(out.summary, "First para here.");
         assert_eq!(out.text, "Title First para here. Second.");
-        assert_eq!(first_paragraph_text("# T\n\nOne\ntwo.\n").as_deref(), Some("One two."));
+        assert_eq!(
+            crate::model::text::first_paragraph_text("# T\n\nOne\ntwo.\n").as_deref(),
+            Some("One two.")
+        );
     }
 
     #[test]

@@ -168,6 +168,8 @@ pub struct Prepared {
     pub site_value: Value,
     pub theme: Theme,
     pub diagnostics: Vec<Diagnostic>,
+    /// The link problems of the files left out for their errors.
+    pub partial_diagnostics: Vec<Diagnostic>,
 }
 
 /// Renders bodies, computes views and compiles the theme.
@@ -186,6 +188,7 @@ pub fn prepare_timed(
     let started = Instant::now();
     let index = LinkIndex::new(&site.content, &site.drafts.iter().cloned().collect::<Vec<_>>());
     let abbreviations = abbreviations(&index);
+    let partial_diagnostics = check_partials(site, &index);
     step("links", started);
     let started = Instant::now();
     let bodies = render_bodies(site, &index, &abbreviations);
@@ -221,7 +224,32 @@ pub fn prepare_timed(
         site_value,
         theme,
         diagnostics,
+        partial_diagnostics,
     }
+}
+
+/// The link problems in the bodies of files left out of the site for their
+/// errors: one run reports every problem of a file, its broken links too.
+pub fn check_partials(site: &Site, index: &LinkIndex) -> Vec<Diagnostic> {
+    let options = MarkdownOptions {
+        raw_html: crate::config::RawHtml::Off,
+        heading_anchors: false,
+        abbreviations: false,
+    };
+    site.content
+        .partials
+        .par_iter()
+        .filter(|p| p.checked)
+        .flat_map(|p| {
+            let input = BodyInput {
+                path: &p.meta.path,
+                source: &p.meta.source,
+                body_offset: p.meta.body_offset,
+                base_path: "/",
+            };
+            markdown::render(&input, index, &Abbreviations::new(), &options).diagnostics
+        })
+        .collect()
 }
 
 /// Renders the body of one item again (the dev server's fast path), with

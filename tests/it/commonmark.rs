@@ -7,7 +7,8 @@
 use pulldown_cmark::{Event, Options, Parser, Tag, html};
 use rapport::config::RawHtml;
 use rapport::links::LinkIndex;
-use rapport::render::markdown::{Abbreviations, BodyInput, MarkdownOptions, parser_options, render};
+use rapport::model::text::parser_options;
+use rapport::render::markdown::{Abbreviations, BodyInput, MarkdownOptions, render};
 use serde_json::Value;
 
 use crate::support::corpus;

@@ -226,7 +226,7 @@ proptest! {
         }
         let _ = index.resolve_path("content/stories/x.md", &target);
         let _ = links::percent_decode(&target);
-        let _ = links::one_line(&target);
+        let _ = rapport::model::text::one_line(&target);
     }
 
     #[test]
