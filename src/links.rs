@@ -375,10 +375,6 @@ impl LinkIndex {
     }
 }
 
-/// Checks the wiki-links and relative `.md` links in the body of `meta`, a
-/// file left out of the site for its errors, as rendering checks an item's:
-/// the same diagnostics at the same positions.
-
 /// A `/`-separated path's folder and file name.
 fn split_path(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or(("", path))
@@ -430,9 +426,6 @@ pub fn percent_decode(text: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
-
-/// The first sentence of a Markdown body's first paragraph, as plain text,
-/// at most 200 characters: a term's one-line definition.
 
 #[cfg(test)]
 mod tests {

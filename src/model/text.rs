@@ -44,6 +44,8 @@ pub fn first_paragraph_text(markdown: &str) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// The first sentence of a Markdown body's first paragraph, as plain text,
+/// at most 200 characters: a term's one-line definition.
 pub fn one_line(markdown: &str) -> Option<String> {
     let paragraph = first_paragraph_text(markdown)?;
     let sentence_end = paragraph
