@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::date::Date;
 use crate::diagnostic::Format;
+use crate::scaffold::NewKind;
 
 /// rapport builds an internal alignment site (shared glossary, success
 /// stories, commitment records) from Markdown with YAML front matter.
@@ -100,16 +101,6 @@ pub struct ServeArgs {
 pub struct InitArgs {
     /// The folder to create the site in (new or empty).
     pub dir: PathBuf,
-}
-
-/// The kinds of content `new` can create.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum NewKind {
-    Team,
-    Term,
-    Story,
-    Commitment,
-    Page,
 }
 
 #[derive(Debug, Args)]

@@ -179,7 +179,7 @@ impl LiveSite {
             role == Role::Config
                 || full.is_dir()
                 || (!full.exists() && role != Role::Other && !self.knows(rel))
-                || crate::serve::watch::WATCHED_FOLDERS.contains(&rel.as_str())
+                || load::SITE_FOLDERS.contains(&rel.as_str())
         })
     }
 

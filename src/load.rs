@@ -95,6 +95,10 @@ pub enum Role {
     Other,
 }
 
+/// The folders whose files are part of the site (besides `rapport.toml`):
+/// what `load` reads and what the dev server watches.
+pub const SITE_FOLDERS: [&str; 4] = ["content", "themes", "scripts", "static"];
+
 /// Reads just the config at `root` (defaults when it is missing or broken).
 pub fn read_config(root: &Path) -> Config {
     read_text(root, CONFIG_FILE)

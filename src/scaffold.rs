@@ -12,10 +12,19 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::NewKind;
 use crate::embedded;
 use crate::model::slugify;
 use crate::site::Site;
+
+/// The kinds of content `new` can create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NewKind {
+    Team,
+    Term,
+    Story,
+    Commitment,
+    Page,
+}
 
 /// Writes the example site into `dir`; returns how many files it wrote.
 pub fn init(dir: &Path) -> Result<usize> {

@@ -5,13 +5,23 @@
 //! it. A missing hook (or a hook that failed on an item) simply leaves no
 //! score, and every view shows "not scored" rather than a made-up number.
 //! A hook that returns `()` says "no value" (a team with nothing due yet):
-//! the item is scored, with no number, and the site says so.
+//! the item is scored, with no number, and the site says so. The hooks'
+//! names ([`Hook`]) and the template call of script functions
+//! ([`ScriptCall`]) live here too, so that rendering reads scores without
+//! depending on the script engine.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use minijinja::Value;
 
 use serde::Serialize;
 
 use crate::model::MonthFigures;
+
+/// A template's call of a script function: `script("name", args...)`.
+/// The scripts provide it ([`crate::script`]); the theme calls it.
+pub type ScriptCall = Arc<dyn Fn(&str, Vec<Value>) -> Result<Value, String> + Send + Sync>;
 
 /// One month of a team's happiness index: the hook's value and the
 /// monthly figures it was computed from (month, made, due, rescheduled, on
@@ -79,5 +89,63 @@ impl ScoreBook {
 
     pub fn happiness(&self, team: &str) -> &[HappinessPoint] {
         self.happiness.get(team).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// A hook rapport calls, with its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Hook {
+    ScoreCommitment,
+    ScoreStory,
+    ScoreTeam,
+    Happiness,
+    Lint,
+}
+
+impl Hook {
+    pub const ALL: [Hook; 5] = [
+        Hook::ScoreCommitment,
+        Hook::ScoreStory,
+        Hook::ScoreTeam,
+        Hook::Happiness,
+        Hook::Lint,
+    ];
+
+    /// The function name scripts define.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hook::ScoreCommitment => "score_commitment",
+            Hook::ScoreStory => "score_story",
+            Hook::ScoreTeam => "score_team",
+            Hook::Happiness => "happiness",
+            Hook::Lint => "lint",
+        }
+    }
+
+    /// The parameters rapport passes, for messages and docs.
+    pub fn params(self) -> &'static [&'static str] {
+        match self {
+            Hook::ScoreCommitment => &["c"],
+            Hook::ScoreStory => &["s"],
+            Hook::ScoreTeam => &["team", "commitments", "stories"],
+            Hook::Happiness => &["team", "month"],
+            Hook::Lint => &["item"],
+        }
+    }
+
+    /// What the hook's result is called on the site.
+    pub fn label(self) -> &'static str {
+        match self {
+            Hook::ScoreCommitment => "Commitment score",
+            Hook::ScoreStory => "Story score",
+            Hook::ScoreTeam => "Reliability",
+            Hook::Happiness => "Happiness index",
+            Hook::Lint => "Lints",
+        }
+    }
+
+    /// The hook's position in [`Hook::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
     }
 }

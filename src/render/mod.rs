@@ -35,10 +35,10 @@ use crate::links::LinkIndex;
 use crate::model::ItemKey;
 use crate::render::markdown::{Abbreviations, BodyInput, MarkdownOptions, RenderedBody};
 use crate::render::pages::{ContextInput, PageJob};
-use crate::render::theme::{ScriptCall, Theme};
+use crate::render::theme::Theme;
 use crate::render::usage::Usage;
 use crate::render::view::{ViewInput, Views, to_value};
-use crate::score::ScoreBook;
+use crate::score::{ScoreBook, ScriptCall};
 use crate::site::Site;
 
 /// One file of the built site.

@@ -18,8 +18,7 @@ use crate::model::{Content, ItemKey, Kind, State};
 use crate::render::reader::{self, ReaderInput};
 use crate::render::usage::Usage;
 use crate::render::view::{ItemLink, StateGroup, Views, group_by_state, index_letter, item_link, to_value};
-use crate::score::ScoreBook;
-use crate::script::hooks::Hook;
+use crate::score::{Hook, ScoreBook};
 
 /// One page of the site.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

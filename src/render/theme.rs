@@ -16,9 +16,7 @@ use crate::date::{Date, YearMonth};
 use crate::diagnostic::Diagnostic;
 use crate::embedded;
 use crate::load::TextFile;
-
-/// A callable exposed to templates as `script("name", args...)`.
-pub type ScriptCall = Arc<dyn Fn(&str, Vec<Value>) -> Result<Value, String> + Send + Sync>;
+use crate::score::ScriptCall;
 
 /// The compiled templates of a build.
 pub struct Theme {

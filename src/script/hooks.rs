@@ -23,68 +23,11 @@ use crate::diagnostic::Diagnostic;
 use crate::front_matter::{self, Locator};
 use crate::model::commitment::{MonthInput, monthly};
 use crate::model::{Content, Meta, MonthFigures};
-use crate::score::{Explanation, HappinessPoint, ScoreBook};
+use crate::score::{Explanation, HappinessPoint, Hook, ScoreBook};
 use crate::script::convert::{self, Converted, Item};
 use crate::script::engine::{Failure, FailureKind, Limits, Scripts, install};
 use crate::script::helpers::{CallTag, Note, describe};
 use crate::script::sources::Location;
-
-/// A hook rapport calls, with its parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Hook {
-    ScoreCommitment,
-    ScoreStory,
-    ScoreTeam,
-    Happiness,
-    Lint,
-}
-
-impl Hook {
-    pub const ALL: [Hook; 5] = [
-        Hook::ScoreCommitment,
-        Hook::ScoreStory,
-        Hook::ScoreTeam,
-        Hook::Happiness,
-        Hook::Lint,
-    ];
-
-    /// The function name scripts define.
-    pub fn name(self) -> &'static str {
-        match self {
-            Hook::ScoreCommitment => "score_commitment",
-            Hook::ScoreStory => "score_story",
-            Hook::ScoreTeam => "score_team",
-            Hook::Happiness => "happiness",
-            Hook::Lint => "lint",
-        }
-    }
-
-    /// The parameters rapport passes, for messages and docs.
-    pub fn params(self) -> &'static [&'static str] {
-        match self {
-            Hook::ScoreCommitment => &["c"],
-            Hook::ScoreStory => &["s"],
-            Hook::ScoreTeam => &["team", "commitments", "stories"],
-            Hook::Happiness => &["team", "month"],
-            Hook::Lint => &["item"],
-        }
-    }
-
-    /// What the hook's result is called on the site.
-    pub fn label(self) -> &'static str {
-        match self {
-            Hook::ScoreCommitment => "Commitment score",
-            Hook::ScoreStory => "Story score",
-            Hook::ScoreTeam => "Reliability",
-            Hook::Happiness => "Happiness index",
-            Hook::Lint => "Lints",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
 
 /// What the hooks are called with, built once from the content.
 pub struct Inputs<'a> {

@@ -25,8 +25,8 @@ use std::sync::Arc;
 use rhai::Dynamic;
 
 use crate::diagnostic::Diagnostic;
-use crate::render::theme::ScriptCall;
 use crate::score::ScoreBook;
+use crate::score::ScriptCall;
 use crate::script::engine::{EngineOptions, Limits, Scripts, install};
 use crate::script::helpers::CallTag;
 use crate::script::hooks::Inputs;
@@ -132,7 +132,9 @@ fn call_from_template(scripts: &Scripts, name: &str, args: Vec<minijinja::Value>
         quiet: false,
     };
     match install(|| scripts.call(name, &|| values.clone(), &tag)) {
-        Ok(value) => Ok(crate::render::view::to_value(convert::to_json(&value))),
+        Ok(value) => Ok(minijinja::Value::from(minijinja::value::Serde(convert::to_json(
+            &value,
+        )))),
         Err(failure) => {
             let at = failure
                 .at

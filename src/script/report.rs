@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::model::commitment::counts;
 use crate::model::{Content, MonthFigures};
-use crate::render::view::counts;
 use crate::score::ScoreBook;
 
 /// How many of the lowest-scoring commitments to list.

@@ -24,10 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 
-use crate::load::{self, Role};
-
-/// Folders whose files are part of the site.
-pub const WATCHED_FOLDERS: [&str; 4] = ["content", "themes", "scripts", "static"];
+use crate::load::{self, Role, SITE_FOLDERS as WATCHED_FOLDERS};
 
 /// How long the stream of events must be quiet before a batch is handed over.
 pub const QUIET: Duration = Duration::from_millis(12);

@@ -15,6 +15,7 @@ mod crash;
 mod deploy;
 mod feeds;
 mod figures;
+mod layers;
 mod live;
 mod load;
 mod properties;

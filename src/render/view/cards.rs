@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::model::commitment::against_due;
-use crate::model::{Commitment, Content, Kind, Page, State, Story, Team, Term};
+use crate::model::commitment::{PromiseCounts, counts};
+use crate::model::{Commitment, Content, Kind, Page, Story, Team, Term};
 use crate::render::view::links::TeamLink;
 use crate::render::view::to_value;
 use crate::score::ScoreBook;
@@ -160,22 +161,6 @@ pub struct CardValues {
     pub pages: Vec<Value>,
 }
 
-/// Counts of a team's promises, by state.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct PromiseCounts {
-    pub total: usize,
-    pub on_time: usize,
-    pub late: usize,
-    pub overdue: usize,
-    pub at_risk: usize,
-    pub open: usize,
-    pub missed: usize,
-    pub dropped: usize,
-    /// On-time deliveries over everything that came due (delivered, missed
-    /// or overdue), as a percentage; `None` when nothing came due yet.
-    pub on_time_rate: Option<f64>,
-}
-
 pub(super) fn commitment_card(
     c: &Commitment,
     link_of: &dyn Fn(&str) -> TeamLink,
@@ -322,23 +307,4 @@ pub fn index_letter(title: &str) -> String {
             }
         })
         .unwrap_or_else(|| "#".to_string())
-}
-
-pub fn counts(states: impl Iterator<Item = State>) -> PromiseCounts {
-    let mut c = PromiseCounts::default();
-    for state in states {
-        c.total += 1;
-        match state {
-            State::OnTime => c.on_time += 1,
-            State::Late => c.late += 1,
-            State::Overdue => c.overdue += 1,
-            State::AtRisk => c.at_risk += 1,
-            State::Open => c.open += 1,
-            State::Missed => c.missed += 1,
-            State::Dropped => c.dropped += 1,
-        }
-    }
-    let came_due = c.on_time + c.late + c.missed + c.overdue;
-    c.on_time_rate = (came_due > 0).then(|| 100.0 * c.on_time as f64 / came_due as f64);
-    c
 }

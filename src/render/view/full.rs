@@ -9,10 +9,11 @@ use minijinja::Value;
 use serde::Serialize;
 
 use crate::date::Date;
+use crate::model::commitment::PromiseCounts;
 use crate::model::commitment::against_due;
 use crate::model::{Commitment, Content, ItemKey, Kind, Page, State, Story, Team, Term};
 use crate::render::markdown::{Heading, RenderedBody};
-use crate::render::view::cards::{PromiseCounts, TeamCard, index_letter, readings_differ};
+use crate::render::view::cards::{TeamCard, index_letter, readings_differ};
 use crate::render::view::links::{ItemLink, item_link};
 use crate::score::{HappinessPoint, ScoreBook};
 

@@ -29,9 +29,8 @@ use crate::model::{Content, ItemKey, Kind};
 use crate::render::markdown::RenderedBody;
 use crate::score::{Explanation, ScoreBook};
 
-pub use cards::{
-    CardValues, Cards, CommitmentCard, PageCard, PromiseCounts, StoryCard, TeamCard, TermCard, counts, index_letter,
-};
+pub use crate::model::commitment::{PromiseCounts, counts};
+pub use cards::{CardValues, Cards, CommitmentCard, PageCard, StoryCard, TeamCard, TermCard, index_letter};
 pub use full::{
     CommitmentView, ContributionView, PageView, ReadingView, RevisionView, StateGroup, StoryView, TeamView, TermView,
     group_by_state,
