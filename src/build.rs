@@ -10,7 +10,7 @@
 //! between rebuilds and updates only the parts an edit touches, through the
 //! same functions. There is no other place that assembles a site.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -25,7 +25,7 @@ use crate::site::Site;
 use crate::timings::Timings;
 
 /// The result of rendering one page.
-pub type PageResult = Result<Option<OutputFile>, Diagnostic>;
+pub(crate) type PageResult = Result<Option<OutputFile>, Diagnostic>;
 
 /// Every stage's state of one build.
 pub struct Build {
@@ -90,7 +90,7 @@ impl Build {
 
     /// Renders `jobs` again and puts their pages in place; returns the
     /// output paths written.
-    pub fn render_again(&mut self, jobs: &[PageJob]) -> Vec<String> {
+    pub(crate) fn render_again(&mut self, jobs: &[PageJob]) -> Vec<String> {
         let mut touched = Vec::new();
         for (job, result) in render::render_jobs(&self.site, &self.prepared, jobs) {
             if let Ok(Some(file)) = &result {
@@ -103,7 +103,7 @@ impl Build {
     }
 
     /// Puts `files` in place; returns their paths.
-    pub fn replace_files(&mut self, files: Vec<OutputFile>) -> Vec<String> {
+    pub(crate) fn replace_files(&mut self, files: Vec<OutputFile>) -> Vec<String> {
         let mut touched = Vec::with_capacity(files.len());
         for file in files {
             touched.push(file.path.clone());
@@ -119,7 +119,7 @@ impl Build {
 
     /// The errors of pages that failed to render (one broken template fails
     /// every page that uses it, and is reported once).
-    pub fn page_diagnostics(&self) -> Vec<Diagnostic> {
+    pub(crate) fn page_diagnostics(&self) -> Vec<Diagnostic> {
         let mut list: Vec<Diagnostic> = self.pages.values().filter_map(|r| r.as_ref().err().cloned()).collect();
         list.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
         list.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
@@ -151,13 +151,8 @@ impl Build {
 
     /// The items whose data records changed, serialised again; returns the
     /// data files whose bytes changed.
-    pub fn refresh_data(&mut self, keys: &[ItemKey]) -> Vec<OutputFile> {
+    pub(crate) fn refresh_data(&mut self, keys: &[ItemKey]) -> Vec<OutputFile> {
         let lists = data::refresh(&mut self.data, &self.site, &self.prepared, keys);
         data::list_files(&self.site, &self.data, &lists)
-    }
-
-    /// The body texts of the items of the build, for diagnostics.
-    pub fn source_texts(&self) -> HashMap<String, &str> {
-        self.site.source_texts()
     }
 }

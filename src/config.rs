@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Pos};
 
 /// The file name of the config at the site root.
-pub const CONFIG_FILE: &str = "rapport.toml";
+pub(crate) const CONFIG_FILE: &str = "rapport.toml";
 
 /// The whole site configuration.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -120,7 +120,7 @@ impl Default for ScriptConfig {
 impl Config {
     /// Parses the text of `rapport.toml`. On error, returns the defaults and
     /// a diagnostic at the offending position.
-    pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
+    pub(crate) fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         match toml::from_str::<Config>(text) {
             Ok(mut config) => {
                 let diagnostics = config.check(text);
@@ -178,13 +178,13 @@ impl Config {
     }
 
     /// The path part of `base_url`, always starting and ending with `/`.
-    pub fn base_path(&self) -> String {
+    pub(crate) fn base_path(&self) -> String {
         base_path_of(&self.base_url).unwrap_or_else(|_| "/".to_string())
     }
 
     /// The scheme and host of `base_url` (`https://intranet.example.com`), if
     /// it has one.
-    pub fn origin(&self) -> Option<String> {
+    pub(crate) fn origin(&self) -> Option<String> {
         let (scheme, rest) = self.base_url.split_once("://")?;
         let host = rest.split('/').next()?;
         Some(format!("{scheme}://{host}"))
@@ -192,7 +192,7 @@ impl Config {
 }
 
 /// Checks a base URL given on the command line (`--base-url`).
-pub fn check_base_url(base_url: &str) -> Result<(), String> {
+pub(crate) fn check_base_url(base_url: &str) -> Result<(), String> {
     base_path_of(base_url).map(|_| ())
 }
 
@@ -228,7 +228,7 @@ fn base_path_of(base_url: &str) -> Result<String, String> {
 }
 
 /// The position of `key =` in a TOML text, for diagnostics about valid TOML.
-pub fn find_key(text: &str, key: &str) -> Pos {
+pub(crate) fn find_key(text: &str, key: &str) -> Pos {
     for (i, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
         if let Some(rest) = trimmed.strip_prefix(key)

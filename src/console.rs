@@ -6,12 +6,12 @@
 use std::io::IsTerminal;
 
 /// Whether diagnostics printed to stderr should be coloured.
-pub fn colour_enabled() -> bool {
+pub(crate) fn colour_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
 /// "1 error", "2 warnings".
-pub fn count(n: usize, what: &str) -> String {
+pub(crate) fn count(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {

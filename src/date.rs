@@ -15,7 +15,7 @@ pub struct Date(time::Date);
 
 /// A calendar month, `YYYY-MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct YearMonth {
+pub(crate) struct YearMonth {
     pub year: i32,
     pub month: u8,
 }
@@ -44,47 +44,47 @@ impl Date {
             .map_err(|_| format!("`{text}` is not a day of the calendar ({month} {year} has no day {day})"))
     }
 
-    pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Date> {
+    pub(crate) fn from_ymd(year: i32, month: u8, day: u8) -> Option<Date> {
         let month = Month::try_from(month).ok()?;
         time::Date::from_calendar_date(year, month, day).ok().map(Date)
     }
 
     /// Today in UTC, from the system clock. Only `main` calls this: the
     /// library takes "today" as an input so that builds are reproducible.
-    pub fn today_utc() -> Date {
+    pub(crate) fn today_utc() -> Date {
         Date(time::OffsetDateTime::now_utc().date())
     }
 
     /// `other - self` in days.
-    pub fn days_until(self, other: Date) -> i64 {
+    pub(crate) fn days_until(self, other: Date) -> i64 {
         (other.0 - self.0).whole_days()
     }
 
-    pub fn add_days(self, days: i64) -> Option<Date> {
+    pub(crate) fn add_days(self, days: i64) -> Option<Date> {
         self.0.checked_add(time::Duration::days(days)).map(Date)
     }
 
-    pub fn year_month(self) -> YearMonth {
+    pub(crate) fn year_month(self) -> YearMonth {
         YearMonth {
             year: self.0.year(),
             month: u8::from(self.0.month()),
         }
     }
 
-    pub fn year(self) -> i32 {
+    pub(crate) fn year(self) -> i32 {
         self.0.year()
     }
 
-    pub fn month(self) -> u8 {
+    pub(crate) fn month(self) -> u8 {
         u8::from(self.0.month())
     }
 
-    pub fn day(self) -> u8 {
+    pub(crate) fn day(self) -> u8 {
         self.0.day()
     }
 
     /// "12 March 2026", for people.
-    pub fn long(self) -> String {
+    pub(crate) fn long(self) -> String {
         format!("{} {} {}", self.day(), self.0.month(), self.year())
     }
 }
@@ -103,14 +103,14 @@ impl Serialize for Date {
 
 impl YearMonth {
     /// Parses `YYYY-MM`.
-    pub fn parse(text: &str) -> Option<YearMonth> {
+    pub(crate) fn parse(text: &str) -> Option<YearMonth> {
         let (y, m) = text.split_once('-')?;
         let year = y.parse().ok()?;
         let month: u8 = m.parse().ok()?;
         (y.len() == 4 && m.len() == 2 && (1..=12).contains(&month)).then_some(YearMonth { year, month })
     }
 
-    pub fn next(self) -> YearMonth {
+    pub(crate) fn next(self) -> YearMonth {
         if self.month == 12 {
             YearMonth {
                 year: self.year + 1,
@@ -125,7 +125,7 @@ impl YearMonth {
     }
 
     /// Every month from `self` to `last`, both included.
-    pub fn through(self, last: YearMonth) -> Vec<YearMonth> {
+    pub(crate) fn through(self, last: YearMonth) -> Vec<YearMonth> {
         let mut months = Vec::new();
         let mut m = self;
         while m <= last {
@@ -136,17 +136,17 @@ impl YearMonth {
     }
 
     /// The month's first day.
-    pub fn first_day(self) -> Date {
+    pub(crate) fn first_day(self) -> Date {
         Date::from_ymd(self.year, self.month, 1).unwrap_or(Date(time::Date::MIN))
     }
 
     /// The month's last day.
-    pub fn last_day(self) -> Date {
+    pub(crate) fn last_day(self) -> Date {
         self.next().first_day().add_days(-1).unwrap_or(Date(time::Date::MAX))
     }
 
     /// "Mar 2026".
-    pub fn short_label(self) -> String {
+    pub(crate) fn short_label(self) -> String {
         const NAMES: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];

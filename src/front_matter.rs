@@ -70,7 +70,7 @@ fn unterminated(path: &str) -> Diagnostic {
 /// nests two or three levels; the YAML scanner takes time quadratic in the
 /// depth (40,000 levels took 9.5 s), so deeper text is refused before it is
 /// parsed.
-pub const MAX_NESTING: usize = 64;
+pub(crate) const MAX_NESTING: usize = 64;
 
 /// Parses the YAML of `split` into a mapping (an empty front matter is an
 /// empty mapping).
@@ -332,7 +332,7 @@ fn skip_quoted(bytes: &[u8], start: usize) -> usize {
 }
 
 /// "a list", "a map", "a number", ... for messages.
-pub fn describe(value: &Value) -> &'static str {
+pub(crate) fn describe(value: &Value) -> &'static str {
     match value {
         Value::Null => "nothing",
         Value::Bool(_) => "true/false",
@@ -347,13 +347,13 @@ pub fn describe(value: &Value) -> &'static str {
 /// Finds the positions of keys and values in front-matter YAML by scanning
 /// its lines: enough for the block and flow styles people write by hand.
 #[derive(Debug, Clone, Copy)]
-pub struct Locator<'a> {
+pub(crate) struct Locator<'a> {
     yaml: &'a str,
     first_line: usize,
 }
 
 impl<'a> Locator<'a> {
-    pub fn new(split: &Split<'a>) -> Locator<'a> {
+    pub(crate) fn new(split: &Split<'a>) -> Locator<'a> {
         Locator {
             yaml: split.yaml,
             first_line: split.yaml_line,
@@ -361,7 +361,7 @@ impl<'a> Locator<'a> {
     }
 
     /// The position of the top-level `key:`; the fence line when absent.
-    pub fn key(&self, key: &str) -> Pos {
+    pub(crate) fn key(&self, key: &str) -> Pos {
         self.key_line(key)
             .map(|i| Pos::new(self.first_line + i, 1))
             .unwrap_or_else(|| Pos::new(self.first_line.saturating_sub(1).max(1), 1))
@@ -370,12 +370,12 @@ impl<'a> Locator<'a> {
     /// The position of the first occurrence of `needle` in the block of the
     /// top-level `key` (its line and the indented lines below it), searched as
     /// a whole word. Falls back to the key's position.
-    pub fn value(&self, key: &str, needle: &str) -> Pos {
+    pub(crate) fn value(&self, key: &str, needle: &str) -> Pos {
         self.value_from(key, needle, 0)
     }
 
     /// Like [`Locator::value`], but for the `nth` occurrence (0-based).
-    pub fn value_from(&self, key: &str, needle: &str, nth: usize) -> Pos {
+    pub(crate) fn value_from(&self, key: &str, needle: &str, nth: usize) -> Pos {
         let Some(start) = self.key_line(key) else {
             return self.key(key);
         };
@@ -401,7 +401,7 @@ impl<'a> Locator<'a> {
 
     /// The position of `sub:` nested inside the block of top-level `key`
     /// (`definitions: {sales: ...}`), else of `key`.
-    pub fn nested_key(&self, key: &str, sub: &str) -> Pos {
+    pub(crate) fn nested_key(&self, key: &str, sub: &str) -> Pos {
         let Some(start) = self.key_line(key) else {
             return self.key(key);
         };
@@ -422,7 +422,7 @@ impl<'a> Locator<'a> {
     }
 
     /// The position of the `index`-th list item (`- ...`) under `key`.
-    pub fn item(&self, key: &str, index: usize) -> Pos {
+    pub(crate) fn item(&self, key: &str, index: usize) -> Pos {
         let Some(start) = self.key_line(key) else {
             return self.key(key);
         };
@@ -442,7 +442,7 @@ impl<'a> Locator<'a> {
     }
 
     /// The position of `field:` inside the `index`-th list item under `key`.
-    pub fn item_field(&self, key: &str, index: usize, field: &str) -> Pos {
+    pub(crate) fn item_field(&self, key: &str, index: usize, field: &str) -> Pos {
         let item = self.item(key, index);
         let lines: Vec<&str> = self.yaml.lines().collect();
         let first = item.line - self.first_line;
@@ -462,7 +462,7 @@ impl<'a> Locator<'a> {
     }
 
     /// Whether the top-level `key` is written at all (even with no value).
-    pub fn has_key(&self, key: &str) -> bool {
+    pub(crate) fn has_key(&self, key: &str) -> bool {
         self.key_line(key).is_some()
     }
 
@@ -519,7 +519,7 @@ fn find_word(haystack: &str, needle: &str) -> Option<usize> {
 /// Reads typed fields out of a front-matter mapping, removing each field it
 /// reads, and records a diagnostic for every field of the wrong shape. What
 /// is left at the end is the item's `extra`.
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     pub path: &'a str,
     map: Mapping,
     pub locator: Locator<'a>,
@@ -527,7 +527,7 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(path: &'a str, map: Mapping, split: &Split<'a>) -> Fields<'a> {
+    pub(crate) fn new(path: &'a str, map: Mapping, split: &Split<'a>) -> Fields<'a> {
         Fields {
             path,
             map,
@@ -537,7 +537,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Removes `key`, treating an explicit `null` as absent.
-    pub fn take(&mut self, key: &str) -> Option<Value> {
+    pub(crate) fn take(&mut self, key: &str) -> Option<Value> {
         match self.map.remove(key) {
             None | Some(Value::Null) => None,
             Some(Value::Tagged(tagged)) => Some(tagged.value),
@@ -545,7 +545,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.map.get(key).is_some_and(|v| !v.is_null())
     }
 
@@ -561,7 +561,7 @@ impl<'a> Fields<'a> {
         );
     }
 
-    pub fn missing(&mut self, key: &str, example: &str) {
+    pub(crate) fn missing(&mut self, key: &str, example: &str) {
         self.diagnostics.push(
             Diagnostic::error(self.path, format!("missing required field `{key}`"))
                 .at(1, 1)
@@ -570,7 +570,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Text; numbers and booleans are accepted as their text.
-    pub fn text(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn text(&mut self, key: &str) -> Option<String> {
         let value = self.take(key)?;
         match scalar_text(&value) {
             Some(text) => Some(text),
@@ -583,14 +583,14 @@ impl<'a> Fields<'a> {
 
     /// Reports `key` as missing unless a diagnostic about it exists already
     /// (a wrong type or a bad value is reported once, not twice).
-    pub fn missing_unless_reported(&mut self, key: &str, example: &str) {
+    pub(crate) fn missing_unless_reported(&mut self, key: &str, example: &str) {
         let quoted = format!("`{key}`");
         if !self.diagnostics.iter().any(|d| d.message.contains(&quoted)) {
             self.missing(key, example);
         }
     }
 
-    pub fn required_text(&mut self, key: &str, example: &str) -> Option<String> {
+    pub(crate) fn required_text(&mut self, key: &str, example: &str) -> Option<String> {
         let present = self.has(key);
         let text = self.text(key);
         match text {
@@ -613,7 +613,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn bool(&mut self, key: &str) -> Option<bool> {
+    pub(crate) fn bool(&mut self, key: &str) -> Option<bool> {
         let value = self.take(key)?;
         match value {
             Value::Bool(b) => Some(b),
@@ -624,7 +624,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn date(&mut self, key: &str) -> Option<Date> {
+    pub(crate) fn date(&mut self, key: &str) -> Option<Date> {
         let value = self.take(key)?;
         let Some(text) = scalar_text(&value) else {
             self.wrong_type(key, "a date", &value, &format!("{key}: 2026-03-31"));
@@ -644,7 +644,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub fn required_date(&mut self, key: &str) -> Option<Date> {
+    pub(crate) fn required_date(&mut self, key: &str) -> Option<Date> {
         if !self.has(key) {
             self.missing(key, &format!("{key}: 2026-03-31"));
             return None;
@@ -653,7 +653,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An integer; floats with no fraction are accepted.
-    pub fn integer(&mut self, key: &str) -> Option<i64> {
+    pub(crate) fn integer(&mut self, key: &str) -> Option<i64> {
         let value = self.take(key)?;
         let number = match &value {
             Value::Number(n) => n
@@ -668,7 +668,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A list of texts; a single text is accepted as a list of one.
-    pub fn text_list(&mut self, key: &str) -> Vec<String> {
+    pub(crate) fn text_list(&mut self, key: &str) -> Vec<String> {
         let Some(value) = self.take(key) else {
             return Vec::new();
         };
@@ -705,7 +705,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A map of text keys to text values, in file order.
-    pub fn text_map(&mut self, key: &str) -> Vec<(String, String)> {
+    pub(crate) fn text_map(&mut self, key: &str) -> Vec<(String, String)> {
         let Some(value) = self.take(key) else {
             return Vec::new();
         };
@@ -735,7 +735,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A list of maps (such as `revisions`), each given as a [`Mapping`].
-    pub fn map_list(&mut self, key: &str) -> Vec<Mapping> {
+    pub(crate) fn map_list(&mut self, key: &str) -> Vec<Mapping> {
         let Some(value) = self.take(key) else {
             return Vec::new();
         };
@@ -764,21 +764,21 @@ impl<'a> Fields<'a> {
     }
 
     /// What no typed reader took: the item's `extra` fields, in file order.
-    pub fn into_rest(self) -> (Mapping, Vec<Diagnostic>) {
+    pub(crate) fn into_rest(self) -> (Mapping, Vec<Diagnostic>) {
         (self.map, self.diagnostics)
     }
 }
 
 /// The first day a date in front matter may be.
-pub const FIRST_DATE: &str = "1970-01-01";
+pub(crate) const FIRST_DATE: &str = "1970-01-01";
 /// The last day a date in front matter may be.
-pub const LAST_DATE: &str = "2100-12-31";
+pub(crate) const LAST_DATE: &str = "2100-12-31";
 
 /// A date of the site's content: `YYYY-MM-DD` (see [`Date::parse`]) from
 /// [`FIRST_DATE`] to [`LAST_DATE`]. A year typo (`9026` for `2026`) is a
 /// real calendar day, but it would draw monthly series 84,000 months long;
 /// no alignment record is dated outside this window.
-pub fn site_date(text: &str) -> Result<Date, String> {
+pub(crate) fn site_date(text: &str) -> Result<Date, String> {
     let date = Date::parse(text)?;
     let first = Date::parse(FIRST_DATE)?;
     let last = Date::parse(LAST_DATE)?;
@@ -793,7 +793,7 @@ pub fn site_date(text: &str) -> Result<Date, String> {
 /// The hint for a date [`site_date`] refused: about the year when it is a
 /// real day outside the window, else about the format (`example` is a
 /// field written right, such as `due: 2026-03-31`).
-pub fn date_hint(text: &str, example: &str) -> String {
+pub(crate) fn date_hint(text: &str, example: &str) -> String {
     if Date::parse(text).is_ok() {
         format!("is the year a typo? dates run from {FIRST_DATE} to {LAST_DATE}")
     } else {
@@ -802,7 +802,7 @@ pub fn date_hint(text: &str, example: &str) -> String {
 }
 
 /// The text of a scalar: strings as-is, numbers and booleans printed.
-pub fn scalar_text(value: &Value) -> Option<String> {
+pub(crate) fn scalar_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -813,7 +813,7 @@ pub fn scalar_text(value: &Value) -> Option<String> {
 }
 
 /// Converts a YAML value into JSON for templates, scripts and data files.
-pub fn yaml_to_json(value: &Value) -> serde_json::Value {
+pub(crate) fn yaml_to_json(value: &Value) -> serde_json::Value {
     match value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
@@ -844,7 +844,7 @@ pub fn yaml_to_json(value: &Value) -> serde_json::Value {
 /// count only when the first letter is right: people mistype the middle of
 /// a word, and a different first letter is usually a different word
 /// (`outdated` is not `updated`).
-pub fn typo_of<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn typo_of<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     let key_lower = key.to_lowercase();
     let limit = if key_lower.chars().count() <= 4 { 1 } else { 2 };
     let same_start = |k: &str| key_lower.chars().next() == k.chars().next();

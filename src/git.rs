@@ -27,7 +27,7 @@ pub struct GitInfo {
 }
 
 /// Reads the history of the site at `root`; empty when there is none.
-pub fn history(root: &Path) -> GitInfo {
+pub(crate) fn history(root: &Path) -> GitInfo {
     let Some(prefix) = run(root, &["rev-parse", "--show-prefix"]) else {
         return GitInfo::default();
     };
@@ -52,7 +52,7 @@ pub fn history(root: &Path) -> GitInfo {
 }
 
 /// The branch edit links use when `[repo] branch` is empty.
-pub const DEFAULT_BRANCH: &str = "main";
+pub(crate) const DEFAULT_BRANCH: &str = "main";
 
 /// The "edit this page" link of the file at `path` (relative to the site
 /// root), or `None` without `[repo] url` or `edit_url`.
@@ -62,7 +62,7 @@ pub const DEFAULT_BRANCH: &str = "main";
 /// GitHub, Gitea and Forgejo spell it. The path in the repository is
 /// `prefix` (where the site sits in it, from [`history`]) plus `path`, each
 /// segment percent-encoded.
-pub fn edit_url(repo: &RepoConfig, prefix: &str, path: &str) -> Option<String> {
+pub(crate) fn edit_url(repo: &RepoConfig, prefix: &str, path: &str) -> Option<String> {
     let repo_path = encode_path(&format!("{prefix}{path}"));
     if !repo.edit_url.is_empty() {
         return Some(repo.edit_url.replace("{path}", &repo_path));

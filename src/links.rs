@@ -157,7 +157,7 @@ impl LinkIndex {
     }
 
     /// Whether `path` (relative to `content/`) is a file copied to the output.
-    pub fn has_asset(&self, path: &str) -> bool {
+    pub(crate) fn has_asset(&self, path: &str) -> bool {
         self.assets.contains(path)
     }
 
@@ -299,7 +299,7 @@ impl LinkIndex {
     }
 
     /// Where the item `key` lives.
-    pub fn target(&self, key: &ItemKey) -> Option<Target> {
+    pub(crate) fn target(&self, key: &ItemKey) -> Option<Target> {
         let info = self.targets.get(key)?;
         Some(Target {
             key: key.clone(),
@@ -362,12 +362,12 @@ impl LinkIndex {
     }
 
     /// The tooltip (one-line definition) of a term, for templates.
-    pub fn tooltip(&self, key: &ItemKey) -> Option<&str> {
+    pub(crate) fn tooltip(&self, key: &ItemKey) -> Option<&str> {
         self.targets.get(key)?.tooltip.as_deref()
     }
 
     /// Every term acronym with its term, for `<abbr>` in body text.
-    pub fn acronyms(&self) -> impl Iterator<Item = (&str, &ItemKey, &str)> {
+    pub(crate) fn acronyms(&self) -> impl Iterator<Item = (&str, &ItemKey, &str)> {
         self.targets.iter().filter_map(|(key, info)| {
             let acronym = info.acronym.as_deref()?;
             (key.kind == Kind::Term).then_some((acronym, key, info.title.as_str()))

@@ -118,7 +118,7 @@ impl LiveSite {
     }
 
     /// The theme the site uses now (`rapport.toml` may change it).
-    pub fn theme(&self) -> &str {
+    pub(crate) fn theme(&self) -> &str {
         &self.tree.config.theme
     }
 
@@ -648,7 +648,7 @@ fn diff(old: &BTreeMap<String, Arc<[u8]>>, new: &BTreeMap<String, Arc<[u8]>>) ->
 }
 
 /// The URL path of an output path: `glossary/mql/index.html` -> `/glossary/mql/`.
-pub fn url_of_output(path: &str) -> String {
+pub(crate) fn url_of_output(path: &str) -> String {
     match path.strip_suffix("index.html") {
         Some(dir) => format!("/{dir}"),
         None => format!("/{path}"),

@@ -82,7 +82,7 @@ pub struct SourceTree {
 
 /// What part of the site a path belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
+pub(crate) enum Role {
     Config,
     Content,
     /// A non-Markdown file under `content/`, copied beside its page.
@@ -97,10 +97,10 @@ pub enum Role {
 
 /// The folders whose files are part of the site (besides `rapport.toml`):
 /// what `load` reads and what the dev server watches.
-pub const SITE_FOLDERS: [&str; 4] = ["content", "themes", "scripts", "static"];
+pub(crate) const SITE_FOLDERS: [&str; 4] = ["content", "themes", "scripts", "static"];
 
 /// Reads just the config at `root` (defaults when it is missing or broken).
-pub fn read_config(root: &Path) -> Config {
+pub(crate) fn read_config(root: &Path) -> Config {
     read_text(root, CONFIG_FILE)
         .map(|file| Config::parse(&file.text).0)
         .unwrap_or_default()
@@ -109,7 +109,7 @@ pub fn read_config(root: &Path) -> Config {
 /// Reads the whole site at `root`: the config first, since it names the
 /// theme whose files are read. Fails only when `root` itself is not a
 /// readable folder; every problem below it is a diagnostic.
-pub fn load(root: &Path) -> Result<SourceTree> {
+pub(crate) fn load(root: &Path) -> Result<SourceTree> {
     if !root.is_dir() {
         bail!("site root `{}` is not a folder", root.display());
     }
@@ -528,14 +528,14 @@ fn read_regular(source: &Path, rel: &str) -> Result<Vec<u8>, Diagnostic> {
 }
 
 /// `path` relative to `root`, `/`-separated; `None` when outside it or not UTF-8.
-pub fn relative(root: &Path, path: &Path) -> Option<String> {
+pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
     let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
     Some(parts?.join("/"))
 }
 
 /// Which part of the site `rel` (relative to the root, `/`-separated) is.
-pub fn classify(rel: &str, theme: &str) -> Role {
+pub(crate) fn classify(rel: &str, theme: &str) -> Role {
     if rel.split('/').any(is_ignored_name) {
         return Role::Other;
     }
@@ -573,7 +573,7 @@ pub fn classify(rel: &str, theme: &str) -> Role {
 
 /// Names that are never part of the site: hidden files and the temporary
 /// and backup files editors write next to the file being saved.
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")
@@ -611,7 +611,7 @@ pub fn read_text(root: &Path, rel: &str) -> Result<TextFile, Diagnostic> {
 }
 
 /// Reads one asset of the site, under the same rules as [`load`].
-pub fn read_asset(root: &Path, rel: &str, role: Role) -> Result<Option<Asset>, Diagnostic> {
+pub(crate) fn read_asset(root: &Path, rel: &str, role: Role) -> Result<Option<Asset>, Diagnostic> {
     let Some(output) = asset_output(role, rel) else {
         return Ok(None);
     };

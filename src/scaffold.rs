@@ -27,7 +27,7 @@ pub enum NewKind {
 }
 
 /// Writes the example site into `dir`; returns how many files it wrote.
-pub fn init(dir: &Path) -> Result<usize> {
+pub(crate) fn init(dir: &Path) -> Result<usize> {
     if dir.exists() {
         if !dir.is_dir() {
             bail!("`{}` exists and is not a folder", dir.display());
@@ -53,7 +53,7 @@ pub fn init(dir: &Path) -> Result<usize> {
 }
 
 /// Creates the content file for a new item titled `title`; returns its path.
-pub fn new(site: &Site, kind: NewKind, title: &str) -> Result<PathBuf> {
+pub(crate) fn new(site: &Site, kind: NewKind, title: &str) -> Result<PathBuf> {
     let title = title.trim();
     let slug = slugify(title);
     if slug.is_empty() {
@@ -96,7 +96,7 @@ fn yaml_quote(text: &str) -> String {
 }
 
 /// The starter text of a new item of `kind`.
-pub fn skeleton(site: &Site, kind: NewKind, title: &str) -> Result<String> {
+pub(crate) fn skeleton(site: &Site, kind: NewKind, title: &str) -> Result<String> {
     let today = site.today;
     let first_team = site.content.teams.first().map(|t| t.meta.slug.clone());
     let need_team = || {

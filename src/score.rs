@@ -21,7 +21,7 @@ use crate::model::MonthFigures;
 
 /// A template's call of a script function: `script("name", args...)`.
 /// The scripts provide it ([`crate::script`]); the theme calls it.
-pub type ScriptCall = Arc<dyn Fn(&str, Vec<Value>) -> Result<Value, String> + Send + Sync>;
+pub(crate) type ScriptCall = Arc<dyn Fn(&str, Vec<Value>) -> Result<Value, String> + Send + Sync>;
 
 /// One month of a team's happiness index: the hook's value and the
 /// monthly figures it was computed from (month, made, due, rescheduled, on
@@ -60,41 +60,41 @@ pub struct ScoreBook {
 
 impl ScoreBook {
     /// The commitment's score, if its hook gave a number.
-    pub fn commitment(&self, slug: &str) -> Option<f64> {
+    pub(crate) fn commitment(&self, slug: &str) -> Option<f64> {
         self.commitments.get(slug).copied().flatten()
     }
 
-    pub fn story(&self, slug: &str) -> Option<f64> {
+    pub(crate) fn story(&self, slug: &str) -> Option<f64> {
         self.stories.get(slug).copied().flatten()
     }
 
-    pub fn team(&self, slug: &str) -> Option<f64> {
+    pub(crate) fn team(&self, slug: &str) -> Option<f64> {
         self.teams.get(slug).copied().flatten()
     }
 
     /// The hook ran on the commitment and returned `()`: "no value".
-    pub fn commitment_has_no_value(&self, slug: &str) -> bool {
+    pub(crate) fn commitment_has_no_value(&self, slug: &str) -> bool {
         matches!(self.commitments.get(slug), Some(None))
     }
 
-    pub fn story_has_no_value(&self, slug: &str) -> bool {
+    pub(crate) fn story_has_no_value(&self, slug: &str) -> bool {
         matches!(self.stories.get(slug), Some(None))
     }
 
     /// `score_team` returned `()`: with the default script, nothing the
     /// team promised has come due yet.
-    pub fn team_has_no_value(&self, slug: &str) -> bool {
+    pub(crate) fn team_has_no_value(&self, slug: &str) -> bool {
         matches!(self.teams.get(slug), Some(None))
     }
 
-    pub fn happiness(&self, team: &str) -> &[HappinessPoint] {
+    pub(crate) fn happiness(&self, team: &str) -> &[HappinessPoint] {
         self.happiness.get(team).map_or(&[], Vec::as_slice)
     }
 }
 
 /// A hook rapport calls, with its parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Hook {
+pub(crate) enum Hook {
     ScoreCommitment,
     ScoreStory,
     ScoreTeam,
@@ -103,7 +103,7 @@ pub enum Hook {
 }
 
 impl Hook {
-    pub const ALL: [Hook; 5] = [
+    pub(crate) const ALL: [Hook; 5] = [
         Hook::ScoreCommitment,
         Hook::ScoreStory,
         Hook::ScoreTeam,
@@ -112,7 +112,7 @@ impl Hook {
     ];
 
     /// The function name scripts define.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Hook::ScoreCommitment => "score_commitment",
             Hook::ScoreStory => "score_story",
@@ -123,7 +123,7 @@ impl Hook {
     }
 
     /// The parameters rapport passes, for messages and docs.
-    pub fn params(self) -> &'static [&'static str] {
+    pub(crate) fn params(self) -> &'static [&'static str] {
         match self {
             Hook::ScoreCommitment => &["c"],
             Hook::ScoreStory => &["s"],
@@ -134,7 +134,7 @@ impl Hook {
     }
 
     /// What the hook's result is called on the site.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Hook::ScoreCommitment => "Commitment score",
             Hook::ScoreStory => "Story score",
@@ -145,7 +145,7 @@ impl Hook {
     }
 
     /// The hook's position in [`Hook::ALL`].
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 }

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
-use crate::git::{self, GitInfo};
+use crate::git::GitInfo;
 use crate::load::{self, SourceTree};
 use crate::model::read::{ReadOutcome, read_item};
 use crate::model::{Content, Item, ItemKey};
@@ -78,7 +78,7 @@ impl Site {
     }
 
     /// Builds the model from files already in memory.
-    pub fn from_sources(tree: SourceTree, options: &BuildOptions) -> Site {
+    pub(crate) fn from_sources(tree: SourceTree, options: &BuildOptions) -> Site {
         let today = resolve_today(&tree, options);
         let started = Instant::now();
         let outcomes: Vec<ReadOutcome> = tree
@@ -94,7 +94,7 @@ impl Site {
 
     /// Builds the model from files already in memory and already read
     /// (the dev server keeps the outcome of each file between rebuilds).
-    pub fn from_outcomes(mut tree: SourceTree, outcomes: Vec<ReadOutcome>, options: &BuildOptions) -> Site {
+    pub(crate) fn from_outcomes(mut tree: SourceTree, outcomes: Vec<ReadOutcome>, options: &BuildOptions) -> Site {
         let mut config = tree.config.clone();
         let today = resolve_today(&tree, options);
         let mut diagnostics = std::mem::take(&mut tree.diagnostics);
@@ -145,7 +145,7 @@ impl Site {
     }
 
     /// Every source text by path, for diagnostic snippets.
-    pub fn source_texts(&self) -> HashMap<String, &str> {
+    pub(crate) fn source_texts(&self) -> HashMap<String, &str> {
         let mut map: HashMap<String, &str> = HashMap::new();
         for (name, source) in crate::embedded::theme_templates() {
             map.insert(format!("themes/default/templates/{name}"), source);
@@ -167,19 +167,13 @@ impl Site {
     }
 
     /// When the file at `path` last changed, from git, if known.
-    pub fn last_updated(&self, path: &str) -> Option<Date> {
+    pub(crate) fn last_updated(&self, path: &str) -> Option<Date> {
         self.git.dates.get(path).copied()
-    }
-
-    /// The "edit this page" link of the source file at `path`, from
-    /// `[repo]` in the config.
-    pub fn edit_url(&self, path: &str) -> Option<String> {
-        git::edit_url(&self.config.repo, &self.git.prefix, path)
     }
 }
 
 /// Today for a build: `--today`, else `today` in rapport.toml, else the
 /// system's date.
-pub fn resolve_today(tree: &SourceTree, options: &BuildOptions) -> Date {
+pub(crate) fn resolve_today(tree: &SourceTree, options: &BuildOptions) -> Date {
     options.today.or(tree.config.today).unwrap_or(options.system_today)
 }

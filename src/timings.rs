@@ -13,7 +13,7 @@ pub struct Timings {
 
 impl Timings {
     /// Runs `run` and records how long it took as `stage`.
-    pub fn time<T>(&mut self, stage: &'static str, run: impl FnOnce() -> T) -> T {
+    pub(crate) fn time<T>(&mut self, stage: &'static str, run: impl FnOnce() -> T) -> T {
         let started = Instant::now();
         let out = run();
         self.stages.push((stage, started.elapsed()));
@@ -21,17 +21,17 @@ impl Timings {
     }
 
     /// Records a stage timed elsewhere.
-    pub fn push(&mut self, stage: &'static str, took: Duration) {
+    pub(crate) fn push(&mut self, stage: &'static str, took: Duration) {
         self.stages.push((stage, took));
     }
 
     /// Adds the stages of `other` after this one's.
-    pub fn extend(&mut self, other: &Timings) {
+    pub(crate) fn extend(&mut self, other: &Timings) {
         self.stages.extend(other.stages.iter().cloned());
     }
 
     /// One line per stage: name, milliseconds, share of the total.
-    pub fn report(&self) -> String {
+    pub(crate) fn report(&self) -> String {
         let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
         let mut out = String::new();
         for (stage, took) in &self.stages {

@@ -29,7 +29,7 @@ const RESERVED: [&str; 8] = [
 /// reports the others. Also refuses plain pages that would replace a list
 /// page. What is refused stays as an [`Item::Partial`], so that its
 /// references and links are still checked and links to it are not broken.
-pub fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
+pub(crate) fn remove_duplicates(mut items: Vec<Item>) -> (Vec<Item>, Vec<Diagnostic>) {
     items.sort_by(|a, b| a.meta().path.cmp(&b.meta().path));
     let mut seen: HashMap<(Kind, String), String> = HashMap::new();
     let mut urls: HashMap<String, String> = HashMap::new();
@@ -108,7 +108,7 @@ fn is_section_intro(item: &Item) -> bool {
 /// for the items and for the files left out for their errors alike (the
 /// links in bodies are checked as bodies are rendered, the left-out files'
 /// included: [`crate::render::check_partials`]).
-pub fn check_references(content: &Content, drafts: &HashSet<ItemKey>) -> Vec<Diagnostic> {
+pub(crate) fn check_references(content: &Content, drafts: &HashSet<ItemKey>) -> Vec<Diagnostic> {
     let checker = RefChecker {
         content,
         drafts,

@@ -24,11 +24,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 /// The file rapport leaves in every output folder it writes.
-pub const MARKER: &str = ".rapport-output";
+pub(crate) const MARKER: &str = ".rapport-output";
 
 /// Writes `files` (output path, bytes) as the new contents of `out`,
 /// atomically replacing it.
-pub fn write_site(root: &Path, out: &Path, files: &[(&str, &[u8])]) -> Result<()> {
+pub(crate) fn write_site(root: &Path, out: &Path, files: &[(&str, &[u8])]) -> Result<()> {
     let out = absolute(out)?;
     check_output_dir(root, &out)?;
     let parent = out
@@ -120,7 +120,7 @@ fn remove_stale_staging(parent: &Path, name: &str) -> Result<usize> {
 
 /// Whether process `pid` is still running. Unknown means running, so that
 /// nothing of a live build is ever removed.
-pub fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     // 0 and negative numbers name process groups for kill(2), never one process.
     if pid == 0 || i32::try_from(pid).is_err() {
         return true;
@@ -308,7 +308,7 @@ fn canonical_or_same(path: &Path) -> PathBuf {
 }
 
 /// Refuses output folders whose replacement would destroy something.
-pub fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
+pub(crate) fn check_output_dir(root: &Path, out: &Path) -> Result<()> {
     let root = canonical_or_same(&absolute(root)?);
     let out = match out.parent() {
         // Resolve symlinks in the existing part of the path.

@@ -22,7 +22,7 @@ use crate::site::{BuildOptions, Site};
 use crate::write;
 
 /// Exit status for a site with errors.
-pub const EXIT_SITE_ERRORS: u8 = 1;
+pub(crate) const EXIT_SITE_ERRORS: u8 = 1;
 /// Exit status for usage and internal failures.
 pub const EXIT_FAILURE: u8 = 2;
 
@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Build options from the flags, with today from the system clock.
-pub fn options(args: &SiteArgs) -> BuildOptions {
+pub(crate) fn options(args: &SiteArgs) -> BuildOptions {
     BuildOptions {
         drafts: args.drafts,
         today: args.today,

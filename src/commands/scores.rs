@@ -17,7 +17,7 @@ use crate::script::report::report;
 use crate::site::Site;
 
 /// Runs `rapport scores`.
-pub fn scores(args: &ScoresArgs) -> Result<ExitCode> {
+pub(crate) fn scores(args: &ScoresArgs) -> Result<ExitCode> {
     let site = Site::load(&args.site.root, &options(&args.site))?;
     if let Some(team) = &args.team
         && site.content.team(team).is_none()

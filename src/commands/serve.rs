@@ -16,7 +16,7 @@ use crate::serve::watch::SiteWatcher;
 use crate::serve::{Server, watch_loop};
 
 /// Runs `rapport serve` until Ctrl-C.
-pub fn serve(args: &ServeArgs) -> Result<ExitCode> {
+pub(crate) fn serve(args: &ServeArgs) -> Result<ExitCode> {
     let mut options = options(&args.site);
     // Served pages live at the root of this server, whatever base_url says.
     options.base_url = Some("/".to_string());

@@ -24,9 +24,9 @@ pub enum Status {
 }
 
 impl Status {
-    pub const NAMES: [&'static str; 5] = ["open", "at-risk", "delivered", "missed", "dropped"];
+    pub(crate) const NAMES: [&'static str; 5] = ["open", "at-risk", "delivered", "missed", "dropped"];
 
-    pub fn parse(text: &str) -> Option<Status> {
+    pub(crate) fn parse(text: &str) -> Option<Status> {
         match text.trim().to_lowercase().as_str() {
             "open" => Some(Status::Open),
             "at-risk" => Some(Status::AtRisk),
@@ -37,7 +37,7 @@ impl Status {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Status::Open => "open",
             Status::AtRisk => "at-risk",
@@ -63,7 +63,7 @@ pub enum State {
 
 impl State {
     /// Board order: what needs attention first.
-    pub const ALL: [State; 7] = [
+    pub(crate) const ALL: [State; 7] = [
         State::Overdue,
         State::AtRisk,
         State::Open,
@@ -73,7 +73,7 @@ impl State {
         State::Dropped,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             State::Overdue => "overdue",
             State::AtRisk => "at-risk",
@@ -86,7 +86,7 @@ impl State {
     }
 
     /// A heading for people.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             State::Overdue => "Overdue",
             State::AtRisk => "At risk",
@@ -98,12 +98,12 @@ impl State {
         }
     }
 
-    pub fn is_delivered(self) -> bool {
+    pub(crate) fn is_delivered(self) -> bool {
         matches!(self, State::OnTime | State::Late)
     }
 
     /// Still to be delivered.
-    pub fn is_pending(self) -> bool {
+    pub(crate) fn is_pending(self) -> bool {
         matches!(self, State::Overdue | State::AtRisk | State::Open)
     }
 }
@@ -118,7 +118,7 @@ pub struct Revision {
 
 /// The fields a commitment's state is computed from.
 #[derive(Debug, Clone, Copy)]
-pub struct Dates<'a> {
+pub(crate) struct Dates<'a> {
     pub due: Date,
     pub delivered: Option<Date>,
     /// When it was declared missed or dropped.
@@ -141,7 +141,7 @@ pub struct Derived {
 }
 
 /// Applies the content format's rules, first match wins.
-pub fn derive(dates: Dates<'_>, today: Date) -> Derived {
+pub(crate) fn derive(dates: Dates<'_>, today: Date) -> Derived {
     let effective_due = dates.revisions.last().map_or(dates.due, |r| r.new_due);
     let ended = dates.delivered.or(dates.closed);
     let days_late = dates.due.days_until(ended.unwrap_or(today));
@@ -166,7 +166,7 @@ pub fn derive(dates: Dates<'_>, today: Date) -> Derived {
 /// The due date as it stood on day `day`: the `new_due` of the last
 /// revision dated on or before it (in file order), else the original `due`.
 /// Undated revisions are not placed in time, so they never apply here.
-pub fn due_as_of(due: Date, revisions: &[Revision], day: Date) -> Date {
+pub(crate) fn due_as_of(due: Date, revisions: &[Revision], day: Date) -> Date {
     revisions
         .iter()
         .rfind(|r| r.date.is_some_and(|d| d <= day))
@@ -176,7 +176,7 @@ pub fn due_as_of(due: Date, revisions: &[Revision], day: Date) -> Date {
 /// Where a day stands against the original due date, `days` after it:
 /// "39 days after the original date", "1 day before the original date",
 /// "on the original date".
-pub fn against_due(days: i64) -> String {
+pub(crate) fn against_due(days: i64) -> String {
     let unit = |n: i64| if n == 1 { "day" } else { "days" };
     match days {
         0 => "on the original date".to_string(),
@@ -212,13 +212,8 @@ pub struct MonthFigures {
 }
 
 impl MonthFigures {
-    /// Promises that ended this month: delivered, missed or dropped.
-    pub fn settled(&self) -> u32 {
-        self.on_time + self.late + self.missed + self.dropped
-    }
-
     /// Adds every count of `other` (not `month` nor `satisfaction`).
-    pub fn add_counts(&mut self, other: &MonthFigures) {
+    pub(crate) fn add_counts(&mut self, other: &MonthFigures) {
         self.made += other.made;
         self.due += other.due;
         self.rescheduled += other.rescheduled;
@@ -232,7 +227,7 @@ impl MonthFigures {
 
 /// What the monthly figures need to know about one commitment.
 #[derive(Debug, Clone, Copy)]
-pub struct MonthInput<'a> {
+pub(crate) struct MonthInput<'a> {
     pub promised: Date,
     /// The original due date.
     pub due: Date,
@@ -245,7 +240,7 @@ pub struct MonthInput<'a> {
 }
 
 impl<'a> MonthInput<'a> {
-    pub fn of(c: &'a super::Commitment) -> MonthInput<'a> {
+    pub(crate) fn of(c: &'a super::Commitment) -> MonthInput<'a> {
         MonthInput {
             promised: c.promised,
             due: c.due,
@@ -263,7 +258,7 @@ impl<'a> MonthInput<'a> {
 /// any event up to and including today's month, empty months included so
 /// that charts have no holes. A date after today counts nowhere: the
 /// figures say what has happened.
-pub fn monthly<'a>(inputs: impl IntoIterator<Item = MonthInput<'a>>, today: Date) -> Vec<MonthFigures> {
+pub(crate) fn monthly<'a>(inputs: impl IntoIterator<Item = MonthInput<'a>>, today: Date) -> Vec<MonthFigures> {
     #[derive(Default)]
     struct Acc {
         figures: MonthFigures,
@@ -363,7 +358,7 @@ pub struct PromiseCounts {
 }
 
 /// Counts promises by state, with the on-time rate.
-pub fn counts(states: impl Iterator<Item = State>) -> PromiseCounts {
+pub(crate) fn counts(states: impl Iterator<Item = State>) -> PromiseCounts {
     let mut c = PromiseCounts::default();
     for state in states {
         c.total += 1;
@@ -595,7 +590,10 @@ mod tests {
         assert_eq!((apr.missed, apr.late, apr.overdue), (1, 1, 0));
         assert_eq!(apr.satisfaction, None);
         let may = month(&months, "2026-05");
-        assert_eq!(may.settled() + may.made + may.due + may.overdue, 0);
+        assert_eq!(
+            may.on_time + may.late + may.missed + may.dropped + may.made + may.due + may.overdue,
+            0
+        );
     }
 
     #[test]

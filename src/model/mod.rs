@@ -6,9 +6,9 @@
 //! it. References (`owner: sales`) are kept as [`Ref`]s with their position in
 //! the file; [`crate::validate`] checks them against [`Content`].
 
-pub mod commitment;
+pub(crate) mod commitment;
 pub mod read;
-pub mod relations;
+pub(crate) mod relations;
 pub mod text;
 
 use std::collections::HashMap;
@@ -19,8 +19,8 @@ use serde::Serialize;
 use crate::date::Date;
 use crate::diagnostic::Pos;
 
-pub use commitment::{Derived, MonthFigures, Revision, State, Status};
-pub use relations::Relations;
+pub(crate) use commitment::{Derived, MonthFigures, Revision, State, Status};
+pub(crate) use relations::Relations;
 
 /// The kinds of content, by the folder under `content/` they live in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -35,7 +35,7 @@ pub enum Kind {
 
 impl Kind {
     /// The folder under `content/` and the URL section (`glossary`).
-    pub fn section(self) -> &'static str {
+    pub(crate) fn section(self) -> &'static str {
         match self {
             Kind::Team => "teams",
             Kind::Term => "glossary",
@@ -46,7 +46,7 @@ impl Kind {
     }
 
     /// The word used in messages and in `[[kind:slug]]` links.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Team => "team",
             Kind::Term => "term",
@@ -57,7 +57,7 @@ impl Kind {
     }
 
     /// The kind whose folder is `section`, if any.
-    pub fn from_section(section: &str) -> Option<Kind> {
+    pub(crate) fn from_section(section: &str) -> Option<Kind> {
         match section {
             "teams" => Some(Kind::Team),
             "glossary" => Some(Kind::Term),
@@ -68,7 +68,7 @@ impl Kind {
     }
 
     /// The kind named in a `[[kind:slug]]` link prefix.
-    pub fn from_link_prefix(prefix: &str) -> Option<Kind> {
+    pub(crate) fn from_link_prefix(prefix: &str) -> Option<Kind> {
         match prefix.to_lowercase().as_str() {
             "team" => Some(Kind::Team),
             "term" | "glossary" => Some(Kind::Term),
@@ -78,7 +78,7 @@ impl Kind {
         }
     }
 
-    pub const RECORDS: [Kind; 4] = [Kind::Team, Kind::Term, Kind::Story, Kind::Commitment];
+    pub(crate) const RECORDS: [Kind; 4] = [Kind::Team, Kind::Term, Kind::Story, Kind::Commitment];
 }
 
 /// Identifies one item: its kind and slug (for pages, the URL path).
@@ -89,7 +89,7 @@ pub struct ItemKey {
 }
 
 impl ItemKey {
-    pub fn new(kind: Kind, slug: impl Into<String>) -> ItemKey {
+    pub(crate) fn new(kind: Kind, slug: impl Into<String>) -> ItemKey {
         ItemKey {
             kind,
             slug: slug.into(),
@@ -126,7 +126,7 @@ impl FieldRef {
 }
 
 /// The references of a story, from its fields.
-pub fn story_references(teams: &[Ref], contributions: &[Contribution], commitments: &[Ref]) -> Vec<FieldRef> {
+pub(crate) fn story_references(teams: &[Ref], contributions: &[Contribution], commitments: &[Ref]) -> Vec<FieldRef> {
     let mut out = Vec::new();
     FieldRef::push_all(&mut out, "teams", Kind::Team, teams);
     FieldRef::push_all(
@@ -140,7 +140,7 @@ pub fn story_references(teams: &[Ref], contributions: &[Contribution], commitmen
 }
 
 /// The references of a commitment, from its fields.
-pub fn commitment_references(owner: Option<&Ref>, to: &[Ref]) -> Vec<FieldRef> {
+pub(crate) fn commitment_references(owner: Option<&Ref>, to: &[Ref]) -> Vec<FieldRef> {
     let mut out = Vec::new();
     FieldRef::push_all(&mut out, "owner", Kind::Team, owner);
     FieldRef::push_all(&mut out, "to", Kind::Team, to);
@@ -171,11 +171,11 @@ pub struct Meta {
 
 impl Meta {
     /// The Markdown body.
-    pub fn body(&self) -> &str {
+    pub(crate) fn body(&self) -> &str {
         &self.source[self.body_offset..]
     }
 
-    pub fn key(&self) -> ItemKey {
+    pub(crate) fn key(&self) -> ItemKey {
         ItemKey::new(self.kind, self.slug.clone())
     }
 }
@@ -248,7 +248,7 @@ pub struct Commitment {
 }
 
 impl Term {
-    pub fn references(&self) -> Vec<FieldRef> {
+    pub(crate) fn references(&self) -> Vec<FieldRef> {
         let mut out = Vec::new();
         FieldRef::push_all(&mut out, "owner", Kind::Team, &self.owner);
         FieldRef::push_all(
@@ -262,7 +262,7 @@ impl Term {
     }
 
     /// The names a `[[link]]` may use for this term, besides its slug.
-    pub fn names(&self) -> Vec<String> {
+    pub(crate) fn names(&self) -> Vec<String> {
         std::iter::once(self.meta.title.clone())
             .chain(self.acronym.clone())
             .chain(self.aliases.iter().cloned())
@@ -272,13 +272,13 @@ impl Term {
 }
 
 impl Story {
-    pub fn references(&self) -> Vec<FieldRef> {
+    pub(crate) fn references(&self) -> Vec<FieldRef> {
         story_references(&self.teams, &self.contributions, &self.commitments)
     }
 }
 
 impl Commitment {
-    pub fn references(&self) -> Vec<FieldRef> {
+    pub(crate) fn references(&self) -> Vec<FieldRef> {
         commitment_references(Some(&self.owner), &self.to)
     }
 }
@@ -314,7 +314,7 @@ pub struct Partial {
 
 impl Partial {
     /// An item that cannot be part of the site after all (a duplicate).
-    pub fn of_item(item: Item) -> Partial {
+    pub(crate) fn of_item(item: Item) -> Partial {
         let names = match item {
             Item::Partial(p) => return p,
             Item::Term(ref t) => t.names(),
@@ -342,7 +342,7 @@ pub enum Item {
 }
 
 impl Item {
-    pub fn meta(&self) -> &Meta {
+    pub(crate) fn meta(&self) -> &Meta {
         match self {
             Item::Team(x) => &x.meta,
             Item::Term(x) => &x.meta,
@@ -354,7 +354,7 @@ impl Item {
     }
 
     /// Every reference in its front matter.
-    pub fn references(&self) -> Vec<FieldRef> {
+    pub(crate) fn references(&self) -> Vec<FieldRef> {
         match self {
             Item::Term(x) => x.references(),
             Item::Story(x) => x.references(),
@@ -367,7 +367,7 @@ impl Item {
 
 /// A borrowed view of any item, for code that walks every kind.
 #[derive(Debug, Clone, Copy)]
-pub enum ItemRef<'a> {
+pub(crate) enum ItemRef<'a> {
     Team(&'a Team),
     Term(&'a Term),
     Story(&'a Story),
@@ -376,7 +376,7 @@ pub enum ItemRef<'a> {
 }
 
 impl<'a> ItemRef<'a> {
-    pub fn meta(self) -> &'a Meta {
+    pub(crate) fn meta(self) -> &'a Meta {
         match self {
             ItemRef::Team(x) => &x.meta,
             ItemRef::Term(x) => &x.meta,
@@ -387,7 +387,7 @@ impl<'a> ItemRef<'a> {
     }
 
     /// Every reference in its front matter.
-    pub fn references(self) -> Vec<FieldRef> {
+    pub(crate) fn references(self) -> Vec<FieldRef> {
         match self {
             ItemRef::Term(x) => x.references(),
             ItemRef::Story(x) => x.references(),
@@ -423,7 +423,7 @@ impl Content {
     /// Sorts the items and builds the lookups. Duplicates must already have
     /// been removed (see [`crate::validate::remove_duplicates`]); the keys
     /// of [`Partial`]s join `broken`.
-    pub fn new(items: Vec<Item>, broken: std::collections::HashSet<ItemKey>) -> Content {
+    pub(crate) fn new(items: Vec<Item>, broken: std::collections::HashSet<ItemKey>) -> Content {
         let mut content = Content {
             broken,
             ..Content::default()
@@ -488,17 +488,17 @@ impl Content {
     }
 
     /// The position of the item `slug` of `kind` in its list.
-    pub fn position(&self, kind: Kind, slug: &str) -> Option<usize> {
+    pub(crate) fn position(&self, kind: Kind, slug: &str) -> Option<usize> {
         // Building a key allocates; lookups happen per reference, which is
         // cheap next to rendering, so clarity wins here.
         self.index.get(&ItemKey::new(kind, slug)).copied()
     }
 
-    pub fn contains(&self, kind: Kind, slug: &str) -> bool {
+    pub(crate) fn contains(&self, kind: Kind, slug: &str) -> bool {
         self.position(kind, slug).is_some()
     }
 
-    pub fn team(&self, slug: &str) -> Option<&Team> {
+    pub(crate) fn team(&self, slug: &str) -> Option<&Team> {
         self.position(Kind::Team, slug).map(|i| &self.teams[i])
     }
 
@@ -506,19 +506,19 @@ impl Content {
         self.position(Kind::Term, slug).map(|i| &self.terms[i])
     }
 
-    pub fn story(&self, slug: &str) -> Option<&Story> {
+    pub(crate) fn story(&self, slug: &str) -> Option<&Story> {
         self.position(Kind::Story, slug).map(|i| &self.stories[i])
     }
 
-    pub fn commitment(&self, slug: &str) -> Option<&Commitment> {
+    pub(crate) fn commitment(&self, slug: &str) -> Option<&Commitment> {
         self.position(Kind::Commitment, slug).map(|i| &self.commitments[i])
     }
 
-    pub fn page(&self, url_path: &str) -> Option<&Page> {
+    pub(crate) fn page(&self, url_path: &str) -> Option<&Page> {
         self.position(Kind::Page, url_path).map(|i| &self.pages[i])
     }
 
-    pub fn get(&self, key: &ItemKey) -> Option<ItemRef<'_>> {
+    pub(crate) fn get(&self, key: &ItemKey) -> Option<ItemRef<'_>> {
         let i = *self.index.get(key)?;
         Some(match key.kind {
             Kind::Team => ItemRef::Team(&self.teams[i]),
@@ -532,7 +532,7 @@ impl Content {
     /// Replaces the source text of the item `key`, whose front matter is
     /// unchanged: only its Markdown body (and so where the body starts) may
     /// differ. Returns false when there is no such item.
-    pub fn replace_source(&mut self, key: &ItemKey, source: std::sync::Arc<str>, body_offset: usize) -> bool {
+    pub(crate) fn replace_source(&mut self, key: &ItemKey, source: std::sync::Arc<str>, body_offset: usize) -> bool {
         let Some(&i) = self.index.get(key) else {
             return false;
         };
@@ -549,12 +549,12 @@ impl Content {
     }
 
     /// The key of the item read from `path`, if it is part of the site.
-    pub fn key_of_path(&self, path: &str) -> Option<ItemKey> {
+    pub(crate) fn key_of_path(&self, path: &str) -> Option<ItemKey> {
         self.items().map(ItemRef::meta).find(|m| m.path == path).map(Meta::key)
     }
 
     /// Every item, in kind order then list order.
-    pub fn items(&self) -> impl Iterator<Item = ItemRef<'_>> {
+    pub(crate) fn items(&self) -> impl Iterator<Item = ItemRef<'_>> {
         self.teams
             .iter()
             .map(ItemRef::Team)
@@ -565,7 +565,7 @@ impl Content {
     }
 
     /// The slugs of one kind, for "did you mean".
-    pub fn slugs(&self, kind: Kind) -> Vec<&str> {
+    pub(crate) fn slugs(&self, kind: Kind) -> Vec<&str> {
         match kind {
             Kind::Team => self.teams.iter().map(|x| x.meta.slug.as_str()).collect(),
             Kind::Term => self.terms.iter().map(|x| x.meta.slug.as_str()).collect(),
@@ -585,7 +585,7 @@ fn by_title(a: &Meta, b: &Meta) -> std::cmp::Ordering {
 
 /// Turns a file stem or a title into a URL slug: lowercase letters, digits,
 /// `-` and `_`; anything else becomes `-`.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut dash = false;
     for c in text.chars() {

@@ -20,11 +20,11 @@ use crate::model::{
 };
 
 /// Fields every kind accepts.
-pub const COMMON_FIELDS: [&str; 6] = ["title", "slug", "draft", "tags", "date", "updated"];
-pub const TEAM_FIELDS: [&str; 4] = ["short", "color", "lead", "members"];
-pub const TERM_FIELDS: [&str; 5] = ["acronym", "aliases", "owner", "definitions", "related"];
-pub const STORY_FIELDS: [&str; 5] = ["teams", "contributions", "customer", "outcome", "commitments"];
-pub const COMMITMENT_FIELDS: [&str; 11] = [
+pub(crate) const COMMON_FIELDS: [&str; 6] = ["title", "slug", "draft", "tags", "date", "updated"];
+pub(crate) const TEAM_FIELDS: [&str; 4] = ["short", "color", "lead", "members"];
+pub(crate) const TERM_FIELDS: [&str; 5] = ["acronym", "aliases", "owner", "definitions", "related"];
+pub(crate) const STORY_FIELDS: [&str; 5] = ["teams", "contributions", "customer", "outcome", "commitments"];
+pub(crate) const COMMITMENT_FIELDS: [&str; 11] = [
     "owner",
     "to",
     "to_external",
@@ -52,7 +52,7 @@ pub struct ReadOutcome {
 
 /// Where a content file sits: its kind, default slug and URL path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placement {
+pub(crate) struct Placement {
     pub kind: Kind,
     pub slug: String,
     pub url_path: String,
@@ -61,7 +61,7 @@ pub struct Placement {
 
 /// Decides kind, slug and URL from a path relative to `content/`
 /// (`glossary/mql.md`, `guides/_index.md`).
-pub fn place(rel: &str) -> Placement {
+pub(crate) fn place(rel: &str) -> Placement {
     let rel = rel.trim_start_matches('/');
     let (dir, file) = rel.rsplit_once('/').unwrap_or(("", rel));
     let stem = file.strip_suffix(".md").unwrap_or(file);

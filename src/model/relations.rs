@@ -33,7 +33,7 @@ pub struct Relations {
 
 impl Relations {
     /// Gathers every relation in one pass over each list.
-    pub fn of(content: &Content) -> Relations {
+    pub(crate) fn of(content: &Content) -> Relations {
         let teams: HashMap<&str, usize> = content
             .teams
             .iter()

@@ -17,7 +17,7 @@ pub fn parser_options() -> Options {
 }
 
 /// The plain text of the first paragraph of `markdown`, if it has one.
-pub fn first_paragraph_text(markdown: &str) -> Option<String> {
+pub(crate) fn first_paragraph_text(markdown: &str) -> Option<String> {
     let mut text = String::new();
     let mut inside = false;
     // A wiki-link without a label shows its target: `team:sales` reads as `sales`.
@@ -62,7 +62,7 @@ pub fn one_line(markdown: &str) -> Option<String> {
 }
 
 /// Runs of whitespace as one space, trimmed.
-pub fn collapse_whitespace(text: &str) -> String {
+pub(crate) fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {

@@ -41,7 +41,7 @@ macro_rules! w {
 
 /// The words of a chart: its accessible name and text alternative.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ChartText {
+pub(crate) struct ChartText {
     /// Prefix of the chart's element ids (`team-sales-happiness` gives
     /// `team-sales-happiness-title`); must be unique on the page. Characters
     /// other than ASCII letters, digits, `-` and `_` become `-`.
@@ -54,7 +54,7 @@ pub struct ChartText {
 
 /// One line of [`line_chart`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     pub label: String,
     /// `#rrggbb` (or `#rgb`); anything else falls back to a palette colour.
     pub color: String,
@@ -65,7 +65,7 @@ pub struct Series {
 
 /// A team as a row or column of [`heat_map`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Axis {
+pub(crate) struct Axis {
     /// Display name ("Customer Success").
     pub label: String,
     /// Short name for column headers ("CS"); the label is used when empty.
@@ -78,7 +78,7 @@ pub struct Axis {
 
 /// One non-empty cell of [`heat_map`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Cell {
+pub(crate) struct Cell {
     /// On-time rate, 0..=100; values outside are clamped, NaN empties the cell.
     pub rate: f64,
     /// How many commitments the rate is computed from.
@@ -110,7 +110,7 @@ impl Cell {
 
 /// One dated event of [`commitment_timeline`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct TimelineEvent {
+pub(crate) struct TimelineEvent {
     /// `YYYY-MM-DD`; an event whose date does not parse is left out.
     pub date: String,
     /// What happened, for people ("Promised", "New due: legal review").
@@ -120,7 +120,7 @@ pub struct TimelineEvent {
 
 /// What a [`TimelineEvent`] marks; decides its symbol and colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
+pub(crate) enum EventKind {
     Promised,
     /// The original due date.
     Due,
@@ -143,7 +143,7 @@ pub enum EventKind {
 /// thinned to every 2nd, 3rd, 4th, 6th or 12th month when there are many,
 /// so they never overlap. A legend names the series when there is more than
 /// one.
-pub fn line_chart(chart: &ChartText, y_title: &str, months: &[String], series: &[Series]) -> String {
+pub(crate) fn line_chart(chart: &ChartText, y_title: &str, months: &[String], series: &[Series]) -> String {
     let n = months.len();
     let data: Vec<Vec<Option<f64>>> = series
         .iter()
@@ -191,7 +191,7 @@ pub fn line_chart(chart: &ChartText, y_title: &str, months: &[String], series: &
 /// the same scale (every panel gets the same `months` and the same 0, 50,
 /// 100 gridlines). Gaps where a month has no value; only the first and the
 /// last month are labelled.
-pub fn small_multiple(chart: &ChartText, y_title: &str, months: &[String], series: &Series) -> String {
+pub(crate) fn small_multiple(chart: &ChartText, y_title: &str, months: &[String], series: &Series) -> String {
     let n = months.len();
     let values: Vec<Option<f64>> = (0..n)
         .map(|i| percent(series.values.get(i).copied().flatten()))
@@ -298,7 +298,7 @@ fn y_title_text(body: &mut String, plot: &Plot, title: &str) {
 /// gridlines; each bar segment, mark and point has a tooltip with its
 /// count. Takes the model's monthly figures as they are (`satisfaction` is
 /// not drawn).
-pub fn monthly_bars(chart: &ChartText, months: &[MonthFigures]) -> String {
+pub(crate) fn monthly_bars(chart: &ChartText, months: &[MonthFigures]) -> String {
     let total: u64 = months
         .iter()
         .map(|m| u64::from(m.made) + u64::from(m.due) + resolved(m) + u64::from(m.rescheduled) + u64::from(m.overdue))
@@ -449,7 +449,7 @@ pub fn monthly_bars(chart: &ChartText, months: &[MonthFigures]) -> String {
 /// count ("83%", "of 6"), and links to `href`. Row and column headers carry
 /// the team colour and link to the team page. The chart is a group rather
 /// than an image so that assistive technology can reach its links.
-pub fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells: &[Vec<Option<Cell>>]) -> String {
+pub(crate) fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells: &[Vec<Option<Cell>>]) -> String {
     if rows.is_empty() || columns.is_empty() {
         return no_data("heat", chart);
     }
@@ -612,7 +612,7 @@ pub fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells: &[Vec
 /// due (hollow diamond), rescheduled (diamond), delivered (dot in the state's
 /// colour), missed (cross), dropped (square), today (dashed line). Labels sit
 /// above and below the axis in as many lanes as it takes to keep them apart.
-pub fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], state: State) -> String {
+pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], state: State) -> String {
     let mut dated: Vec<(Date, &TimelineEvent)> = events
         .iter()
         .filter_map(|e| Date::parse(&e.date).ok().map(|d| (d, e)))

@@ -30,12 +30,7 @@ use crate::score::{Explanation, HappinessPoint, ScoreBook};
 use crate::site::Site;
 
 /// The version of the data files' format.
-pub const VERSION: u32 = 2;
-
-/// Every data file of the site.
-pub fn files(site: &Site, prepared: &Prepared) -> Vec<OutputFile> {
-    files_from(site, prepared, &fragments(site, prepared))
-}
+pub(crate) const VERSION: u32 = 2;
 
 /// The item lists of `data/{teams,terms,stories,commitments}.json` as JSON
 /// fragments, one per item, in slug order. Built in parallel; the dev
@@ -56,7 +51,7 @@ const LISTS: [(Kind, &str, &str); 4] = [
 ];
 
 /// Every item's fragment.
-pub fn fragments(site: &Site, prepared: &Prepared) -> DataFragments {
+pub(crate) fn fragments(site: &Site, prepared: &Prepared) -> DataFragments {
     let input = DataInput::new(site, prepared);
     let content = &site.content;
     let mut lists: [Vec<(String, String)>; 4] = [
@@ -90,7 +85,12 @@ pub fn fragments(site: &Site, prepared: &Prepared) -> DataFragments {
 /// Serialises again the items `keys` (whose body, links or scores
 /// changed); the others keep their fragments. Returns the paths of the list
 /// files whose bytes change.
-pub fn refresh(fragments: &mut DataFragments, site: &Site, prepared: &Prepared, keys: &[ItemKey]) -> Vec<&'static str> {
+pub(crate) fn refresh(
+    fragments: &mut DataFragments,
+    site: &Site,
+    prepared: &Prepared,
+    keys: &[ItemKey],
+) -> Vec<&'static str> {
     let mut changed = [false; 4];
     let input = DataInput::for_keys(site, prepared, keys);
     let content = &site.content;
@@ -136,14 +136,14 @@ pub fn refresh(fragments: &mut DataFragments, site: &Site, prepared: &Prepared, 
 
 /// The data files from their fragments: exactly the bytes serde_json's
 /// pretty printer gives for the whole file.
-pub fn files_from(site: &Site, prepared: &Prepared, fragments: &DataFragments) -> Vec<OutputFile> {
+pub(crate) fn files_from(site: &Site, prepared: &Prepared, fragments: &DataFragments) -> Vec<OutputFile> {
     let mut files = list_files(site, fragments, &LISTS.map(|(_, path, _)| path));
     files.push(scores_file(site, &prepared.scores));
     files
 }
 
 /// The list files among `paths` (the others are left out).
-pub fn list_files(site: &Site, fragments: &DataFragments, paths: &[&str]) -> Vec<OutputFile> {
+pub(crate) fn list_files(site: &Site, fragments: &DataFragments, paths: &[&str]) -> Vec<OutputFile> {
     LISTS
         .iter()
         .zip(&fragments.lists)
@@ -189,7 +189,7 @@ fn fragment<T: Serialize>(data: &T) -> String {
 
 /// The fields every item has, first in each item's object.
 #[derive(Debug, Clone, Serialize)]
-pub struct Common<'a> {
+pub(crate) struct Common<'a> {
     pub slug: &'a str,
     pub title: &'a str,
     /// The page's address: absolute when `base_url` names a host, else a
@@ -208,7 +208,7 @@ pub struct Common<'a> {
 
 /// The fields every item has last: its text, links and unknown fields.
 #[derive(Debug, Clone, Serialize)]
-pub struct Text<'a> {
+pub(crate) struct Text<'a> {
     /// The first paragraph as plain text.
     pub summary: &'a str,
     /// The body as written, after the front matter.
@@ -223,7 +223,7 @@ pub struct Text<'a> {
 
 /// A reference to another item.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Link<'a> {
+pub(crate) struct Link<'a> {
     pub kind: Kind,
     /// The slug; for plain pages, the URL path below the base path.
     pub slug: &'a str,
@@ -231,14 +231,14 @@ pub struct Link<'a> {
 
 /// A team's reading of a term, or its part in a story.
 #[derive(Debug, Clone, Serialize)]
-pub struct TeamText<'a> {
+pub(crate) struct TeamText<'a> {
     pub team: &'a str,
     pub text: &'a str,
 }
 
 /// One team in `teams.json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct TeamData<'a> {
+pub(crate) struct TeamData<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     pub short: Option<&'a str>,
@@ -267,7 +267,7 @@ pub struct TeamData<'a> {
 
 /// One term in `terms.json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct TermData<'a> {
+pub(crate) struct TermData<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     pub acronym: Option<&'a str>,
@@ -284,7 +284,7 @@ pub struct TermData<'a> {
 
 /// One story in `stories.json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct StoryData<'a> {
+pub(crate) struct StoryData<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     pub customer: Option<&'a str>,
@@ -302,7 +302,7 @@ pub struct StoryData<'a> {
 
 /// One rescheduling.
 #[derive(Debug, Clone, Serialize)]
-pub struct RevisionData<'a> {
+pub(crate) struct RevisionData<'a> {
     pub date: Option<Date>,
     pub new_due: Date,
     pub reason: &'a str,
@@ -310,7 +310,7 @@ pub struct RevisionData<'a> {
 
 /// One commitment in `commitments.json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct CommitmentData<'a> {
+pub(crate) struct CommitmentData<'a> {
     #[serde(flatten)]
     pub common: Common<'a>,
     pub owner: &'a str,
@@ -346,7 +346,7 @@ pub struct CommitmentData<'a> {
 
 /// `data/scores.json`.
 #[derive(Debug, Clone, Serialize)]
-pub struct ScoresData<'a> {
+pub(crate) struct ScoresData<'a> {
     pub version: u32,
     /// The day the scores were computed for (`YYYY-MM-DD`).
     pub today: String,
@@ -360,7 +360,7 @@ pub struct ScoresData<'a> {
 
 /// A team's reliability and happiness index.
 #[derive(Debug, Clone, Serialize)]
-pub struct TeamScores<'a> {
+pub(crate) struct TeamScores<'a> {
     /// `score_team`'s value, or `null`.
     pub score: Option<f64>,
     /// `score_team` returned `()` ("no value"; with the default script,
@@ -370,7 +370,7 @@ pub struct TeamScores<'a> {
 }
 
 /// `data/scores.json` for `scores`.
-pub fn scores_file(site: &Site, scores: &ScoreBook) -> OutputFile {
+pub(crate) fn scores_file(site: &Site, scores: &ScoreBook) -> OutputFile {
     let data = ScoresData {
         version: VERSION,
         today: site.today.to_string(),

@@ -22,11 +22,11 @@ use crate::render::xml::escape as xml_escape;
 use crate::site::Site;
 
 /// How many entries the feed keeps.
-pub const MAX_ENTRIES: usize = 100;
+pub(crate) const MAX_ENTRIES: usize = 100;
 
 /// One entry of the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedEntry {
+pub(crate) struct FeedEntry {
     pub kind: EntryKind,
     pub date: Date,
     pub title: String,
@@ -39,7 +39,7 @@ pub struct FeedEntry {
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum EntryKind {
+pub(crate) enum EntryKind {
     /// A success story, on its `date`.
     Story,
     /// A commitment delivered, on its `delivered` date.
@@ -57,7 +57,7 @@ pub enum EntryKind {
 
 impl EntryKind {
     /// The `<category term>` of the entry.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             EntryKind::Story => "story",
             EntryKind::Delivered => "delivered",
@@ -71,7 +71,7 @@ impl EntryKind {
 
 /// Where the feed's links point.
 #[derive(Debug, Clone)]
-pub struct FeedSite<'a> {
+pub(crate) struct FeedSite<'a> {
     pub title: &'a str,
     pub description: &'a str,
     /// `https://intranet.example.com` when `base_url` has a host.
@@ -83,7 +83,7 @@ pub struct FeedSite<'a> {
 }
 
 /// `atom.xml` of `site`.
-pub fn file(site: &Site) -> OutputFile {
+pub(crate) fn file(site: &Site) -> OutputFile {
     let origin = site.config.origin();
     let base_path = site.config.base_path();
     let feed_site = FeedSite {
@@ -100,7 +100,7 @@ pub fn file(site: &Site) -> OutputFile {
 }
 
 /// The entries of a site's feed up to `today`, newest first.
-pub fn entries(content: &Content, today: Date) -> Vec<FeedEntry> {
+pub(crate) fn entries(content: &Content, today: Date) -> Vec<FeedEntry> {
     let team_title = |slug: &str| content.team(slug).map_or(slug.to_string(), |t| t.meta.title.clone());
     let mut out = Vec::new();
     for story in &content.stories {
@@ -224,7 +224,7 @@ fn commitment_entries(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> Ve
 }
 
 /// The Atom document for `entries`.
-pub fn atom(site: &FeedSite<'_>, entries: &[FeedEntry]) -> String {
+pub(crate) fn atom(site: &FeedSite<'_>, entries: &[FeedEntry]) -> String {
     let base = format!("{}{}", site.origin.unwrap_or(""), site.base_path);
     let id_of = |key: &str, url_path: &str| match site.origin {
         Some(_) => format!("{base}{url_path}"),

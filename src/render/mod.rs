@@ -6,21 +6,21 @@
 //! pipeline without writing and lets the dev server keep a site in memory.
 //! Bodies and pages render in parallel with rayon.
 
-pub mod charts;
-pub mod data;
-pub mod feed;
+pub(crate) mod charts;
+pub(crate) mod data;
+pub(crate) mod feed;
 mod html_scan;
 pub mod markdown;
-pub mod pages;
-pub mod reader;
+pub(crate) mod pages;
+pub(crate) mod reader;
 mod sanitise;
 mod script_urls;
 pub mod search;
-pub mod sitemap;
-pub mod theme;
-pub mod usage;
-pub mod view;
-pub mod xml;
+pub(crate) mod sitemap;
+pub(crate) mod theme;
+pub(crate) mod usage;
+pub(crate) mod view;
+pub(crate) mod xml;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -51,7 +51,7 @@ pub struct OutputFile {
 
 /// What every template sees as `site`.
 #[derive(Debug, Clone, Serialize)]
-pub struct SiteView {
+pub(crate) struct SiteView {
     pub title: String,
     pub description: String,
     /// The path prefix of every URL (`/` or `/alignment/`).
@@ -68,14 +68,18 @@ pub struct SiteView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct NavLink {
+pub(crate) struct NavLink {
     pub title: &'static str,
     pub url: String,
     pub section: &'static str,
 }
 
 /// Renders every body: HTML, outgoing links, text and link diagnostics.
-pub fn render_bodies(site: &Site, index: &LinkIndex, abbreviations: &Abbreviations) -> HashMap<ItemKey, RenderedBody> {
+pub(crate) fn render_bodies(
+    site: &Site,
+    index: &LinkIndex,
+    abbreviations: &Abbreviations,
+) -> HashMap<ItemKey, RenderedBody> {
     let options = markdown_options(site);
     let base_path = site.config.base_path();
     let metas: Vec<_> = site.content.items().map(|item| item.meta()).collect();
@@ -93,7 +97,7 @@ pub fn render_bodies(site: &Site, index: &LinkIndex, abbreviations: &Abbreviatio
         .collect()
 }
 
-pub fn markdown_options(site: &Site) -> MarkdownOptions {
+pub(crate) fn markdown_options(site: &Site) -> MarkdownOptions {
     MarkdownOptions {
         raw_html: site.config.markdown.raw_html,
         heading_anchors: site.config.markdown.heading_anchors,
@@ -102,7 +106,7 @@ pub fn markdown_options(site: &Site) -> MarkdownOptions {
 }
 
 /// Acronym -> "Title: one-line definition", for `<abbr title>`.
-pub fn abbreviations(index: &LinkIndex) -> Abbreviations {
+pub(crate) fn abbreviations(index: &LinkIndex) -> Abbreviations {
     index
         .acronyms()
         .filter(|(acronym, _, _)| acronym.chars().count() >= 2 && acronym.chars().any(char::is_uppercase))
@@ -120,7 +124,7 @@ pub fn abbreviations(index: &LinkIndex) -> Abbreviations {
 }
 
 /// The `site` value of every template.
-pub fn site_view(site: &Site, views: &Views) -> SiteView {
+pub(crate) fn site_view(site: &Site, views: &Views) -> SiteView {
     let base_path = site.config.base_path();
     let nav = [
         ("Glossary", "glossary/", "glossary"),
@@ -178,7 +182,7 @@ pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Pr
 }
 
 /// [`prepare`], telling `timed` how long each step took.
-pub fn prepare_timed(
+pub(crate) fn prepare_timed(
     site: &Site,
     scores: ScoreBook,
     script: Option<ScriptCall>,
@@ -186,7 +190,16 @@ pub fn prepare_timed(
 ) -> Prepared {
     let mut step = |name: &'static str, started: Instant| timed(name, started.elapsed());
     let started = Instant::now();
-    let index = LinkIndex::new(&site.content, &site.drafts.iter().cloned().collect::<Vec<_>>());
+    // Files under `content/` are copied beside their pages: links to them
+    // are anchored at the copy.
+    let content_assets = site
+        .sources
+        .assets
+        .iter()
+        .filter(|a| a.source.starts_with("content/"))
+        .map(|a| a.output.as_str());
+    let index =
+        LinkIndex::new(&site.content, &site.drafts.iter().cloned().collect::<Vec<_>>()).with_assets(content_assets);
     let abbreviations = abbreviations(&index);
     let partial_diagnostics = check_partials(site, &index);
     step("links", started);
@@ -230,7 +243,7 @@ pub fn prepare_timed(
 
 /// The link problems in the bodies of files left out of the site for their
 /// errors: one run reports every problem of a file, its broken links too.
-pub fn check_partials(site: &Site, index: &LinkIndex) -> Vec<Diagnostic> {
+pub(crate) fn check_partials(site: &Site, index: &LinkIndex) -> Vec<Diagnostic> {
     let options = MarkdownOptions {
         raw_html: crate::config::RawHtml::Off,
         heading_anchors: false,
@@ -254,7 +267,7 @@ pub fn check_partials(site: &Site, index: &LinkIndex) -> Vec<Diagnostic> {
 
 /// Renders the body of one item again (the dev server's fast path), with
 /// the links and acronyms of the last full build.
-pub fn render_body(site: &Site, prepared: &Prepared, key: &ItemKey) -> Option<RenderedBody> {
+pub(crate) fn render_body(site: &Site, prepared: &Prepared, key: &ItemKey) -> Option<RenderedBody> {
     let meta = site.content.get(key)?.meta();
     let base_path = site.config.base_path();
     let input = BodyInput {
@@ -272,7 +285,7 @@ pub fn render_body(site: &Site, prepared: &Prepared, key: &ItemKey) -> Option<Re
 }
 
 /// Renders the pages in `jobs`, each with its own result.
-pub fn render_jobs(
+pub(crate) fn render_jobs(
     site: &Site,
     prepared: &Prepared,
     jobs: &[PageJob],
@@ -307,7 +320,7 @@ pub fn render_jobs(
 
 /// The files that do not change when only bodies or scores do: the feed,
 /// the sitemap, and the theme's and the site's static files.
-pub fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
+pub(crate) fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
     let mut files = Vec::new();
     files.push(feed::file(site));
     files.push(OutputFile {
@@ -319,7 +332,7 @@ pub fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
 }
 
 /// The theme's and the site's static files, copied as they are.
-pub fn asset_files(site: &Site) -> Vec<OutputFile> {
+pub(crate) fn asset_files(site: &Site) -> Vec<OutputFile> {
     // Later entries win: built-in theme, then the site's theme, then static/.
     let mut assets: HashMap<String, Vec<u8>> = HashMap::new();
     for (path, bytes) in embedded::theme_static() {

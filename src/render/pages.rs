@@ -45,7 +45,7 @@ pub enum PageJob {
 
 impl PageJob {
     /// The URL path of the page relative to the base path.
-    pub fn url_path(&self) -> String {
+    pub(crate) fn url_path(&self) -> String {
         match self {
             PageJob::Home => String::new(),
             PageJob::Glossary => "glossary/".into(),
@@ -66,14 +66,14 @@ impl PageJob {
     }
 
     /// Where the page is written in the output.
-    pub fn output_path(&self) -> String {
+    pub(crate) fn output_path(&self) -> String {
         match self {
             PageJob::NotFound => "404.html".into(),
             _ => format!("{}index.html", self.url_path()),
         }
     }
 
-    pub fn in_sitemap(&self) -> bool {
+    pub(crate) fn in_sitemap(&self) -> bool {
         !matches!(self, PageJob::NotFound)
     }
 }
@@ -81,7 +81,7 @@ impl PageJob {
 /// The pages that show the card of `key` (its summary, state, score...),
 /// besides its own page: what must be redrawn when only that card changed.
 /// Keep in step with the list contexts in [`context`].
-pub fn pages_showing_card(key: &ItemKey, content: &Content) -> Vec<PageJob> {
+pub(crate) fn pages_showing_card(key: &ItemKey, content: &Content) -> Vec<PageJob> {
     let team_page = |slug: &str| PageJob::Item(ItemKey::new(Kind::Team, slug));
     let mut jobs = match key.kind {
         // The happiness page charts every team's index.
@@ -118,7 +118,7 @@ pub fn pages_showing_card(key: &ItemKey, content: &Content) -> Vec<PageJob> {
 }
 
 /// Every page of the site, sorted.
-pub fn plan(content: &Content) -> Vec<PageJob> {
+pub(crate) fn plan(content: &Content) -> Vec<PageJob> {
     let mut jobs = vec![
         PageJob::Home,
         PageJob::Glossary,
@@ -168,7 +168,7 @@ fn folders_without_page(content: &Content) -> BTreeSet<String> {
 }
 
 /// The links a folder page lists: its pages and its sub-folders.
-pub fn children(content: &Content, folder: &str, base_path: &str) -> Vec<ItemLink> {
+pub(crate) fn children(content: &Content, folder: &str, base_path: &str) -> Vec<ItemLink> {
     let mut out: BTreeMap<String, ItemLink> = BTreeMap::new();
     for page in &content.pages {
         let Some(rest) = page.meta.url_path.strip_prefix(folder) else {
@@ -204,7 +204,7 @@ pub fn children(content: &Content, folder: &str, base_path: &str) -> Vec<ItemLin
 }
 
 /// "travel-and-leave/" -> "Travel and leave".
-pub fn folder_title(url_path: &str) -> String {
+pub(crate) fn folder_title(url_path: &str) -> String {
     let last = url_path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
     let words = last.replace(['-', '_'], " ");
     let mut chars = words.chars();
@@ -216,7 +216,7 @@ pub fn folder_title(url_path: &str) -> String {
 
 /// What every page template receives as `page`.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageMeta {
+pub(crate) struct PageMeta {
     pub title: String,
     pub url: String,
     /// `home`, `glossary`, `teams`, `stories`, `commitments`, `happiness`,
@@ -237,13 +237,13 @@ pub struct PageMeta {
 }
 
 /// A template name and its context for one job.
-pub struct PageContext {
+pub(crate) struct PageContext {
     pub template: &'static str,
     pub context: Value,
 }
 
 /// The data shared by every page's context.
-pub struct ContextInput<'a> {
+pub(crate) struct ContextInput<'a> {
     pub content: &'a Content,
     pub scores: &'a ScoreBook,
     pub views: &'a Views,
@@ -260,7 +260,7 @@ pub struct ContextInput<'a> {
 }
 
 /// The template and context of `job`, or `None` if its item is gone.
-pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
+pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
     let ContextInput {
         content,
         scores,

@@ -15,18 +15,17 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::model::{Content, ItemKey, ItemRef, Kind};
+use crate::render::OutputFile;
 use crate::render::markdown::RenderedBody;
-use crate::render::{OutputFile, Prepared};
-use crate::site::Site;
 
 /// Where the index is written, relative to the output folder.
 pub const INDEX_PATH: &str = "search-index.json";
 
 /// The version of the index format; bump it when the array layout changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// How much of a page's text the index keeps.
-pub const TEXT_CHARS: usize = 240;
+pub(crate) const TEXT_CHARS: usize = 240;
 
 /// One page in the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,11 +86,6 @@ const LIST_PAGES: [(&str, &str, &str); 7] = [
     ),
 ];
 
-/// `/search-index.json` for a prepared site.
-pub fn file(site: &Site, prepared: &Prepared) -> OutputFile {
-    SearchIndex::new(&site.content, &prepared.bodies).file()
-}
-
 /// The index's lines, kept by the dev server so that an edit rebuilds only
 /// the documents of the items it touched.
 #[derive(Debug, Clone, Default)]
@@ -103,7 +97,7 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    pub fn new(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> SearchIndex {
+    pub(crate) fn new(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> SearchIndex {
         let (docs, positions) = documents_with_positions(content, bodies);
         let lines = docs.iter().map(encode).collect();
         SearchIndex { lines, positions }
@@ -112,7 +106,12 @@ impl SearchIndex {
     /// Makes the documents of `keys` again, for items whose body changed
     /// (their front matter, and so their place in the index, did not).
     /// Returns whether the index changed.
-    pub fn refresh(&mut self, content: &Content, bodies: &HashMap<ItemKey, RenderedBody>, keys: &[ItemKey]) -> bool {
+    pub(crate) fn refresh(
+        &mut self,
+        content: &Content,
+        bodies: &HashMap<ItemKey, RenderedBody>,
+        keys: &[ItemKey],
+    ) -> bool {
         let mut changed = false;
         for key in keys {
             let Some(item) = content.get(key) else { continue };
@@ -139,7 +138,7 @@ impl SearchIndex {
         changed
     }
 
-    pub fn file(&self) -> OutputFile {
+    pub(crate) fn file(&self) -> OutputFile {
         OutputFile {
             path: INDEX_PATH.to_string(),
             bytes: join(&self.lines).into_bytes(),
@@ -193,7 +192,7 @@ fn list_documents(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) ->
 
 /// The index entry of one item; `None` for the home text and the list
 /// intros, which the list pages stand for.
-pub fn document(content: &Content, item: ItemRef<'_>, body: Option<&RenderedBody>) -> Option<SearchDoc> {
+pub(crate) fn document(content: &Content, item: ItemRef<'_>, body: Option<&RenderedBody>) -> Option<SearchDoc> {
     let meta = item.meta();
     if meta.kind == Kind::Page && (meta.url_path.is_empty() || LIST_PAGES.iter().any(|l| l.1 == meta.url_path)) {
         return None;

@@ -17,7 +17,7 @@ use crate::site::Site;
 
 /// The sitemap of `jobs`. URLs are absolute when `base_url` names a host,
 /// else paths from the site root.
-pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
+pub(crate) fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
     let prefix = match site.config.origin() {
         Some(origin) => format!("{origin}{}", site.config.base_path()),
         None => site.config.base_path(),
@@ -42,7 +42,7 @@ pub fn sitemap(site: &Site, jobs: &[PageJob]) -> String {
 }
 
 /// When an item last changed: git, else `updated`, else `date`.
-pub fn item_lastmod(site: &Site, item: ItemRef<'_>) -> Option<Date> {
+pub(crate) fn item_lastmod(site: &Site, item: ItemRef<'_>) -> Option<Date> {
     let meta = item.meta();
     site.last_updated(&meta.path).or(meta.updated).or(meta.date)
 }

@@ -31,7 +31,11 @@ impl Theme {
     /// Compiles the built-in templates, then the site's overrides from
     /// `theme_name`'s folder. A broken override is reported and the built-in
     /// template is kept, so one bad edit does not take every page down.
-    pub fn new(overrides: &[TextFile], theme_name: &str, script: Option<ScriptCall>) -> (Theme, Vec<Diagnostic>) {
+    pub(crate) fn new(
+        overrides: &[TextFile],
+        theme_name: &str,
+        script: Option<ScriptCall>,
+    ) -> (Theme, Vec<Diagnostic>) {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.set_recursion_limit(200);
@@ -87,25 +91,14 @@ impl Theme {
         self.env.add_template_owned(name.to_string(), source.to_string())
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.env.get_template(name).is_ok()
-    }
-
     /// Renders template `name` with `context`.
-    pub fn render(&self, name: &str, context: Value) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, name: &str, context: Value) -> Result<String, Diagnostic> {
         let template = self.env.get_template(name).map_err(|err| self.diagnostic(&err))?;
         template.render(context).map_err(|err| self.diagnostic(&err))
     }
 
-    /// The source of every template by the path diagnostics use, for snippets.
-    pub fn sources(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.sources
-            .iter()
-            .filter_map(|(name, source)| Some((self.origins.get(name)?.as_str(), &**source)))
-    }
-
     /// A template error as a diagnostic at the template's file and line.
-    pub fn diagnostic(&self, err: &Error) -> Diagnostic {
+    pub(crate) fn diagnostic(&self, err: &Error) -> Diagnostic {
         let name = err.name().unwrap_or("template");
         let path = self
             .origins
@@ -229,8 +222,12 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].path, "themes/default/templates/page.html");
         assert_eq!(diags[0].line, 2);
-        // The built-in template is kept.
-        assert!(theme.has("page.html"));
+        // The built-in template is kept: rendering page.html goes on to the
+        // built-in base.html it extends (and stops there for want of `site`).
+        let err = theme
+            .render("page.html", minijinja::context! {})
+            .expect_err("no context");
+        assert_eq!(err.path, "themes/default/templates/base.html", "{err:?}");
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::render::markdown::RenderedBody;
 
 /// How one team uses one term.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TermUse {
+pub(crate) struct TermUse {
     /// Mentions and links over all the team's records.
     pub count: u32,
     /// The records that use it, in content order (teams, stories newest
@@ -44,7 +44,7 @@ pub struct Usage {
 
 impl Usage {
     /// Counts every record of every team.
-    pub fn new(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> Usage {
+    pub(crate) fn new(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> Usage {
         let names = Names::new(content);
         let records: Vec<ItemKey> = records(content).map(|(key, _)| key).collect();
         let by_record: HashMap<ItemKey, Vec<(usize, u32)>> = records
@@ -62,7 +62,7 @@ impl Usage {
     /// Counts the records `keys` again (their bodies changed); returns the
     /// slugs of the teams whose use of some term changed (the teams of the
     /// records that now count differently).
-    pub fn refresh(
+    pub(crate) fn refresh(
         &mut self,
         content: &Content,
         bodies: &HashMap<ItemKey, RenderedBody>,
@@ -95,17 +95,12 @@ impl Usage {
     }
 
     /// How team `team` uses term `term` (positions in `content`), if at all.
-    pub fn get(&self, term: usize, team: usize) -> Option<&TermUse> {
+    pub(crate) fn get(&self, term: usize, team: usize) -> Option<&TermUse> {
         self.cells.get(&(term, team))
     }
 
-    /// Every (term, team) pair with a use, by term then team.
-    pub fn cells(&self) -> impl Iterator<Item = ((usize, usize), &TermUse)> {
-        self.cells.iter().map(|(k, v)| (*k, v))
-    }
-
     /// The terms team `team` uses, by term position.
-    pub fn of_team(&self, team: usize) -> impl Iterator<Item = (usize, &TermUse)> {
+    pub(crate) fn of_team(&self, team: usize) -> impl Iterator<Item = (usize, &TermUse)> {
         self.cells
             .iter()
             .filter(move |((_, t), _)| *t == team)

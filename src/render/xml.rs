@@ -8,7 +8,7 @@
 //! strict parser.
 
 /// `text` escaped for XML content and attribute values.
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

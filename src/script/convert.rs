@@ -24,13 +24,13 @@ use crate::date::Date;
 use crate::model::{Commitment, Content, ItemRef, Kind, Meta, MonthFigures, Page, State, Status, Story, Team, Term};
 
 /// The fields every item has.
-pub const COMMON_FIELDS: [&str; 10] = [
+pub(crate) const COMMON_FIELDS: [&str; 10] = [
     "kind", "slug", "title", "path", "draft", "tags", "date", "updated", "extra", "body",
 ];
-pub const TEAM_FIELDS: [&str; 4] = ["short", "color", "lead", "members"];
-pub const TERM_FIELDS: [&str; 5] = ["acronym", "aliases", "owner", "definitions", "related"];
-pub const STORY_FIELDS: [&str; 6] = ["teams", "contributions", "customer", "outcome", "commitments", "score"];
-pub const COMMITMENT_FIELDS: [&str; 17] = [
+pub(crate) const TEAM_FIELDS: [&str; 4] = ["short", "color", "lead", "members"];
+pub(crate) const TERM_FIELDS: [&str; 5] = ["acronym", "aliases", "owner", "definitions", "related"];
+pub(crate) const STORY_FIELDS: [&str; 6] = ["teams", "contributions", "customer", "outcome", "commitments", "score"];
+pub(crate) const COMMITMENT_FIELDS: [&str; 17] = [
     "owner",
     "to",
     "to_external",
@@ -49,7 +49,7 @@ pub const COMMITMENT_FIELDS: [&str; 17] = [
     "state",
     "score",
 ];
-pub const PAGE_FIELDS: [&str; 2] = ["url_path", "is_section"];
+pub(crate) const PAGE_FIELDS: [&str; 2] = ["url_path", "is_section"];
 
 /// One item, as scripts see it.
 #[derive(Clone)]
@@ -77,7 +77,7 @@ enum Record {
 }
 
 impl Item {
-    pub fn new(item: ItemRef<'_>) -> Item {
+    pub(crate) fn new(item: ItemRef<'_>) -> Item {
         let record = match item {
             ItemRef::Team(x) => Record::Team(x.clone()),
             ItemRef::Term(x) => Record::Term(x.clone()),
@@ -95,12 +95,12 @@ impl Item {
     }
 
     /// Records the item's score, for the hooks that run after its own.
-    pub fn set_score(&self, score: FLOAT) {
+    pub(crate) fn set_score(&self, score: FLOAT) {
         let _ = self.0.score.set(score);
     }
 
     /// The item's source file (`content/commitments/pricing-page.md`).
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         &self.meta().path
     }
 
@@ -115,13 +115,13 @@ impl Item {
     }
 
     /// The field names of this item, common ones first.
-    pub fn keys(&self) -> impl Iterator<Item = &'static str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &'static str> {
         COMMON_FIELDS.iter().chain(own_fields(&self.0.record)).copied()
     }
 
     /// The value of field `name`, or `()` when the item has no such field
     /// (as a map gives for a missing key).
-    pub fn get(&self, name: &str) -> Dynamic {
+    pub(crate) fn get(&self, name: &str) -> Dynamic {
         // `score` is set between the phases of a run, so it is not cached.
         if name == "score" {
             return self.field(name).unwrap_or(Dynamic::UNIT);
@@ -135,7 +135,7 @@ impl Item {
     }
 
     /// Whether the item has field `name` (even one whose value is `()`).
-    pub fn contains(&self, name: &str) -> bool {
+    pub(crate) fn contains(&self, name: &str) -> bool {
         self.keys().any(|k| k == name)
     }
 
@@ -174,7 +174,7 @@ impl Item {
     }
 
     /// An ordinary Rhai map with every field, to change or iterate.
-    pub fn to_map(&self) -> Map {
+    pub(crate) fn to_map(&self) -> Map {
         self.keys().map(|k| (k.into(), self.get(k))).collect()
     }
 }
@@ -283,7 +283,7 @@ fn page_field(page: &Page, name: &str) -> Option<Dynamic> {
 
 /// Registers the `item` type: a getter for every field name, `c["name"]`,
 /// and the read-only part of the map API.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     engine.register_type_with_name::<Item>("item");
     let names = COMMON_FIELDS
         .iter()
@@ -318,7 +318,7 @@ pub fn register(engine: &mut Engine) {
 /// Every item of a site as an [`Item`], aligned with the lists of
 /// [`Content`].
 #[derive(Clone, Default)]
-pub struct Converted {
+pub(crate) struct Converted {
     pub teams: Vec<Item>,
     pub terms: Vec<Item>,
     pub stories: Vec<Item>,
@@ -328,7 +328,7 @@ pub struct Converted {
 
 impl Converted {
     /// Snapshots every item, in parallel.
-    pub fn new(content: &Content) -> Converted {
+    pub(crate) fn new(content: &Content) -> Converted {
         Converted {
             teams: content.teams.par_iter().map(|x| Item::new(ItemRef::Team(x))).collect(),
             terms: content.terms.par_iter().map(|x| Item::new(ItemRef::Term(x))).collect(),
@@ -347,7 +347,7 @@ impl Converted {
     }
 
     /// Frees the snapshots in parallel.
-    pub fn drop_in_parallel(self) {
+    pub(crate) fn drop_in_parallel(self) {
         let Converted {
             teams,
             terms,
@@ -363,7 +363,7 @@ impl Converted {
 }
 
 /// One month of a team's promises, for `happiness(team, month)`.
-pub fn month(figures: &MonthFigures) -> Dynamic {
+pub(crate) fn month(figures: &MonthFigures) -> Dynamic {
     let mut map = Map::new();
     map.insert("month".into(), text(&figures.month));
     for (key, value) in [
@@ -433,7 +433,7 @@ fn json_map(map: &serde_json::Map<String, serde_json::Value>) -> Dynamic {
 }
 
 /// A JSON value as a Rhai value (`null` is `()`).
-pub fn from_json(value: &serde_json::Value) -> Dynamic {
+pub(crate) fn from_json(value: &serde_json::Value) -> Dynamic {
     use serde_json::Value;
     match value {
         Value::Null => Dynamic::UNIT,
@@ -451,7 +451,7 @@ pub fn from_json(value: &serde_json::Value) -> Dynamic {
 /// A Rhai value as JSON: `()` is `null`, an item is its map, and values
 /// JSON has no form for (function pointers, other custom types) are their
 /// text.
-pub fn to_json(value: &Dynamic) -> serde_json::Value {
+pub(crate) fn to_json(value: &Dynamic) -> serde_json::Value {
     use serde_json::Value;
     if value.is_unit() {
         return Value::Null;

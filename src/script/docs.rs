@@ -11,7 +11,7 @@ use crate::script::sources::ScriptSource;
 
 /// One function definition in a script.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FunctionDoc {
+pub(crate) struct FunctionDoc {
     pub name: String,
     /// The number of parameters.
     pub arity: usize,
@@ -27,7 +27,7 @@ pub struct FunctionDoc {
 }
 
 /// Every function `script` defines, in file order.
-pub fn functions(script: &ScriptSource) -> Vec<FunctionDoc> {
+pub(crate) fn functions(script: &ScriptSource) -> Vec<FunctionDoc> {
     let mut out = Vec::new();
     let mut doc: Vec<String> = Vec::new();
     let mut in_block = false;

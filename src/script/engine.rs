@@ -69,7 +69,7 @@ impl Limits {
     /// Raises the size limits to twice the largest array and string rapport
     /// passes to a script, so that content never trips them: a team of
     /// 30,000 commitments or a 2 MB story still fits.
-    pub fn fit(self, array_items: usize, string_bytes: usize) -> Limits {
+    pub(crate) fn fit(self, array_items: usize, string_bytes: usize) -> Limits {
         Limits {
             array_items: self.array_items.max(array_items.saturating_mul(2)),
             string_bytes: self.string_bytes.max(string_bytes.saturating_mul(2)),
@@ -87,7 +87,7 @@ pub struct EngineOptions {
 
 /// Why a call failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FailureKind {
+pub(crate) enum FailureKind {
     /// A sandbox limit stopped it.
     Limit,
     /// The script raised an error (a missing function, a wrong type, `throw`).
@@ -96,7 +96,7 @@ pub enum FailureKind {
 
 /// A failed call, located in the scripts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub(crate) struct Failure {
     pub kind: FailureKind,
     /// What went wrong, lowercase, without a position.
     pub message: String,
@@ -141,7 +141,7 @@ const LOCATE_FOR: std::time::Duration = std::time::Duration::from_millis(200);
 /// How long one call may run, whatever its operation count: a safety net
 /// for loops whose steps are each costly (a native call on a large array
 /// checks the array's size every time).
-pub const CALL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+pub(crate) const CALL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
 
 thread_local! {
     /// When the call running on this thread is out of time.
@@ -179,26 +179,22 @@ impl Scripts {
     }
 
     /// Every function the scripts define, in script order.
-    pub fn functions(&self) -> &[FunctionDoc] {
+    pub(crate) fn functions(&self) -> &[FunctionDoc] {
         &self.functions
     }
 
     /// The function `name` taking `arity` parameters.
-    pub fn function(&self, name: &str, arity: usize) -> Option<&FunctionDoc> {
+    pub(crate) fn function(&self, name: &str, arity: usize) -> Option<&FunctionDoc> {
         self.functions.iter().find(|f| f.name == name && f.arity == arity)
     }
 
     /// The first function called `name`, whatever its parameters.
-    pub fn function_named(&self, name: &str) -> Option<&FunctionDoc> {
+    pub(crate) fn function_named(&self, name: &str) -> Option<&FunctionDoc> {
         self.functions.iter().find(|f| f.name == name)
     }
 
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
     /// Takes the `warn(...)` calls made so far.
-    pub fn take_notes(&self) -> Vec<Note> {
+    pub(crate) fn take_notes(&self) -> Vec<Note> {
         self.notes
             .lock()
             .map(|mut notes| std::mem::take(&mut *notes))
@@ -207,7 +203,7 @@ impl Scripts {
 
     /// Calls `name` with the values `args` makes. `args` may be called a
     /// second time, to locate a limit hit.
-    pub fn call(&self, name: &str, args: &dyn Fn() -> Vec<Dynamic>, tag: &CallTag) -> Result<Dynamic, Failure> {
+    pub(crate) fn call(&self, name: &str, args: &dyn Fn() -> Vec<Dynamic>, tag: &CallTag) -> Result<Dynamic, Failure> {
         let options = CallFnOptions::new()
             .eval_ast(false)
             .rewind_scope(false)
@@ -329,7 +325,7 @@ impl Scripts {
 
     /// Where function `name` of `arity` parameters is defined, for
     /// diagnostics about what it returned.
-    pub fn definition(&self, name: &str, arity: usize) -> Option<Location> {
+    pub(crate) fn definition(&self, name: &str, arity: usize) -> Option<Location> {
         let f = self.function(name, arity)?;
         Some(Location {
             path: f.path.clone(),
@@ -341,7 +337,7 @@ impl Scripts {
 
 /// Runs `f` on the script pool: threads with stacks deep enough for the
 /// call-depth limit even in debug builds.
-pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+pub(crate) fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
     let pool = POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()

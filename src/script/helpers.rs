@@ -18,7 +18,7 @@ use crate::script::sources::{LineMap, Location};
 /// Who is calling: the hook and the item, passed to every call as Rhai's
 /// call tag so helpers such as `warn` can say where a message came from.
 #[derive(Debug, Clone, Default)]
-pub struct CallTag {
+pub(crate) struct CallTag {
     /// The hook or function called (`score_commitment`).
     pub function: Arc<str>,
     /// The item the call is about, if any.
@@ -30,7 +30,7 @@ pub struct CallTag {
 
 /// A `warn(...)` call, to become a warning diagnostic.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
+pub(crate) struct Note {
     pub message: String,
     /// Where `warn` was called.
     pub at: Option<Location>,
@@ -40,7 +40,7 @@ pub struct Note {
 
 /// What the helpers need from the build.
 #[derive(Debug, Clone)]
-pub struct HelperContext {
+pub(crate) struct HelperContext {
     pub today: Date,
     pub lines: Arc<LineMap>,
     pub notes: Arc<Mutex<Vec<Note>>>,
@@ -49,7 +49,7 @@ pub struct HelperContext {
 type Result<T> = std::result::Result<T, Box<EvalAltResult>>;
 
 /// Registers every helper on `engine`.
-pub fn register(engine: &mut Engine, context: &HelperContext) {
+pub(crate) fn register(engine: &mut Engine, context: &HelperContext) {
     let today = context.today.to_string();
     engine.register_fn("today", move || -> ImmutableString { today.as_str().into() });
     // Exact string versions first: Rhai finds them without trying the
@@ -200,7 +200,7 @@ fn emit(ctx: &NativeCallContext, lines: &LineMap, text: &str) {
 }
 
 /// The call tag of the current call, if rapport set one.
-pub fn tag_of(ctx: &NativeCallContext) -> Option<CallTag> {
+pub(crate) fn tag_of(ctx: &NativeCallContext) -> Option<CallTag> {
     ctx.tag().and_then(|tag| tag.clone().try_cast::<CallTag>())
 }
 
@@ -240,7 +240,7 @@ fn debug_of(value: &Dynamic) -> String {
 }
 
 /// A value's kind and value, for messages: "() (nothing)", "text \"x\"".
-pub fn describe(value: &Dynamic) -> String {
+pub(crate) fn describe(value: &Dynamic) -> String {
     if value.is_unit() {
         "() (nothing)".to_string()
     } else if value.is_string() {
@@ -257,7 +257,7 @@ pub fn describe(value: &Dynamic) -> String {
 /// Whether `text` contains `word` as a whole word, ignoring case: the
 /// characters around it are not letters or digits ("we" is in "We did",
 /// "we're" and "**we**", not in "were" or "answer").
-pub fn has_word(text: &str, word: &str) -> bool {
+pub(crate) fn has_word(text: &str, word: &str) -> bool {
     let word = word.trim();
     if word.is_empty() {
         return false;

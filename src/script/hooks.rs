@@ -105,7 +105,7 @@ impl<'a> Inputs<'a> {
 
     /// Frees the snapshots in the background, while the build goes on:
     /// ten thousand small frees need not hold up rendering.
-    pub fn drop_later(self) {
+    pub(crate) fn drop_later(self) {
         let Inputs {
             converted,
             team_commitments,
@@ -177,7 +177,7 @@ pub fn run(scripts: &Scripts, inputs: &Inputs<'_>) -> (ScoreBook, Vec<Diagnostic
 
 /// Which items a partial run calls the item hooks on, and the scores the
 /// others already have (from an earlier run over the same front matter).
-pub struct Focus<'f> {
+pub(crate) struct Focus<'f> {
     pub keys: &'f [crate::model::ItemKey],
     pub known: &'f ScoreBook,
 }
@@ -185,7 +185,11 @@ pub struct Focus<'f> {
 /// Like [`run`], but with a focus only the focused items are scored and
 /// linted; the others take their known scores, which the team and month
 /// hooks then see. The team and month hooks run for every team.
-pub fn run_focused(scripts: &Scripts, inputs: &Inputs<'_>, focus: Option<Focus<'_>>) -> (ScoreBook, Vec<Diagnostic>) {
+pub(crate) fn run_focused(
+    scripts: &Scripts,
+    inputs: &Inputs<'_>,
+    focus: Option<Focus<'_>>,
+) -> (ScoreBook, Vec<Diagnostic>) {
     let mut book = ScoreBook::default();
     let mut diagnostics = Vec::new();
     let mut defined = [false; 5];
@@ -648,7 +652,7 @@ impl Problems {
 
 /// `warn(...)` calls as warnings: at the item the call was about, else at
 /// the call in the script.
-pub fn notes_to_diagnostics(notes: Vec<Note>) -> Vec<Diagnostic> {
+pub(crate) fn notes_to_diagnostics(notes: Vec<Note>) -> Vec<Diagnostic> {
     notes
         .into_iter()
         .map(|note| {

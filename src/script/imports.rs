@@ -22,13 +22,13 @@ thread_local! {
 
 /// Resolves `import` paths to the site's scripts.
 #[derive(Debug, Clone, Default)]
-pub struct ScriptResolver {
+pub(crate) struct ScriptResolver {
     /// Name (`helpers`, `lib/dates`) -> script.
     scripts: HashMap<String, ScriptSource>,
 }
 
 impl ScriptResolver {
-    pub fn new(scripts: &[ScriptSource]) -> ScriptResolver {
+    pub(crate) fn new(scripts: &[ScriptSource]) -> ScriptResolver {
         let scripts = scripts
             .iter()
             .filter_map(|s| Some((name_of(&s.path)?, s.clone())))
@@ -37,7 +37,7 @@ impl ScriptResolver {
     }
 
     /// The script an import path names, if it is one of the site's scripts.
-    pub fn lookup(&self, path: &str) -> Option<&ScriptSource> {
+    pub(crate) fn lookup(&self, path: &str) -> Option<&ScriptSource> {
         self.scripts.get(&name_of(path)?)
     }
 }
@@ -93,7 +93,7 @@ impl ModuleResolver for ScriptResolver {
 
 /// The imports in `ast` with a constant path that names no script of the
 /// site, with their positions.
-pub fn refused(ast: &AST, resolver: &ScriptResolver) -> Vec<(String, Position)> {
+pub(crate) fn refused(ast: &AST, resolver: &ScriptResolver) -> Vec<(String, Position)> {
     let mut out = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
         if let Some(ASTNode::Stmt(Stmt::Import(import, pos))) = path.last()

@@ -11,13 +11,13 @@
 //!
 //! See docs/scripting.md for what scripts see and may do.
 
-pub mod convert;
-pub mod docs;
+pub(crate) mod convert;
+pub(crate) mod docs;
 pub mod engine;
-pub mod helpers;
+pub(crate) mod helpers;
 pub mod hooks;
-pub mod imports;
-pub mod report;
+pub(crate) mod imports;
+pub(crate) mod report;
 pub mod sources;
 
 use std::sync::Arc;
@@ -88,7 +88,7 @@ impl Scored {
 
     /// The `warn(...)` calls that templates' script calls made since the
     /// hooks ran, as warnings.
-    pub fn template_diagnostics(&self) -> Vec<Diagnostic> {
+    pub(crate) fn template_diagnostics(&self) -> Vec<Diagnostic> {
         self.scripts
             .as_ref()
             .map(|s| hooks::notes_to_diagnostics(s.take_notes()))
@@ -148,7 +148,7 @@ fn call_from_template(scripts: &Scripts, name: &str, args: Vec<minijinja::Value>
 /// The scores and lint warnings of some items, computed again after their
 /// bodies changed, for the dev server's fast rebuilds.
 #[derive(Debug, Clone, Default)]
-pub struct Rescored {
+pub(crate) struct Rescored {
     /// New scores of the changed commitments and stories, as the score
     /// book's entries (`None`: not scored; `Some(None)`: "no value").
     pub commitments: Vec<(String, Option<Option<f64>>)>,
@@ -166,7 +166,7 @@ impl Scored {
     /// small copy of the content that holds every argument gives the same
     /// results as a whole run. `None` when a hook fails on the way: the
     /// caller then rebuilds everything, which reports the failure properly.
-    pub fn rescore(
+    pub(crate) fn rescore(
         &self,
         content: &crate::model::Content,
         keys: &[crate::model::ItemKey],

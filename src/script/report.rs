@@ -15,11 +15,11 @@ use crate::model::{Content, MonthFigures};
 use crate::score::ScoreBook;
 
 /// How many of the lowest-scoring commitments to list.
-pub const LOWEST: usize = 10;
+pub(crate) const LOWEST: usize = 10;
 
 /// Everything `rapport scores` prints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     pub today: String,
     pub teams: Vec<TeamRow>,
     pub happiness: Vec<MonthRow>,
@@ -27,7 +27,7 @@ pub struct Report {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TeamRow {
+pub(crate) struct TeamRow {
     pub team: String,
     pub title: String,
     /// `score_team`'s value; `null` when it gave none.
@@ -41,7 +41,7 @@ pub struct TeamRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MonthRow {
+pub(crate) struct MonthRow {
     pub team: String,
     /// `happiness`'s value; `null` when it gave none.
     pub index: Option<f64>,
@@ -51,7 +51,7 @@ pub struct MonthRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CommitmentRow {
+pub(crate) struct CommitmentRow {
     pub commitment: String,
     pub title: String,
     pub owner: String,
@@ -60,7 +60,7 @@ pub struct CommitmentRow {
 }
 
 /// The report of `scores` over `content`, for one team or all.
-pub fn report(content: &Content, scores: &ScoreBook, today: &str, team: Option<&str>) -> Report {
+pub(crate) fn report(content: &Content, scores: &ScoreBook, today: &str, team: Option<&str>) -> Report {
     let wanted = |slug: &str| team.is_none_or(|t| t == slug);
     let teams = content
         .teams
@@ -127,7 +127,7 @@ pub fn report(content: &Content, scores: &ScoreBook, today: &str, team: Option<&
 
 impl Report {
     /// Aligned plain-text tables.
-    pub fn table(&self) -> String {
+    pub(crate) fn table(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "Team scores (as of {})", self.today);
         let rows: Vec<Vec<String>> = self
@@ -207,7 +207,7 @@ impl Report {
     }
 
     /// One CSV table: `kind` is `team`, `happiness` or `commitment`.
-    pub fn csv(&self) -> String {
+    pub(crate) fn csv(&self) -> String {
         let mut out = String::from("kind,team,month,commitment,score\n");
         let mut row = |fields: [&str; 5]| {
             let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();

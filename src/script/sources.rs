@@ -37,7 +37,7 @@ pub fn site_scripts(site: &Site) -> Vec<ScriptSource> {
 }
 
 /// The built-in scripts (the repository's `scripts/`).
-pub fn default_scripts() -> Vec<ScriptSource> {
+pub(crate) fn default_scripts() -> Vec<ScriptSource> {
     crate::embedded::default_scripts()
         .map(|(path, text)| ScriptSource {
             path: path.to_string(),
@@ -48,7 +48,7 @@ pub fn default_scripts() -> Vec<ScriptSource> {
 
 /// A place in a script, 1-based.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Location {
+pub(crate) struct Location {
     pub path: String,
     pub line: usize,
     pub column: usize,
@@ -56,7 +56,7 @@ pub struct Location {
 
 /// Maps lines of the combined program back to their scripts.
 #[derive(Debug, Clone, Default)]
-pub struct LineMap {
+pub(crate) struct LineMap {
     /// (first line of the script in the program, script path), by line.
     starts: Vec<(usize, String)>,
 }
@@ -65,7 +65,7 @@ impl LineMap {
     /// Joins `scripts` into one program, recording where each one starts.
     /// Each script is followed by a line `;`, so that a script ending in an
     /// expression cannot run into the next one.
-    pub fn join(scripts: &[&ScriptSource]) -> (String, LineMap) {
+    pub(crate) fn join(scripts: &[&ScriptSource]) -> (String, LineMap) {
         let mut program = String::new();
         let mut map = LineMap::default();
         let mut line = 1;
@@ -82,7 +82,7 @@ impl LineMap {
     }
 
     /// The script and its line for `line` of the program (1-based), if any.
-    pub fn locate(&self, line: usize, column: usize) -> Option<Location> {
+    pub(crate) fn locate(&self, line: usize, column: usize) -> Option<Location> {
         let index = self.starts.partition_point(|(start, _)| *start <= line);
         let (start, path) = self.starts.get(index.checked_sub(1)?)?;
         Some(Location {
@@ -90,11 +90,6 @@ impl LineMap {
             line: line - start + 1,
             column,
         })
-    }
-
-    /// True when no script was joined.
-    pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
     }
 }
 

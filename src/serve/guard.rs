@@ -38,13 +38,13 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 /// The most a request line plus headers may take, CRLFs included.
-pub const MAX_HEAD: usize = 8 * 1024;
+pub(crate) const MAX_HEAD: usize = 8 * 1024;
 
 /// The largest request body relayed. The server answers GET and HEAD only,
 /// so a body is never used; but tiny_http allocates the whole announced
 /// length at once to skip an unread body, and one request announcing a few
 /// terabytes aborted the server.
-pub const MAX_BODY: u64 = 64 * 1024;
+pub(crate) const MAX_BODY: u64 = 64 * 1024;
 
 /// Bytes moved per read while relaying bodies and answers.
 const RELAY_BUFFER: usize = 16 * 1024;
@@ -63,7 +63,7 @@ const LINGER_TIME: Duration = Duration::from_secs(1);
 
 /// What the start of a connection's unread bytes holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Head {
+pub(crate) enum Head {
     /// Not a whole head yet, and still under the limit: read more.
     Partial,
     /// A whole head of `len` bytes, followed by a body of `body` bytes.
@@ -74,7 +74,7 @@ pub enum Head {
 
 /// An answer the guard gives instead of tiny_http.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refusal {
+pub(crate) struct Refusal {
     pub status: u16,
     pub reason: &'static str,
     pub message: &'static str,
@@ -112,7 +112,7 @@ const NO_CHUNKED_BODIES: Refusal = Refusal {
 
 impl Refusal {
     /// The whole answer, ready to write.
-    pub fn response(&self) -> String {
+    pub(crate) fn response(&self) -> String {
         let body = format!("{}\n", self.message);
         format!(
             "HTTP/1.1 {} {}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -125,7 +125,7 @@ impl Refusal {
 
 /// Reads the head at the start of `bytes`, which never hold more than
 /// [`MAX_HEAD`] bytes of it.
-pub fn scan_head(bytes: &[u8]) -> Head {
+pub(crate) fn scan_head(bytes: &[u8]) -> Head {
     let Some(end) = find(bytes, b"\r\n\r\n") else {
         if bytes.len() < MAX_HEAD {
             return Head::Partial;
@@ -190,7 +190,7 @@ fn trim(bytes: &[u8]) -> &[u8] {
 
 /// The private socket tiny_http listens on behind the guard.
 #[cfg(unix)]
-pub struct Upstream {
+pub(crate) struct Upstream {
     /// A folder only this user may enter, holding the socket.
     dir: PathBuf,
     path: PathBuf,
@@ -204,7 +204,7 @@ impl Upstream {
     /// Creates the private socket, in `rapport-serve-<pid>` under the
     /// temporary folder, and removes such folders of servers that are gone
     /// (killed before they could clean up).
-    pub fn open() -> Result<(Upstream, tiny_http::Listener)> {
+    pub(crate) fn open() -> Result<(Upstream, tiny_http::Listener)> {
         use std::os::unix::fs::DirBuilderExt;
 
         let base = std::env::temp_dir();
@@ -231,7 +231,7 @@ impl Upstream {
     }
 
     /// Removes the private folder; the server takes no new connections after.
-    pub fn remove(&self) {
+    pub(crate) fn remove(&self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -262,7 +262,7 @@ fn remove_stale_sockets(base: &std::path::Path) {
 
 /// Without Unix sockets, tiny_http listens on a loopback port instead.
 #[cfg(not(unix))]
-pub struct Upstream {
+pub(crate) struct Upstream {
     address: std::net::SocketAddr,
 }
 
@@ -271,7 +271,7 @@ type Link = TcpStream;
 
 #[cfg(not(unix))]
 impl Upstream {
-    pub fn open() -> Result<(Upstream, tiny_http::Listener)> {
+    pub(crate) fn open() -> Result<(Upstream, tiny_http::Listener)> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).context("failed to open the server's loopback port")?;
         let address = listener
             .local_addr()
@@ -283,12 +283,12 @@ impl Upstream {
         TcpStream::connect(self.address)
     }
 
-    pub fn remove(&self) {}
+    pub(crate) fn remove(&self) {}
 }
 
 /// Accepts connections on `listener` until `stop` is set, relaying each to
 /// `upstream` on threads of its own.
-pub fn accept_loop(listener: TcpListener, upstream: Arc<Upstream>, stop: Arc<AtomicBool>) {
+pub(crate) fn accept_loop(listener: TcpListener, upstream: Arc<Upstream>, stop: Arc<AtomicBool>) {
     for client in listener.incoming() {
         if stop.load(Ordering::Relaxed) {
             break;

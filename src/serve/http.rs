@@ -19,15 +19,12 @@ use tiny_http::{HTTPVersion, Header, Method, Request, Response, StatusCode};
 use crate::serve::reload::ReloadHub;
 use crate::serve::store::{Entry, Snapshot, Store};
 
-/// URL prefix of the dev server's own endpoints.
-pub const LIVE_PREFIX: &str = "/__rapport/";
-
 /// The client script: live reload, CSS swaps, scroll keeping, error overlay.
-pub const LIVE_JS: &str = include_str!("live.js");
+pub(crate) const LIVE_JS: &str = include_str!("live.js");
 
 /// What a request asks for, once its URL is checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Route {
+pub(crate) enum Route {
     /// A file of the site, by output path (`glossary/mql/index.html`).
     File(String),
     /// A path that names a folder without its trailing slash.
@@ -43,7 +40,7 @@ pub enum Route {
 }
 
 /// Decides what `raw_url` (path and query as received) asks for.
-pub fn route(raw_url: &str) -> Route {
+pub(crate) fn route(raw_url: &str) -> Route {
     let (raw_path, query) = match raw_url.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (raw_url, None),
@@ -109,7 +106,7 @@ fn encode_location(text: &str) -> String {
 /// tried: the file itself, then for a path without a trailing slash the
 /// folder's `index.html` (which answers with a redirect). Every key is a
 /// relative path of plain segments.
-pub fn entry_keys(route: &Route) -> Vec<String> {
+pub(crate) fn entry_keys(route: &Route) -> Vec<String> {
     match route {
         Route::File(file) => vec![file.clone()],
         Route::MaybeFolder { file, .. } => vec![file.clone(), format!("{file}/index.html")],
@@ -124,14 +121,14 @@ pub fn entry_keys(route: &Route) -> Vec<String> {
 /// never is, other than `localhost`, because DNS is what a rebinding attack
 /// controls.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hosts {
+pub(crate) struct Hosts {
     bound: IpAddr,
     port: u16,
 }
 
 /// Why a request's `Host` was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostRefusal {
+pub(crate) enum HostRefusal {
     /// HTTP/1.1 without a `Host` header, or with several (400).
     Missing,
     /// A `Host` that names another server (421).
@@ -139,7 +136,7 @@ pub enum HostRefusal {
 }
 
 impl Hosts {
-    pub fn new(bound: SocketAddr) -> Hosts {
+    pub(crate) fn new(bound: SocketAddr) -> Hosts {
         Hosts {
             bound: bound.ip(),
             port: bound.port(),
@@ -150,7 +147,7 @@ impl Hosts {
     /// may leave the header out (it predates it, and browsers always send
     /// it, so leaving it out is no way around the check); HTTP/1.1 must send
     /// exactly one.
-    pub fn check(&self, hosts: &[&str], version: &HTTPVersion) -> Result<(), HostRefusal> {
+    pub(crate) fn check(&self, hosts: &[&str], version: &HTTPVersion) -> Result<(), HostRefusal> {
         match hosts {
             [] if *version < HTTPVersion(1, 1) => Ok(()),
             [host] if self.allows(host) => Ok(()),
@@ -160,7 +157,7 @@ impl Hosts {
     }
 
     /// Whether one `Host` value names this server.
-    pub fn allows(&self, host: &str) -> bool {
+    pub(crate) fn allows(&self, host: &str) -> bool {
         let Some((name, port)) = split_host(host.trim()) else {
             return false;
         };
@@ -179,7 +176,7 @@ impl Hosts {
     }
 
     /// The address to tell a refused client to open.
-    pub fn home(&self) -> String {
+    pub(crate) fn home(&self) -> String {
         format!("http://localhost:{}/", self.port)
     }
 }
@@ -238,7 +235,7 @@ fn percent_decode(text: &str) -> Option<String> {
 }
 
 /// The `Content-Type` of an output path.
-pub fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     let ext = path.rsplit_once('.').map_or("", |(_, e)| e).to_ascii_lowercase();
     match ext.as_str() {
         "html" | "htm" => "text/html; charset=utf-8",
@@ -269,7 +266,7 @@ pub fn content_type(path: &str) -> &'static str {
 }
 
 /// Adds the live-reload script to an HTML page, before `</body>`.
-pub fn inject_live_script(html: &[u8]) -> Vec<u8> {
+pub(crate) fn inject_live_script(html: &[u8]) -> Vec<u8> {
     const TAG: &[u8] = b"<script src=\"/__rapport/live.js\" defer></script>\n";
     let at = find_last(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + TAG.len());
@@ -293,7 +290,7 @@ fn header(name: &str, value: &str) -> Header {
 
 /// Answers one request. Live-reload event streams are handed to `hub`,
 /// which keeps them open without holding this thread.
-pub fn handle(request: Request, store: &Store, hub: &ReloadHub, hosts: &Hosts) {
+pub(crate) fn handle(request: Request, store: &Store, hub: &ReloadHub, hosts: &Hosts) {
     let host_values: Vec<&str> = request
         .headers()
         .iter()

@@ -9,17 +9,17 @@
 //! private socket between the guard and tiny_http: the site is served from
 //! memory.
 
-pub mod guard;
-pub mod http;
-pub mod reload;
-pub mod store;
+pub(crate) mod guard;
+pub(crate) mod http;
+pub(crate) mod reload;
+pub(crate) mod store;
 pub mod watch;
 
 use std::collections::BTreeSet;
 use std::io::ErrorKind;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -35,13 +35,11 @@ use crate::serve::watch::SiteWatcher;
 const WORKERS: usize = 16;
 
 /// A running dev server, for `run` and for tests.
-pub struct Server {
+pub(crate) struct Server {
     pub address: SocketAddr,
     pub store: Arc<Store>,
     pub hub: Arc<ReloadHub>,
-    http: Arc<tiny_http::Server>,
     upstream: Arc<Upstream>,
-    stop: Arc<AtomicBool>,
     instance: String,
     version: u64,
 }
@@ -49,7 +47,7 @@ pub struct Server {
 impl Server {
     /// Binds `bind:port` (port 0 picks a free one) and starts the guard and
     /// the workers.
-    pub fn start(bind: &str, port: u16) -> Result<Server> {
+    pub(crate) fn start(bind: &str, port: u16) -> Result<Server> {
         // `localhost` is the loopback address, never a name to resolve.
         let ip = if bind.eq_ignore_ascii_case("localhost") {
             "127.0.0.1"
@@ -111,9 +109,7 @@ impl Server {
             address,
             store,
             hub,
-            http,
             upstream,
-            stop,
             instance,
             version: 0,
         })
@@ -121,7 +117,7 @@ impl Server {
 
     /// The address to open in a browser: the bound one, or loopback when
     /// bound to every address.
-    pub fn local_url(&self) -> String {
+    pub(crate) fn local_url(&self) -> String {
         let ip = match self.address.ip() {
             IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
             IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
@@ -133,7 +129,7 @@ impl Server {
     /// Publishes a rebuild: a good one replaces the snapshot and tells the
     /// pages what changed; a failed one keeps the snapshot and sends the
     /// errors to the overlay.
-    pub fn publish(&mut self, live: &LiveSite, rebuild: &Rebuild, first: bool) {
+    pub(crate) fn publish(&mut self, live: &LiveSite, rebuild: &Rebuild, first: bool) {
         self.version += 1;
         let version = format!("{}-{}", self.instance, self.version);
         let errors: Vec<_> = rebuild.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
@@ -197,19 +193,8 @@ impl Server {
             .broadcast("reload", &serde_json::to_string(&event).unwrap_or_default());
     }
 
-    /// Stops accepting connections and requests.
-    pub fn stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
-        // Wakes the accept loop, which then sees `stop`.
-        let _ = TcpStream::connect(self.local_url().trim_start_matches("http://").trim_end_matches('/'));
-        self.upstream.remove();
-        for _ in 0..WORKERS {
-            self.http.unblock();
-        }
-    }
-
     /// What must be removed when the process ends: the private socket.
-    pub fn upstream(&self) -> Arc<Upstream> {
+    pub(crate) fn upstream(&self) -> Arc<Upstream> {
         self.upstream.clone()
     }
 }
@@ -222,7 +207,7 @@ impl Drop for Server {
 
 /// Rebuilds on every batch of changes until the watcher stops, telling
 /// `report` what changed and what the rebuild gave.
-pub fn watch_loop(
+pub(crate) fn watch_loop(
     watcher: &mut SiteWatcher,
     live: &mut LiveSite,
     server: &mut Server,

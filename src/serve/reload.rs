@@ -18,7 +18,7 @@ use crate::serve::store::Status;
 
 /// An event for the pages.
 #[derive(Debug, Clone, Serialize)]
-pub struct ReloadEvent<'a> {
+pub(crate) struct ReloadEvent<'a> {
     pub version: &'a str,
     /// URL paths whose content changed (`/glossary/mql/`); empty with `all`.
     pub changed: Vec<String>,
@@ -31,19 +31,19 @@ pub struct ReloadEvent<'a> {
 
 /// The open event streams.
 #[derive(Default)]
-pub struct ReloadHub {
+pub(crate) struct ReloadHub {
     clients: Mutex<Vec<Box<dyn Write + Send>>>,
 }
 
 impl ReloadHub {
-    pub fn new() -> ReloadHub {
+    pub(crate) fn new() -> ReloadHub {
         ReloadHub::default()
     }
 
     /// Takes over `request`'s connection as an event stream and greets it
     /// with the current status, so a page opened while the site has errors
     /// shows them, and a page from before a restart notices the new version.
-    pub fn attach(&self, request: Request, status: &Status) {
+    pub(crate) fn attach(&self, request: Request, status: &Status) {
         let mut writer = request.into_writer();
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: close\r\n\r\nretry: 1000\n\n";
         let hello = event("hello", &serde_json::to_string(status).unwrap_or_default());
@@ -57,22 +57,13 @@ impl ReloadHub {
     }
 
     /// Sends `name` with JSON `data` to every stream; drops closed ones.
-    pub fn broadcast(&self, name: &str, data: &str) {
+    pub(crate) fn broadcast(&self, name: &str, data: &str) {
         self.send_raw(&event(name, data));
     }
 
     /// Writes a comment line, which pages ignore, to find closed streams.
-    pub fn heartbeat(&self) {
+    pub(crate) fn heartbeat(&self) {
         self.send_raw(": ping\n\n");
-    }
-
-    /// How many pages are listening.
-    pub fn len(&self) -> usize {
-        self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn send_raw(&self, text: &str) {

@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 
 /// One file of a snapshot.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub bytes: Arc<[u8]>,
     /// A strong ETag from the bytes, made on the first request that needs
     /// it, so that publishing a rebuild does not hash files nobody asks for.
@@ -23,7 +23,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    pub fn new(bytes: Arc<[u8]>) -> Entry {
+    pub(crate) fn new(bytes: Arc<[u8]>) -> Entry {
         Entry {
             bytes,
             etag: OnceLock::new(),
@@ -31,7 +31,7 @@ impl Entry {
     }
 
     /// The ETag, quoted as HTTP wants it.
-    pub fn etag(&self) -> &str {
+    pub(crate) fn etag(&self) -> &str {
         self.etag.get_or_init(|| {
             let mut hasher = DefaultHasher::new();
             self.bytes.hash(&mut hasher);
@@ -42,7 +42,7 @@ impl Entry {
 
 /// A whole built site, by output path (`glossary/mql/index.html`).
 #[derive(Debug, Clone, Default)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub files: HashMap<Arc<str>, Arc<Entry>>,
 }
 
@@ -58,24 +58,24 @@ pub struct Status {
 
 /// The snapshot being served and the current status.
 #[derive(Debug, Default)]
-pub struct Store {
+pub(crate) struct Store {
     snapshot: RwLock<Arc<Snapshot>>,
     status: RwLock<Arc<Status>>,
 }
 
 impl Store {
-    pub fn new() -> Store {
+    pub(crate) fn new() -> Store {
         Store::default()
     }
 
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
         match self.snapshot.read() {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
     }
 
-    pub fn status(&self) -> Arc<Status> {
+    pub(crate) fn status(&self) -> Arc<Status> {
         match self.status.read() {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -83,7 +83,7 @@ impl Store {
     }
 
     /// Serves `snapshot` from now on.
-    pub fn publish(&self, snapshot: Snapshot) {
+    pub(crate) fn publish(&self, snapshot: Snapshot) {
         let next = Arc::new(snapshot);
         match self.snapshot.write() {
             Ok(mut guard) => *guard = next,
@@ -91,7 +91,7 @@ impl Store {
         }
     }
 
-    pub fn set_status(&self, status: Status) {
+    pub(crate) fn set_status(&self, status: Status) {
         let next = Arc::new(status);
         match self.status.write() {
             Ok(mut guard) => *guard = next,

@@ -27,9 +27,9 @@ use notify::{Event, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, W
 use crate::load::{self, Role, SITE_FOLDERS as WATCHED_FOLDERS};
 
 /// How long the stream of events must be quiet before a batch is handed over.
-pub const QUIET: Duration = Duration::from_millis(12);
+pub(crate) const QUIET: Duration = Duration::from_millis(12);
 /// The longest a batch waits for quiet before it is handed over anyway.
-pub const MAX_WAIT: Duration = Duration::from_millis(1500);
+pub(crate) const MAX_WAIT: Duration = Duration::from_millis(1500);
 
 /// A running watcher: keep it alive for as long as events are wanted.
 pub struct SiteWatcher {
@@ -123,7 +123,7 @@ impl SiteWatcher {
     }
 
     /// Changes the theme whose files count (after `rapport.toml` changed).
-    pub fn set_theme(&mut self, theme: &str) {
+    pub(crate) fn set_theme(&mut self, theme: &str) {
         self.theme = theme.to_string();
     }
 }

@@ -1019,3 +1019,31 @@ fn a_bad_base_url_flag_is_reported() {
         .assert_exit(2)
         .assert_stderr(&["--base-url", "scheme `ftp`"]);
 }
+
+#[test]
+fn links_to_files_beside_a_page_point_at_their_copy() {
+    // `guides/x.md` becomes `guides/x/index.html` while `guides/plan.png`
+    // is copied to `guides/plan.png`: the link must climb out of the page's
+    // own folder. The index of content files was never filled in a build
+    // until the dead-code sweep found it set only by a unit test.
+    let test = SiteTest::new("good")
+        .file(
+            "content/guides/floor-plan.md",
+            "---\ntitle: Floor plan\n---\n![The office](plan.png) and [the PDF](files/plan.pdf).\n",
+        )
+        .file("content/guides/plan.png", "not really a png")
+        .file("content/guides/files/plan.pdf", "not really a pdf")
+        .build()
+        .assert_exit(0);
+    let test = test.assert_page(
+        "guides/floor-plan/index.html",
+        &[
+            "<img src=\"/guides/plan.png\" alt=\"The office\"",
+            "<a href=\"/guides/files/plan.pdf\">the PDF</a>",
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(test.out().join("guides/plan.png")).unwrap(),
+        "not really a png"
+    );
+}

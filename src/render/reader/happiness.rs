@@ -14,11 +14,11 @@ use crate::render::reader::{ReaderInput, month_label, team_link_at};
 use crate::render::view::{TeamLink, to_value};
 
 /// The title of every happiness chart's y axis.
-pub const HAPPINESS_AXIS: &str = "Index, 0 to 100";
+pub(crate) const HAPPINESS_AXIS: &str = "Index, 0 to 100";
 
 /// Every team's happiness index, one small chart per team.
 #[derive(Debug, Clone, Serialize)]
-pub struct HappinessOverview {
+pub(crate) struct HappinessOverview {
     /// One chart per team of `teams`, on shared months and scale.
     pub panels: Vec<HappinessPanel>,
     /// The teams with at least one value, in title order.
@@ -29,7 +29,7 @@ pub struct HappinessOverview {
 
 /// One team's small chart of [`HappinessOverview`].
 #[derive(Debug, Clone, Serialize)]
-pub struct HappinessPanel {
+pub(crate) struct HappinessPanel {
     pub team: TeamLink,
     pub svg: String,
     /// The latest month with a value (`YYYY-MM`) and that value.
@@ -37,7 +37,7 @@ pub struct HappinessPanel {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HappinessRow {
+pub(crate) struct HappinessRow {
     /// `YYYY-MM`.
     pub month: String,
     pub values: Vec<Option<f64>>,
@@ -47,7 +47,7 @@ pub struct HappinessRow {
 /// chart per team, all on the same months (up to today's) and the same 0 to
 /// 100 scale, so that they compare at a glance however many teams there
 /// are. Teams whose `happiness` hook gave no value are left out.
-pub fn happiness_overview(input: &ReaderInput<'_>) -> HappinessOverview {
+pub(crate) fn happiness_overview(input: &ReaderInput<'_>) -> HappinessOverview {
     let mut by_team: Vec<(TeamLink, BTreeMap<String, f64>)> = Vec::new();
     let mut all_months: BTreeSet<YearMonth> = BTreeSet::new();
     for (i, team) in input.content.teams.iter().enumerate() {
@@ -119,7 +119,7 @@ pub fn happiness_overview(input: &ReaderInput<'_>) -> HappinessOverview {
 }
 
 /// `happiness` and `trust` of the happiness page.
-pub fn happiness_value(input: &ReaderInput<'_>) -> (Value, Value) {
+pub(crate) fn happiness_value(input: &ReaderInput<'_>) -> (Value, Value) {
     let overview = happiness_overview(input);
     let panels: Vec<Value> = overview
         .panels

@@ -14,14 +14,14 @@ use crate::render::view::to_value;
 
 /// One commitment's history as a timeline.
 #[derive(Debug, Clone, Serialize)]
-pub struct History {
+pub(crate) struct History {
     pub svg: String,
     /// The events the timeline marks, by date.
     pub events: Vec<HistoryEvent>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HistoryEvent {
+pub(crate) struct HistoryEvent {
     pub date: Date,
     /// `promised`, `due`, `rescheduled`, `delivered`, `missed`, `dropped`, `today`.
     pub kind: &'static str,
@@ -33,7 +33,7 @@ pub struct HistoryEvent {
 /// promised, originally due, each new due date, then delivered, declared
 /// missed or dropped (on its `closed` date, with its reason), or today
 /// while it is still open.
-pub fn commitment_history(input: &ReaderInput<'_>, index: usize) -> History {
+pub(crate) fn commitment_history(input: &ReaderInput<'_>, index: usize) -> History {
     let Some(c) = input.content.commitments.get(index) else {
         return History {
             svg: String::new(),
@@ -70,7 +70,7 @@ pub fn commitment_history(input: &ReaderInput<'_>, index: usize) -> History {
 }
 
 /// `history` of a commitment page.
-pub fn history_value(input: &ReaderInput<'_>, index: usize) -> Value {
+pub(crate) fn history_value(input: &ReaderInput<'_>, index: usize) -> Value {
     let history = commitment_history(input, index);
     context! {
         chart => Value::from_safe_string(history.svg),

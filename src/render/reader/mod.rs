@@ -11,20 +11,20 @@
 //! turn the data into what page contexts receive: template values, with the
 //! SVGs marked safe (the chart functions escape every text they carry).
 
-pub mod happiness;
-pub mod history;
-pub mod stories;
-pub mod team;
-pub mod timeline;
-pub mod trust;
-pub mod vocabulary;
+pub(crate) mod happiness;
+pub(crate) mod history;
+pub(crate) mod stories;
+pub(crate) mod team;
+pub(crate) mod timeline;
+pub(crate) mod trust;
+pub(crate) mod vocabulary;
 
-pub use happiness::happiness_value;
-pub use history::history_value;
-pub use stories::stories_value;
-pub use team::team_value;
-pub use timeline::timeline_value;
-pub use vocabulary::gaps_value;
+pub(crate) use happiness::happiness_value;
+pub(crate) use history::history_value;
+pub(crate) use stories::stories_value;
+pub(crate) use team::team_value;
+pub(crate) use timeline::timeline_value;
+pub(crate) use vocabulary::gaps_value;
 
 use crate::date::{Date, YearMonth};
 use crate::model::{Content, Kind};
@@ -33,7 +33,7 @@ use crate::render::view::{TeamCard, TeamLink, Views};
 use crate::score::ScoreBook;
 /// What the reader's views are computed from.
 #[derive(Clone, Copy)]
-pub struct ReaderInput<'a> {
+pub(crate) struct ReaderInput<'a> {
     pub content: &'a Content,
     pub scores: &'a ScoreBook,
     /// The views of this build: team colours and names, cards for lists.

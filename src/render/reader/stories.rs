@@ -8,7 +8,7 @@ use crate::render::view::{TeamLink, to_value};
 
 /// The stories of one year, newest first.
 #[derive(Debug, Clone, Serialize)]
-pub struct StoryYear {
+pub(crate) struct StoryYear {
     pub year: i32,
     /// Positions in `content.stories`.
     #[serde(skip)]
@@ -17,14 +17,14 @@ pub struct StoryYear {
 
 /// A team that stories credit, for the stories filter.
 #[derive(Debug, Clone, Serialize)]
-pub struct StoryTeam {
+pub(crate) struct StoryTeam {
     pub team: TeamLink,
     /// How many stories credit it.
     pub count: usize,
 }
 
 /// Stories grouped by the year of their date, newest first.
-pub fn story_years(input: &ReaderInput<'_>) -> Vec<StoryYear> {
+pub(crate) fn story_years(input: &ReaderInput<'_>) -> Vec<StoryYear> {
     let mut years: Vec<StoryYear> = Vec::new();
     for (i, story) in input.content.stories.iter().enumerate() {
         let year = story.date.year();
@@ -37,7 +37,7 @@ pub fn story_years(input: &ReaderInput<'_>) -> Vec<StoryYear> {
 }
 
 /// The teams that stories credit, in title order, with how many each.
-pub fn story_teams(input: &ReaderInput<'_>) -> Vec<StoryTeam> {
+pub(crate) fn story_teams(input: &ReaderInput<'_>) -> Vec<StoryTeam> {
     let content = input.content;
     content
         .teams
@@ -55,7 +55,7 @@ pub fn story_teams(input: &ReaderInput<'_>) -> Vec<StoryTeam> {
 
 /// `years` (stories by year, as cards) and `filter` (the teams to filter
 /// by) of the stories page.
-pub fn stories_value(input: &ReaderInput<'_>) -> (Value, Value) {
+pub(crate) fn stories_value(input: &ReaderInput<'_>) -> (Value, Value) {
     let cards = &input.views.cards.values.stories;
     let years: Vec<Value> = story_years(input)
         .into_iter()

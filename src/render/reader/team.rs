@@ -16,7 +16,7 @@ use crate::score::HappinessPoint;
 /// A team's charts: its happiness index and its promises and deliveries,
 /// month by month, over the commitments it made.
 #[derive(Debug, Clone, Serialize)]
-pub struct TeamCharts {
+pub(crate) struct TeamCharts {
     /// The happiness line in the team's colour; `None` when the `happiness`
     /// hook gave no value (no hook, or no month).
     pub happiness: Option<String>,
@@ -28,7 +28,7 @@ pub struct TeamCharts {
 
 /// A team's vocabulary: the terms it owns and the terms it reads its own way.
 #[derive(Debug, Clone, Serialize)]
-pub struct TeamVocabulary {
+pub(crate) struct TeamVocabulary {
     pub owns: Vec<OwnedTerm>,
     /// Terms the team gave a reading of that is not the owner's: another
     /// team owns the term (or none does) and the team's reading differs from
@@ -40,7 +40,7 @@ pub struct TeamVocabulary {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct OwnedTerm {
+pub(crate) struct OwnedTerm {
     pub title: String,
     pub url: String,
     pub acronym: Option<String>,
@@ -49,7 +49,7 @@ pub struct OwnedTerm {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct OwnReading {
+pub(crate) struct OwnReading {
     pub title: String,
     pub url: String,
     pub acronym: Option<String>,
@@ -63,7 +63,7 @@ pub struct OwnReading {
 
 /// The happiness index and monthly promises of team `index` (a position in
 /// `content.teams`).
-pub fn team_charts(input: &ReaderInput<'_>, index: usize) -> TeamCharts {
+pub(crate) fn team_charts(input: &ReaderInput<'_>, index: usize) -> TeamCharts {
     let team = team_link_at(input, index);
     let months = input.scores.happiness(&team.slug).to_vec();
     let labels: Vec<String> = months.iter().map(|p| p.figures.month.clone()).collect();
@@ -104,7 +104,7 @@ pub fn team_charts(input: &ReaderInput<'_>, index: usize) -> TeamCharts {
 
 /// The terms team `index` owns, and those it reads differently from their
 /// owner (or reads when no team owns them).
-pub fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVocabulary {
+pub(crate) fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVocabulary {
     let content = input.content;
     let Some(team) = content.teams.get(index) else {
         return TeamVocabulary {
@@ -153,7 +153,7 @@ pub fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVocabulary 
 }
 
 /// `charts` and `vocabulary` of a team page.
-pub fn team_value(input: &ReaderInput<'_>, index: usize) -> (Value, Value) {
+pub(crate) fn team_value(input: &ReaderInput<'_>, index: usize) -> (Value, Value) {
     let charts = team_charts(input, index);
     let charts = context! {
         happiness => charts.happiness.map(Value::from_safe_string),

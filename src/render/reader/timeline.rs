@@ -13,7 +13,7 @@ use crate::render::view::to_value;
 
 /// Promises and deliveries per month, with the totals.
 #[derive(Debug, Clone, Serialize)]
-pub struct MonthlyChart {
+pub(crate) struct MonthlyChart {
     pub svg: String,
     pub months: Vec<MonthFigures>,
     /// The sum of every month (`month` is empty, `satisfaction` is the mean
@@ -23,7 +23,7 @@ pub struct MonthlyChart {
 
 /// Promises made, due and resolved per month over every commitment: the
 /// site-wide promises-vs-deliveries timeline.
-pub fn promises_timeline(input: &ReaderInput<'_>) -> MonthlyChart {
+pub(crate) fn promises_timeline(input: &ReaderInput<'_>) -> MonthlyChart {
     let months = monthly(input.content.commitments.iter().map(MonthInput::of), input.today);
     let svg = charts::monthly_bars(
         &ChartText {
@@ -38,7 +38,7 @@ pub fn promises_timeline(input: &ReaderInput<'_>) -> MonthlyChart {
 }
 
 /// `timeline` of the commitments page.
-pub fn timeline_value(input: &ReaderInput<'_>) -> Value {
+pub(crate) fn timeline_value(input: &ReaderInput<'_>) -> Value {
     let timeline = promises_timeline(input);
     context! {
         chart => Value::from_safe_string(timeline.svg),

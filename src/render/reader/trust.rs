@@ -13,7 +13,7 @@ use crate::render::view::TeamLink;
 /// The trust matrix: how reliably each team kept its promises to each other
 /// team. See [`trust_matrix`] for the rule.
 #[derive(Debug, Clone, Serialize)]
-pub struct TrustMatrix {
+pub(crate) struct TrustMatrix {
     pub svg: String,
     /// The teams on both axes: every team that made a promise to another
     /// team or received one, in title order.
@@ -26,7 +26,7 @@ pub struct TrustMatrix {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TrustRow {
+pub(crate) struct TrustRow {
     pub team: TeamLink,
     /// `None` where the row team made the column team no promise, and on
     /// the diagonal.
@@ -34,7 +34,7 @@ pub struct TrustRow {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TrustCell {
+pub(crate) struct TrustCell {
     /// Percentage of on-time deliveries among the promises that came due;
     /// `None` when none came due yet.
     pub rate: Option<f64>,
@@ -48,7 +48,7 @@ pub struct TrustCell {
 
 /// The commitments one team made to another.
 #[derive(Debug, Clone, Serialize)]
-pub struct TrustPair {
+pub(crate) struct TrustPair {
     /// The page anchor, `from-<owner>-to-<recipient>`.
     pub id: String,
     pub owner: TeamLink,
@@ -77,7 +77,7 @@ pub struct TrustPair {
 /// `on_time / (on_time + late + missed + overdue)` as a percentage, and the
 /// cell is empty when nothing came due. It is the same rule as a team's
 /// "on time" figure, restricted to one recipient.
-pub fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
+pub(crate) fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
     let content = input.content;
     let mut pairs: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     for (i, c) in content.commitments.iter().enumerate() {
@@ -208,6 +208,6 @@ pub fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
 }
 
 /// `from-<owner>-to-<recipient>`, the anchor of a pair's commitments.
-pub fn pair_id(owner: &str, recipient: &str) -> String {
+pub(crate) fn pair_id(owner: &str, recipient: &str) -> String {
     format!("from-{owner}-to-{recipient}")
 }

@@ -18,11 +18,11 @@ use crate::render::usage::TermUse;
 use crate::render::view::{ItemLink, TeamLink, item_link, to_value};
 
 /// How many places of use a gap links to; the rest are counted.
-pub const USED_IN_SHOWN: usize = 3;
+pub(crate) const USED_IN_SHOWN: usize = 3;
 
 /// Where each team stands with each term.
 #[derive(Debug, Clone, Serialize)]
-pub struct VocabularyGaps {
+pub(crate) struct VocabularyGaps {
     pub term_count: usize,
     pub team_count: usize,
     /// Every team use of a term without a reading, most uses first.
@@ -38,7 +38,7 @@ pub struct VocabularyGaps {
 
 /// A term, as the gaps page names it.
 #[derive(Debug, Clone, Serialize)]
-pub struct TermLine {
+pub(crate) struct TermLine {
     pub slug: String,
     pub title: String,
     pub url: String,
@@ -50,7 +50,7 @@ pub struct TermLine {
 
 /// One team using one term without having written its reading.
 #[derive(Debug, Clone, Serialize)]
-pub struct UnreadUse {
+pub(crate) struct UnreadUse {
     pub term: TermLine,
     pub team: TeamLink,
     /// Mentions and links over the team's records.
@@ -63,7 +63,7 @@ pub struct UnreadUse {
 
 /// One row of the matrix.
 #[derive(Debug, Clone, Serialize)]
-pub struct GapRow {
+pub(crate) struct GapRow {
     pub term: TermLine,
     /// One per team of [`VocabularyGaps::teams`].
     pub cells: Vec<GapCell>,
@@ -71,7 +71,7 @@ pub struct GapRow {
 
 /// One cell of the matrix.
 #[derive(Debug, Clone, Serialize)]
-pub struct GapCell {
+pub(crate) struct GapCell {
     /// `owns` (the owner: the shared definition is its reading), `reads`
     /// (it wrote its reading), `uses` (it uses the term without a reading)
     /// or `""` (neither).
@@ -83,7 +83,7 @@ pub struct GapCell {
 }
 
 /// The gaps of the whole glossary.
-pub fn vocabulary_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
+pub(crate) fn vocabulary_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
     let content = input.content;
     let teams: Vec<TeamLink> = (0..content.teams.len()).map(|i| team_link_at(input, i)).collect();
     let mut unread = Vec::new();
@@ -137,7 +137,7 @@ pub fn vocabulary_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
 
 /// The terms team `index` uses without having written its reading, most
 /// used first: "words you use but have not defined".
-pub fn team_unread(input: &ReaderInput<'_>, index: usize) -> Vec<UnreadUse> {
+pub(crate) fn team_unread(input: &ReaderInput<'_>, index: usize) -> Vec<UnreadUse> {
     let content = input.content;
     let team = team_link_at(input, index);
     let mut list: Vec<UnreadUse> = input
@@ -155,7 +155,7 @@ pub fn team_unread(input: &ReaderInput<'_>, index: usize) -> Vec<UnreadUse> {
 }
 
 /// `gaps` of the vocabulary gaps page.
-pub fn gaps_value(input: &ReaderInput<'_>) -> Value {
+pub(crate) fn gaps_value(input: &ReaderInput<'_>) -> Value {
     to_value(vocabulary_gaps(input))
 }
 

@@ -126,7 +126,7 @@ pub struct Cards {
 
 impl Cards {
     /// The cards, with their template values.
-    pub fn new(
+    pub(crate) fn new(
         teams: Vec<TeamCard>,
         terms: Vec<TermCard>,
         stories: Vec<StoryCard>,
@@ -295,7 +295,7 @@ pub(super) fn page_card(p: &Page, url: &dyn Fn(&str) -> String, summary: String)
 }
 
 /// The A–Z letter a title files under: its first letter, or `#`.
-pub fn index_letter(title: &str) -> String {
+pub(crate) fn index_letter(title: &str) -> String {
     title
         .chars()
         .find(|c| c.is_alphanumeric())

@@ -18,14 +18,14 @@ use crate::render::view::links::{ItemLink, item_link};
 use crate::score::{HappinessPoint, ScoreBook};
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ReadingView {
+pub(crate) struct ReadingView {
     pub team: Value,
     pub text: String,
     pub is_owner: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TermView {
+pub(crate) struct TermView {
     pub kind: Kind,
     pub slug: String,
     pub title: String,
@@ -50,13 +50,13 @@ pub struct TermView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ContributionView {
+pub(crate) struct ContributionView {
     pub team: Value,
     pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct StoryView {
+pub(crate) struct StoryView {
     pub kind: Kind,
     pub slug: String,
     pub title: String,
@@ -81,7 +81,7 @@ pub struct StoryView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RevisionView {
+pub(crate) struct RevisionView {
     pub date: Option<Date>,
     pub new_due: Date,
     pub reason: String,
@@ -89,7 +89,7 @@ pub struct RevisionView {
 
 /// A commitment without its relations to stories, for lists.
 #[derive(Debug, Clone, Serialize)]
-pub struct CommitmentView {
+pub(crate) struct CommitmentView {
     pub kind: Kind,
     pub slug: String,
     pub title: String,
@@ -131,14 +131,14 @@ pub struct CommitmentView {
 
 /// Commitments of one state, for boards.
 #[derive(Debug, Clone, Serialize)]
-pub struct StateGroup {
+pub(crate) struct StateGroup {
     pub state: &'static str,
     pub label: &'static str,
     pub items: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TeamView {
+pub(crate) struct TeamView {
     pub kind: Kind,
     pub slug: String,
     pub title: String,
@@ -169,7 +169,7 @@ pub struct TeamView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct PageView {
+pub(crate) struct PageView {
     pub kind: Kind,
     pub title: String,
     pub url: String,
@@ -473,7 +473,7 @@ pub(super) fn page_view(p: &Page, body: &RenderedBody, url: &dyn Fn(&str) -> Str
 }
 
 /// Groups commitments by state in board order, leaving out empty states.
-pub fn group_by_state(items: &[(State, &Value)]) -> Vec<StateGroup> {
+pub(crate) fn group_by_state(items: &[(State, &Value)]) -> Vec<StateGroup> {
     State::ALL
         .iter()
         .filter_map(|state| {

@@ -18,14 +18,14 @@ pub struct TeamLink {
 
 /// A short reference to any item.
 #[derive(Debug, Clone, Serialize)]
-pub struct ItemLink {
+pub(crate) struct ItemLink {
     pub kind: Kind,
     pub slug: String,
     pub title: String,
     pub url: String,
 }
 
-pub fn item_link(kind: Kind, slug: &str, title: &str, url: &str) -> ItemLink {
+pub(crate) fn item_link(kind: Kind, slug: &str, title: &str, url: &str) -> ItemLink {
     ItemLink {
         kind,
         slug: slug.to_string(),
@@ -71,7 +71,7 @@ pub(super) fn fallback_colour(slug: &str) -> String {
 }
 
 /// White or near-black text, whichever reads better on `hex`.
-pub fn ink_for(hex: &str) -> &'static str {
+pub(crate) fn ink_for(hex: &str) -> &'static str {
     let channel = |i: usize| {
         let v = u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
         let c = f64::from(v) / 255.0;

@@ -15,9 +15,9 @@
 //! edit ([`Views::refresh`]) make every card and full view with the same
 //! constructors, through one [`Ctx`], so the two cannot drift apart.
 
-pub mod cards;
-pub mod full;
-pub mod links;
+pub(crate) mod cards;
+pub(crate) mod full;
+pub(crate) mod links;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -27,15 +27,12 @@ use serde::Serialize;
 
 use crate::model::{Content, ItemKey, Kind};
 use crate::render::markdown::RenderedBody;
-use crate::score::{Explanation, ScoreBook};
+use crate::score::ScoreBook;
 
-pub use crate::model::commitment::{PromiseCounts, counts};
-pub use cards::{CardValues, Cards, CommitmentCard, PageCard, StoryCard, TeamCard, TermCard, index_letter};
-pub use full::{
-    CommitmentView, ContributionView, PageView, ReadingView, RevisionView, StateGroup, StoryView, TeamView, TermView,
-    group_by_state,
-};
-pub use links::{ItemLink, TeamLink, ink_for, item_link};
+pub(crate) use crate::model::commitment::{PromiseCounts, counts};
+pub(crate) use cards::{Cards, CommitmentCard, PageCard, StoryCard, TeamCard, TermCard, index_letter};
+pub(crate) use full::{StateGroup, group_by_state};
+pub(crate) use links::{ItemLink, TeamLink, item_link};
 
 use cards::{commitment_card, page_card, story_card, team_card, term_card};
 use full::{BackLinks, TeamViewInput, commitment_view, page_view, story_view, team_view, term_view, used_in_of};
@@ -55,7 +52,7 @@ pub struct Views {
 }
 
 /// What views are built from.
-pub struct ViewInput<'a> {
+pub(crate) struct ViewInput<'a> {
     pub content: &'a Content,
     pub bodies: &'a HashMap<ItemKey, RenderedBody>,
     pub scores: &'a ScoreBook,
@@ -64,7 +61,7 @@ pub struct ViewInput<'a> {
 
 /// Which views [`Views::refresh`] changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Refreshed {
+pub(crate) struct Refreshed {
     /// Items whose card changed: every list that shows them must be redrawn.
     pub cards: Vec<ItemKey>,
     /// Items whose full view was recomputed: their own pages.
@@ -234,7 +231,7 @@ impl<'a> Ctx<'a> {
 }
 
 impl Views {
-    pub fn build(input: &ViewInput<'_>) -> Views {
+    pub(crate) fn build(input: &ViewInput<'_>) -> Views {
         let content = input.content;
         let url = |url_path: &str| format!("{}{url_path}", input.base_path);
         let team_links: BTreeMap<String, Value> = content
@@ -280,7 +277,7 @@ impl Views {
     /// that show their cards, and the full views of `extra_full` (items
     /// whose back-links changed). Team links, which come from front matter
     /// only, are kept.
-    pub fn refresh(&mut self, input: &ViewInput<'_>, keys: &[ItemKey], extra_full: &[ItemKey]) -> Refreshed {
+    pub(crate) fn refresh(&mut self, input: &ViewInput<'_>, keys: &[ItemKey], extra_full: &[ItemKey]) -> Refreshed {
         let content = input.content;
         let team_links = std::mem::take(&mut self.team_links);
         let ctx = Ctx::new(input, &team_links);
@@ -367,22 +364,14 @@ fn replace_card<T: PartialEq + Serialize>(old: &mut T, value: &mut Value, new: T
 }
 
 /// Any serialisable value as a template value (values inside it are kept).
-pub fn to_value<T: Serialize>(value: T) -> Value {
+pub(crate) fn to_value<T: Serialize>(value: T) -> Value {
     Value::from(Serde(value))
-}
-
-/// Explanations of the hooks, by hook name, for templates.
-pub fn explanations(scores: &ScoreBook) -> BTreeMap<String, Explanation> {
-    scores
-        .explanations
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::view::links::ink_for;
 
     #[test]
     fn ink_reads_on_its_background() {
