@@ -18,6 +18,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::ItemKey;
 use crate::render::data::{self, DataFragments};
 use crate::render::pages::{self, PageJob};
+use crate::render::reader::ReaderInput;
 use crate::render::search::SearchIndex;
 use crate::render::{self, OutputFile, Prepared};
 use crate::script::{self, Scored};
@@ -54,7 +55,17 @@ impl Build {
         let prepared = render::prepare_timed(&site, scores, template_call, &mut |stage, took| {
             timings.stages.push((stage, took));
         });
-        let jobs = timings.time("plan", || pages::plan(&site.content));
+        let base_path = site.config.base_path();
+        let reader = ReaderInput {
+            content: &site.content,
+            scores: &prepared.scores,
+            views: &prepared.views,
+            usage: &prepared.usage,
+            gaps: &prepared.gaps,
+            base_path: &base_path,
+            today: site.today,
+        };
+        let jobs = timings.time("plan", || pages::plan(&reader));
         let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs));
         let data = timings.time("data", || data::fragments(&site, &prepared));
         let search = timings.time("search", || SearchIndex::new(&site.content, &prepared.bodies));

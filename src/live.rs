@@ -35,7 +35,9 @@ use crate::model::read::{ReadOutcome, read_item};
 use crate::model::text;
 use crate::model::{ItemKey, Kind};
 use crate::render::data::{self};
+use crate::render::lists::ListKey;
 use crate::render::pages::{self, PageJob};
+use crate::render::reader::{GapsCache, ReaderInput};
 use crate::render::view::ViewInput;
 use crate::render::{self};
 use crate::site::{BuildOptions, Site, resolve_today};
@@ -412,6 +414,9 @@ impl LiveSite {
             .prepared
             .usage
             .refresh(&build.site.content, &build.prepared.bodies, &keys);
+        if !usage_teams.is_empty() {
+            build.prepared.gaps = GapsCache::new();
+        }
 
         // Scores and lints of these items and of the teams that read them.
         let rescored = build
@@ -464,24 +469,43 @@ impl LiveSite {
             &refresh,
             &extra_full,
         );
+        let build = &state.build;
+        let reader = ReaderInput {
+            content: &build.site.content,
+            scores: &build.prepared.scores,
+            views: &build.prepared.views,
+            usage: &build.prepared.usage,
+            gaps: &build.prepared.gaps,
+            base_path: &base_path,
+            today: build.site.today,
+        };
+        // Back-links and term uses change which list pages exist: when they
+        // changed, the site must still have the same pages, or it is a full
+        // rebuild's job.
+        if (!usage_teams.is_empty() || !extra_full.is_empty()) && !pages::plan(&reader).iter().eq(build.pages.keys()) {
+            return None;
+        }
         let mut jobs: BTreeSet<PageJob> = BTreeSet::new();
         for key in &refreshed.full {
-            jobs.insert(page_of(key, &state.build.site));
+            jobs.insert(page_of(key, &build.site));
+            if key.kind == Kind::Term {
+                jobs.extend(pages::list_pages(&ListKey::UsedIn(key.slug.clone()), &reader));
+            }
         }
         for key in &refreshed.cards {
-            jobs.extend(pages::pages_showing_card(key, &state.build.site.content));
+            jobs.extend(pages::pages_showing_card(key, &reader));
         }
         if teams_changed {
             // Reliability and happiness show on these besides the team pages.
             jobs.extend([PageJob::Home, PageJob::Teams, PageJob::Scoring, PageJob::Happiness]);
         }
         if !usage_teams.is_empty() {
-            jobs.insert(PageJob::Gaps);
-            jobs.extend(
-                usage_teams
-                    .into_iter()
-                    .map(|slug| PageJob::Item(ItemKey::new(Kind::Team, slug))),
-            );
+            jobs.extend(build.pages.keys().filter(|j| matches!(j, PageJob::Gaps(_))).cloned());
+            jobs.extend(pages::list_pages(&ListKey::Unread, &reader));
+            for slug in usage_teams {
+                jobs.extend(pages::list_pages(&ListKey::Undefined(slug.clone()), &reader));
+                jobs.insert(PageJob::Item(ItemKey::new(Kind::Team, slug)));
+            }
         }
         jobs.retain(|job| state.build.pages.contains_key(job));
         let jobs: Vec<PageJob> = jobs.into_iter().collect();
@@ -624,10 +648,12 @@ fn page_of(key: &ItemKey, site: &Site) -> PageJob {
     }
     match site.content.page(&key.slug).map(|p| p.meta.url_path.as_str()) {
         Some("") => PageJob::Home,
-        Some("glossary/") => PageJob::Glossary,
+        Some("glossary/") => PageJob::Glossary(1),
         Some("teams/") => PageJob::Teams,
-        Some("stories/") => PageJob::Stories,
+        Some("stories/") => PageJob::Stories(1),
         Some("commitments/") => PageJob::Commitments,
+        Some("happiness/") => PageJob::Happiness,
+        Some("gaps/") => PageJob::Gaps(1),
         _ => PageJob::Item(key.clone()),
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod charts;
 pub(crate) mod data;
 pub(crate) mod feed;
 mod html_scan;
+pub(crate) mod lists;
 pub mod markdown;
 pub(crate) mod pages;
 pub(crate) mod reader;
@@ -35,6 +36,7 @@ use crate::links::LinkIndex;
 use crate::model::ItemKey;
 use crate::render::markdown::{Abbreviations, BodyInput, MarkdownOptions, RenderedBody};
 use crate::render::pages::{ContextInput, PageJob};
+use crate::render::reader::GapsCache;
 use crate::render::theme::Theme;
 use crate::render::usage::Usage;
 use crate::render::view::{ViewInput, Views, to_value};
@@ -169,6 +171,8 @@ pub struct Prepared {
     pub views: Views,
     /// Which terms each team uses, for the vocabulary gaps.
     pub usage: Usage,
+    /// The vocabulary gaps, once computed.
+    pub(crate) gaps: GapsCache,
     pub site_value: Value,
     pub theme: Theme,
     pub diagnostics: Vec<Diagnostic>,
@@ -234,6 +238,7 @@ pub(crate) fn prepare_timed(
         scores,
         views,
         usage,
+        gaps: GapsCache::new(),
         site_value,
         theme,
         diagnostics,
@@ -296,6 +301,7 @@ pub(crate) fn render_jobs(
         scores: &prepared.scores,
         views: &prepared.views,
         usage: &prepared.usage,
+        gaps: &prepared.gaps,
         site: &prepared.site_value,
         base_path: &base_path,
         git: &site.git,

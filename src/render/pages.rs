@@ -15,7 +15,8 @@ use crate::config::RepoConfig;
 use crate::date::Date;
 use crate::git::{self, GitInfo};
 use crate::model::{Content, ItemKey, Kind, State};
-use crate::render::reader::{self, ReaderInput};
+use crate::render::lists::{self, ListKey, page_count, page_path, paginator};
+use crate::render::reader::{self, GapsCache, ReaderInput};
 use crate::render::usage::Usage;
 use crate::render::view::{ItemLink, StateGroup, Views, group_by_state, index_letter, item_link, to_value};
 use crate::score::{Hook, ScoreBook};
@@ -24,88 +25,244 @@ use crate::score::{Hook, ScoreBook};
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PageJob {
     Home,
-    Glossary,
+    /// Page `n` (from 1) of the glossary, A–Z.
+    Glossary(usize),
     Teams,
-    Stories,
+    /// Page `n` of the stories, newest first.
+    Stories(usize),
     Commitments,
     /// How each score is computed: the hooks and their doc comments.
     Scoring,
     /// Every team's happiness index and the trust matrix between teams.
     Happiness,
-    /// Glossary terms with no owner, or read by one team or none.
-    Gaps,
+    /// Page `n` of the vocabulary gaps (the matrix has pages; the lists
+    /// above it are on the first).
+    Gaps(usize),
     /// Full search results for `?q=`, drawn by `search.js`.
     Search,
     /// The page of one item (team, term, story, commitment or plain page).
     Item(ItemKey),
     /// A folder of plain pages that has no `_index.md`: a generated list.
     Folder(String),
+    /// Page `n` of a long list ([`lists`]).
+    List(ListKey, usize),
     NotFound,
 }
 
 impl PageJob {
     /// The URL path of the page relative to the base path.
-    pub(crate) fn url_path(&self) -> String {
+    pub fn url_path(&self) -> String {
         match self {
             PageJob::Home => String::new(),
-            PageJob::Glossary => "glossary/".into(),
+            PageJob::Glossary(n) => page_path("glossary/", *n),
             PageJob::Teams => "teams/".into(),
-            PageJob::Stories => "stories/".into(),
+            PageJob::Stories(n) => page_path("stories/", *n),
             PageJob::Commitments => "commitments/".into(),
             PageJob::Scoring => "scores/".into(),
             PageJob::Happiness => "happiness/".into(),
-            PageJob::Gaps => "gaps/".into(),
+            PageJob::Gaps(n) => page_path("gaps/", *n),
             PageJob::Search => "search/".into(),
             PageJob::Item(key) => match key.kind {
                 Kind::Page => key.slug.clone(),
                 kind => format!("{}/{}/", kind.section(), key.slug),
             },
             PageJob::Folder(url_path) => url_path.clone(),
+            PageJob::List(list, n) => page_path(&list.url_path(), *n),
             PageJob::NotFound => "404.html".into(),
         }
     }
 
     /// Where the page is written in the output.
-    pub(crate) fn output_path(&self) -> String {
+    pub fn output_path(&self) -> String {
         match self {
             PageJob::NotFound => "404.html".into(),
             _ => format!("{}index.html", self.url_path()),
         }
     }
 
-    pub(crate) fn in_sitemap(&self) -> bool {
+    pub fn in_sitemap(&self) -> bool {
         !matches!(self, PageJob::NotFound)
     }
+}
+
+/// How many of the most used unread terms the first gaps page shows; the
+/// rest are on each team's list of words it uses without a reading.
+const UNREAD_ON_GAPS: usize = 30;
+
+/// How many items a page shows of list `key` before linking to the whole
+/// list; the list has pages of its own only when it is longer.
+pub(crate) fn preview(key: &ListKey) -> usize {
+    match key {
+        // Every pair has its page: the trust matrix links each cell to it.
+        ListKey::Pair(..) => 0,
+        ListKey::Made(_) | ListKey::Received(_) => lists::PREVIEW,
+        ListKey::Credited(_) => 6,
+        ListKey::Owns(_) | ListKey::UsedIn(_) => 20,
+        ListKey::Reads(_) | ListKey::Undefined(_) => 10,
+        ListKey::State(_) => 10,
+        // The whole list is every team's list put together: the gaps page
+        // shows its start and links to each team's.
+        ListKey::Unread => usize::MAX,
+        ListKey::Unowned => 30,
+    }
+}
+
+/// How long list `key` is.
+pub(crate) fn list_len(key: &ListKey, input: &ReaderInput<'_>) -> usize {
+    let content = input.content;
+    let team = |slug: &str| content.position(Kind::Team, slug);
+    let of = |lists: &[Vec<usize>], slug: &str| team(slug).and_then(|i| lists.get(i)).map_or(0, Vec::len);
+    let relations = &content.relations;
+    match key {
+        ListKey::State(state) => content.commitments.iter().filter(|c| c.derived.state == *state).count(),
+        ListKey::Made(t) => of(&relations.made, t),
+        ListKey::Received(t) => of(&relations.received, t),
+        ListKey::Credited(t) => of(&relations.credited, t),
+        ListKey::Owns(t) => of(&relations.owns, t),
+        ListKey::Reads(t) => of(&relations.reads, t),
+        ListKey::Undefined(t) => team(t).map_or(0, |i| reader::vocabulary::team_unread(input, i, 0, 0).1),
+        ListKey::Pair(o, r) => lists::pair(content, o, r).len(),
+        ListKey::UsedIn(t) => content
+            .position(Kind::Term, t)
+            .and_then(|i| input.views.terms.get(i))
+            .and_then(|v| v.get_attr("used_in").ok())
+            .and_then(|v| v.len())
+            .unwrap_or(0),
+        ListKey::Unread => reader::vocabulary::vocabulary_gaps(input).unread.len(),
+        ListKey::Unowned => reader::vocabulary::vocabulary_gaps(input).unowned.len(),
+    }
+}
+
+/// The list's URL when it has pages of its own (it is longer than its
+/// preview), else `None`.
+pub(crate) fn list_url(key: &ListKey, input: &ReaderInput<'_>) -> Option<String> {
+    (list_len(key, input) > preview(key)).then(|| format!("{}{}", input.base_path, key.url_path()))
+}
+
+/// Every page of list `key`, when it has pages of its own.
+pub(crate) fn list_pages(key: &ListKey, input: &ReaderInput<'_>) -> Vec<PageJob> {
+    list_jobs(key, input)
+}
+
+fn list_jobs(key: &ListKey, input: &ReaderInput<'_>) -> Vec<PageJob> {
+    jobs_of(key, list_len(key, input))
+}
+
+/// The pages of list `key` of `len` items: none unless it is longer than
+/// its preview.
+fn jobs_of(key: &ListKey, len: usize) -> Vec<PageJob> {
+    if len == 0 || len <= preview(key) {
+        return Vec::new();
+    }
+    (1..=page_count(len, lists::PER_PAGE))
+        .map(|n| PageJob::List(key.clone(), n))
+        .collect()
+}
+
+/// Every list that may have pages of its own, with its length, computed
+/// together (the gaps once for all).
+fn all_lists(input: &ReaderInput<'_>) -> Vec<(ListKey, usize)> {
+    let content = input.content;
+    let relations = &content.relations;
+    let gaps = reader::vocabulary::vocabulary_gaps(input);
+    let mut out: Vec<(ListKey, usize)> = State::ALL
+        .iter()
+        .map(|s| (ListKey::State(*s), list_len(&ListKey::State(*s), input)))
+        .collect();
+    for (i, team) in content.teams.iter().enumerate() {
+        let slug = team.meta.slug.clone();
+        let undefined = gaps.by_team.get(i).map_or(0, Vec::len);
+        out.extend([
+            (ListKey::Made(slug.clone()), relations.made[i].len()),
+            (ListKey::Received(slug.clone()), relations.received[i].len()),
+            (ListKey::Credited(slug.clone()), relations.credited[i].len()),
+            (ListKey::Owns(slug.clone()), relations.owns[i].len()),
+            (ListKey::Reads(slug.clone()), relations.reads[i].len()),
+            (ListKey::Undefined(slug), undefined),
+        ]);
+    }
+    for (owner, recipient) in pairs(content) {
+        let key = ListKey::Pair(owner, recipient);
+        let len = list_len(&key, input);
+        out.push((key, len));
+    }
+    for term in &content.terms {
+        let key = ListKey::UsedIn(term.meta.slug.clone());
+        let len = list_len(&key, input);
+        out.push((key, len));
+    }
+    out.push((ListKey::Unread, gaps.unread.len()));
+    out.push((ListKey::Unowned, gaps.unowned.len()));
+    out
+}
+
+/// Every pair of teams with a promise from the first to the second.
+fn pairs(content: &Content) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for c in &content.commitments {
+        for to in &c.to {
+            if to.slug != c.owner.slug
+                && content.contains(Kind::Team, &to.slug)
+                && content.contains(Kind::Team, &c.owner.slug)
+            {
+                out.insert((c.owner.slug.clone(), to.slug.clone()));
+            }
+        }
+    }
+    out
 }
 
 /// The pages that show the card of `key` (its summary, state, score...),
 /// besides its own page: what must be redrawn when only that card changed.
 /// Keep in step with the list contexts in [`context`].
-pub(crate) fn pages_showing_card(key: &ItemKey, content: &Content) -> Vec<PageJob> {
+pub(crate) fn pages_showing_card(key: &ItemKey, input: &ReaderInput<'_>) -> Vec<PageJob> {
+    let content = input.content;
     let team_page = |slug: &str| PageJob::Item(ItemKey::new(Kind::Team, slug));
     let mut jobs = match key.kind {
         // The happiness page charts every team's index.
         Kind::Team => vec![PageJob::Home, PageJob::Teams, PageJob::Scoring, PageJob::Happiness],
-        Kind::Term => vec![PageJob::Glossary],
+        Kind::Term => {
+            let mut jobs = Vec::new();
+            if let Some(i) = content.position(Kind::Term, &key.slug) {
+                jobs.push(PageJob::Glossary(i / lists::GLOSSARY_PER_PAGE + 1));
+                let term = &content.terms[i];
+                if let Some(owner) = &term.owner {
+                    jobs.extend(list_jobs(&ListKey::Owns(owner.slug.clone()), input));
+                }
+                for reading in &term.definitions {
+                    jobs.extend(list_jobs(&ListKey::Reads(reading.team.slug.clone()), input));
+                }
+            }
+            jobs
+        }
         Kind::Story => {
-            let mut jobs = vec![PageJob::Home, PageJob::Stories];
-            if let Some(story) = content.story(&key.slug) {
-                jobs.extend(story.teams.iter().map(|t| team_page(&t.slug)));
+            let mut jobs = vec![PageJob::Home];
+            if let Some(i) = content.position(Kind::Story, &key.slug) {
+                jobs.push(PageJob::Stories(i / lists::STORIES_PER_PAGE + 1));
+                for team in &content.stories[i].teams {
+                    jobs.push(team_page(&team.slug));
+                    jobs.extend(list_jobs(&ListKey::Credited(team.slug.clone()), input));
+                }
             }
             jobs
         }
         Kind::Commitment => {
-            // The happiness page lists the commitments behind the trust matrix.
-            let mut jobs = vec![PageJob::Home, PageJob::Commitments, PageJob::Happiness];
-            if let Some(c) = content.commitment(&key.slug) {
+            let mut jobs = vec![PageJob::Home, PageJob::Commitments];
+            if let Some(i) = content.position(Kind::Commitment, &key.slug) {
+                let c = &content.commitments[i];
+                jobs.extend(list_jobs(&ListKey::State(c.derived.state), input));
                 jobs.push(team_page(&c.owner.slug));
-                jobs.extend(c.to.iter().map(|t| team_page(&t.slug)));
-                let delivered_by = content
-                    .position(Kind::Commitment, &key.slug)
-                    .and_then(|i| content.relations.delivered_by.get(i))
-                    .into_iter()
-                    .flatten();
-                jobs.extend(delivered_by.map(|s| PageJob::Item(content.stories[*s].meta.key())));
+                jobs.extend(list_jobs(&ListKey::Made(c.owner.slug.clone()), input));
+                for to in &c.to {
+                    jobs.push(team_page(&to.slug));
+                    jobs.extend(list_jobs(&ListKey::Received(to.slug.clone()), input));
+                    jobs.extend(list_jobs(&ListKey::Pair(c.owner.slug.clone(), to.slug.clone()), input));
+                }
+                jobs.extend(
+                    content.relations.delivered_by[i]
+                        .iter()
+                        .map(|s| PageJob::Item(content.stories[*s].meta.key())),
+                );
             }
             jobs
         }
@@ -117,20 +274,42 @@ pub(crate) fn pages_showing_card(key: &ItemKey, content: &Content) -> Vec<PageJo
     jobs
 }
 
+/// Each team with uses of terms without a reading: its link, how many, and
+/// where its whole list is (its own list's page, or its team page).
+fn unread_by_team(gaps: &reader::vocabulary::VocabularyGaps, input: &ReaderInput<'_>) -> Vec<Value> {
+    gaps.teams
+        .iter()
+        .zip(&gaps.by_team)
+        .filter_map(|(team, positions)| {
+            let count = positions.len();
+            (count > 0).then(|| {
+                let url = list_url(&ListKey::Undefined(team.slug.clone()), input)
+                    .unwrap_or_else(|| format!("{}#undefined", team.url));
+                context! { team => to_value(team), count, url }
+            })
+        })
+        .collect()
+}
+
+/// How many overdue and at-risk cards the home page shows of each.
+const HOME_ATTENTION: usize = 6;
+
 /// Every page of the site, sorted.
-pub(crate) fn plan(content: &Content) -> Vec<PageJob> {
+pub(crate) fn plan(input: &ReaderInput<'_>) -> Vec<PageJob> {
+    let content = input.content;
     let mut jobs = vec![
         PageJob::Home,
-        PageJob::Glossary,
         PageJob::Teams,
-        PageJob::Stories,
         PageJob::Commitments,
         PageJob::Scoring,
         PageJob::Happiness,
-        PageJob::Gaps,
         PageJob::Search,
         PageJob::NotFound,
     ];
+    jobs.extend((1..=page_count(content.terms.len(), lists::GLOSSARY_PER_PAGE)).map(PageJob::Glossary));
+    jobs.extend((1..=page_count(content.stories.len(), lists::STORIES_PER_PAGE)).map(PageJob::Stories));
+    let rows = reader::vocabulary::vocabulary_gaps(input).rows.len();
+    jobs.extend((1..=page_count(rows, lists::MATRIX_PER_PAGE)).map(PageJob::Gaps));
     for item in content.items() {
         let meta = item.meta();
         if meta.kind == Kind::Page && (meta.url_path.is_empty() || is_list_intro(&meta.url_path)) {
@@ -141,6 +320,9 @@ pub(crate) fn plan(content: &Content) -> Vec<PageJob> {
     }
     for folder in folders_without_page(content) {
         jobs.push(PageJob::Folder(folder));
+    }
+    for (key, len) in all_lists(input) {
+        jobs.extend(jobs_of(&key, len));
     }
     jobs.sort();
     jobs
@@ -249,6 +431,7 @@ pub(crate) struct ContextInput<'a> {
     pub views: &'a Views,
     /// Which terms each team uses.
     pub usage: &'a Usage,
+    pub gaps: &'a GapsCache,
     pub site: &'a Value,
     pub base_path: &'a str,
     /// Git dates and the site's place in the repository.
@@ -266,6 +449,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
         scores,
         views,
         usage,
+        gaps,
         site,
         base_path,
         git,
@@ -277,6 +461,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
         scores,
         views,
         usage,
+        gaps,
         base_path,
         today,
     };
@@ -303,14 +488,31 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
         PageJob::Home => {
             let home = content.page("");
             let title = home.map_or("Home", |p| p.meta.title.as_str());
-            let board = board(content, views);
+            // What needs attention: the first overdue and at-risk cards.
+            let mut attention = Vec::new();
+            let mut more = Vec::new();
+            for state in [State::Overdue, State::AtRisk] {
+                let list = lists::in_state(content, state);
+                attention.extend(
+                    list.iter()
+                        .take(HOME_ATTENTION)
+                        .filter_map(|c| views.cards.values.commitments.get(*c).cloned()),
+                );
+                if list.len() > HOME_ATTENTION {
+                    more.push(context! {
+                        label => state.label(),
+                        count => list.len(),
+                        url => format!("{base_path}{}", ListKey::State(state).url_path()),
+                    });
+                }
+            }
             (
                 "home.html",
                 context! {
                     site, page => meta(title, "home", "home", "", home.map(|p| p.meta.path.as_str())),
                     intro => intro(""),
                     stories => views.cards.values.stories.iter().take(3).cloned().collect::<Vec<_>>(),
-                    board => to_value(board),
+                    attention, attention_more => more,
                     teams => views.cards.values.teams.clone(),
                     term_count => views.terms.len(),
                     story_count => views.stories.len(),
@@ -318,15 +520,24 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                 },
             )
         }
-        PageJob::Glossary => (
-            "glossary.html",
-            context! {
-                site, page => meta("Glossary", "glossary", "glossary", "The shared vocabulary: every term, its owner and how each team reads it.", None),
-                intro => intro("glossary/"),
-                letters => to_value(letters(content, views)),
-                terms => views.cards.values.terms.clone(),
-            },
-        ),
+        PageJob::Glossary(n) => {
+            let total = content.terms.len();
+            let per = lists::GLOSSARY_PER_PAGE;
+            let first = (n - 1) * per;
+            let cards: Vec<Value> = lists::page_of(&views.cards.values.terms, *n, per);
+            let page_terms = content.terms.iter().skip(first).take(per);
+            (
+                "glossary.html",
+                context! {
+                    site, page => meta("Glossary", "glossary", "glossary", "The shared vocabulary: every term, its owner and how each team reads it.", None),
+                    intro => if *n == 1 { intro("glossary/") } else { Value::UNDEFINED },
+                    letters => to_value(letters(page_terms.zip(&cards))),
+                    jump => to_value(letter_jump(content, base_path)),
+                    terms => cards,
+                    paginator => to_value(paginator(base_path, "glossary/", *n, total, per)),
+                },
+            )
+        }
         PageJob::Teams => (
             "teams.html",
             context! {
@@ -335,44 +546,77 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                 teams => views.cards.values.teams.clone(),
             },
         ),
-        PageJob::Stories => {
-            let (years, filter) = reader::stories_value(&reader);
+        PageJob::Stories(n) => {
+            let per = lists::STORIES_PER_PAGE;
+            let (years, filter) = reader::stories_value(&reader, (n - 1) * per, per);
             (
                 "stories.html",
                 context! {
                     site, page => meta("Success stories", "stories", "stories", "Wins we share: every story credits each team that contributed.", None),
-                    intro => intro("stories/"),
-                    stories => views.cards.values.stories.clone(),
+                    intro => if *n == 1 { intro("stories/") } else { Value::UNDEFINED },
+                    stories => lists::page_of(&views.cards.values.stories, *n, per),
                     years, filter,
+                    paginator => to_value(paginator(base_path, "stories/", *n, content.stories.len(), per)),
                 },
             )
         }
-        PageJob::Commitments => (
-            "commitments.html",
-            context! {
-                site, page => meta("Commitments", "commitments", "commitments", "What each team promised, to whom and for when, and whether it delivered.", None),
-                intro => intro("commitments/"),
-                board => to_value(board(content, views)),
-                commitments => views.cards.values.commitments.clone(),
-                timeline => reader::timeline_value(&reader),
-            },
-        ),
+        PageJob::Commitments => {
+            let groups: Vec<Value> = board(content, views)
+                .into_iter()
+                .map(|group| {
+                    let state = State::ALL.iter().find(|s| s.name() == group.state).copied();
+                    let total = group.items.len();
+                    let more = state.and_then(|s| list_url(&ListKey::State(s), &reader));
+                    let shown: Vec<Value> = group
+                        .items
+                        .into_iter()
+                        .take(preview(&ListKey::State(State::Open)))
+                        .collect();
+                    context! { state => group.state, label => group.label, items => shown, total, more }
+                })
+                .collect();
+            (
+                "commitments.html",
+                context! {
+                    site, page => meta("Commitments", "commitments", "commitments", "What each team promised, to whom and for when, and whether it delivered.", None),
+                    intro => intro("commitments/"),
+                    board => groups,
+                    timeline => reader::timeline_value(&reader),
+                },
+            )
+        }
         PageJob::Item(key) => {
             let i = content.position(key.kind, &key.slug)?;
             match key.kind {
                 Kind::Team => {
                     let t = &content.teams[i];
                     let (charts, vocabulary) = reader::team_value(&reader, i);
+                    let slug = &t.meta.slug;
+                    let more = context! {
+                        made => list_url(&ListKey::Made(slug.clone()), &reader),
+                        received => list_url(&ListKey::Received(slug.clone()), &reader),
+                        stories => list_url(&ListKey::Credited(slug.clone()), &reader),
+                        owns => list_url(&ListKey::Owns(slug.clone()), &reader),
+                        reads => list_url(&ListKey::Reads(slug.clone()), &reader),
+                        undefined => list_url(&ListKey::Undefined(slug.clone()), &reader),
+                    };
+                    let previews = context! {
+                        made => preview(&ListKey::Made(String::new())),
+                        stories => preview(&ListKey::Credited(String::new())),
+                        owns => preview(&ListKey::Owns(String::new())),
+                        reads => preview(&ListKey::Reads(String::new())),
+                    };
                     (
                         "team.html",
-                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary },
+                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary, more, preview => previews },
                     )
                 }
                 Kind::Term => {
                     let t = &content.terms[i];
+                    let used_in_more = list_url(&ListKey::UsedIn(t.meta.slug.clone()), &reader);
                     (
                         "term.html",
-                        context! { site, page => meta(&t.meta.title, "term", "glossary", &first_line(&views.terms[i]), Some(&t.meta.path)), term => views.terms[i].clone() },
+                        context! { site, page => meta(&t.meta.title, "term", "glossary", &first_line(&views.terms[i]), Some(&t.meta.path)), term => views.terms[i].clone(), used_in_preview => preview(&ListKey::UsedIn(String::new())), used_in_more },
                     )
                 }
                 Kind::Story => {
@@ -431,14 +675,52 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                 },
             )
         }
-        PageJob::Gaps => (
-            "gaps.html",
-            context! {
-                site, page => meta("Vocabulary gaps", "gaps", "glossary", "Where a team uses a word without having said what it means by it, and the terms no team owns.", None),
-                intro => intro("gaps/"),
-                gaps => reader::gaps_value(&reader),
-            },
-        ),
+        PageJob::Gaps(n) => {
+            let gaps = reader::vocabulary::vocabulary_gaps(&reader);
+            let per = lists::MATRIX_PER_PAGE;
+            let unread_total = gaps.unread.len();
+            let unowned_total = gaps.unowned.len();
+            let rows_total = gaps.rows.len();
+            let first_page = *n == 1;
+            let value = context! {
+                term_count => gaps.term_count,
+                team_count => gaps.team_count,
+                unread_total, unowned_total, rows_total,
+                unread => if first_page { to_value(gaps.unread.iter().take(UNREAD_ON_GAPS).collect::<Vec<_>>()) } else { Value::UNDEFINED },
+                unowned => if first_page { to_value(gaps.unowned.iter().take(preview(&ListKey::Unowned)).collect::<Vec<_>>()) } else { Value::UNDEFINED },
+                unread_by_team => if first_page { Value::from(unread_by_team(&gaps, &reader)) } else { Value::UNDEFINED },
+                unowned_more => list_url(&ListKey::Unowned, &reader),
+                teams => to_value(&gaps.teams),
+                rows => to_value(lists::page_of(&gaps.rows, *n, per)),
+            };
+            (
+                "gaps.html",
+                context! {
+                    site, page => meta("Vocabulary gaps", "gaps", "glossary", "Where a team uses a word without having said what it means by it, and the terms no team owns.", None),
+                    intro => if first_page { intro("gaps/") } else { Value::UNDEFINED },
+                    gaps => value,
+                    paginator => to_value(paginator(base_path, "gaps/", *n, rows_total, per)),
+                },
+            )
+        }
+        PageJob::List(key, n) => {
+            let list = lists::list_items(key, &reader, *n)?;
+            let per = lists::PER_PAGE;
+            (
+                "list.html",
+                context! {
+                    site, page => meta(&list.title, "list", key.section(), &list.description, None),
+                    list => context! {
+                        kind => list.kind,
+                        note => list.note,
+                        items => list.items,
+                        total => list.total,
+                        parent => context! { title => list.parent.0, url => format!("{base_path}{}", list.parent.1) },
+                    },
+                    paginator => to_value(paginator(base_path, &key.url_path(), *n, list.total, per)),
+                },
+            )
+        }
         PageJob::Search => (
             "search.html",
             context! { site, page => meta("Search", "search", "", "Search the glossary, teams, success stories, commitments and pages.", None) },
@@ -560,9 +842,9 @@ struct Letter {
 }
 
 /// Terms grouped under their first letter, A–Z.
-fn letters(content: &Content, views: &Views) -> Vec<Letter> {
+fn letters<'a>(terms: impl Iterator<Item = (&'a crate::model::Term, &'a Value)>) -> Vec<Letter> {
     let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (term, view) in content.terms.iter().zip(&views.cards.values.terms) {
+    for (term, view) in terms {
         groups
             .entry(index_letter(&term.meta.title))
             .or_default()
@@ -572,6 +854,36 @@ fn letters(content: &Content, views: &Views) -> Vec<Letter> {
         .into_iter()
         .map(|(letter, terms)| Letter { letter, terms })
         .collect()
+}
+
+/// A letter of the glossary's jump list and where its first term is.
+#[derive(Debug, Clone, Serialize)]
+struct LetterLink {
+    letter: String,
+    url: String,
+}
+
+/// Every letter the glossary has, each with the URL of the page (and the
+/// anchor) of its first term.
+fn letter_jump(content: &Content, base_path: &str) -> Vec<LetterLink> {
+    let mut out: Vec<LetterLink> = Vec::new();
+    for (i, term) in content.terms.iter().enumerate() {
+        let letter = index_letter(&term.meta.title);
+        if out.iter().any(|l| l.letter == letter) {
+            continue;
+        }
+        let anchor = if letter == "#" {
+            "letter-other".to_string()
+        } else {
+            format!("letter-{}", letter.to_lowercase())
+        };
+        let page = page_path("glossary/", i / lists::GLOSSARY_PER_PAGE + 1);
+        out.push(LetterLink {
+            url: format!("{base_path}{page}#{anchor}"),
+            letter,
+        });
+    }
+    out
 }
 
 #[cfg(test)]

@@ -89,9 +89,9 @@ impl Lastmods {
         match job {
             PageJob::Item(key) => item_lastmod(site, site.content.get(key)?),
             PageJob::Home => self.all,
-            PageJob::Glossary => self.by_kind.get(&Kind::Term).copied(),
+            PageJob::Glossary(_) => self.by_kind.get(&Kind::Term).copied(),
             PageJob::Teams => self.by_kind.get(&Kind::Team).copied(),
-            PageJob::Stories => self.by_kind.get(&Kind::Story).copied(),
+            PageJob::Stories(_) => self.by_kind.get(&Kind::Story).copied(),
             PageJob::Commitments => self.by_kind.get(&Kind::Commitment).copied(),
             PageJob::Folder(folder) => self
                 .pages

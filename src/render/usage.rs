@@ -11,7 +11,8 @@
 //! matter written in words: revision and closing reasons, a story's
 //! contributions, customer and outcome) is cut into words, and a table of
 //! every term name keyed by its first word finds the names at each word, the
-//! longest name first. A link to a term counts once when the text never
+//! longest name first; a name several terms share counts for none of them
+//! (it does not say which is meant). A link to a term counts once when the text never
 //! names it (`[[mql|qualified leads]]`); a link that shows the name is
 //! already a mention. The counts are kept per record, so the dev server
 //! can count an edited body again without scanning the others.
@@ -97,14 +98,6 @@ impl Usage {
     /// How team `team` uses term `term` (positions in `content`), if at all.
     pub(crate) fn get(&self, term: usize, team: usize) -> Option<&TermUse> {
         self.cells.get(&(term, team))
-    }
-
-    /// The terms team `team` uses, by term position.
-    pub(crate) fn of_team(&self, team: usize) -> impl Iterator<Item = (usize, &TermUse)> {
-        self.cells
-            .iter()
-            .filter(move |((_, t), _)| *t == team)
-            .map(|((term, _), u)| (*term, u))
     }
 
     /// Adds up the records into cells, in content order.
@@ -197,90 +190,157 @@ fn count_record(
     counts.into_iter().collect()
 }
 
-/// One name of a term, cut into words.
+/// One name of a term of two words or more, cut into words.
 struct Name {
     term: usize,
     /// Lower-cased words for titles and aliases; as written for acronyms.
     words: Vec<String>,
-    case_sensitive: bool,
 }
 
-/// Every term's names, by their first word (lower-cased), longest first.
+/// The names that start with one word.
+#[derive(Default)]
+struct Starts {
+    /// The terms with a name of this one word.
+    one: Vec<usize>,
+    /// Longer names, by their second word, longest first.
+    more: HashMap<String, Vec<Name>>,
+}
+
+/// Every term's names, by their first word: titles and aliases
+/// lower-cased, acronyms as written. A name that several terms share (an
+/// alias both give) says nothing about which of them is meant: a mention of
+/// it counts for none.
 struct Names {
-    by_first: HashMap<String, Vec<Name>>,
+    any_case: HashMap<String, Starts>,
+    as_written: HashMap<String, Starts>,
 }
 
 impl Names {
     fn new(content: &Content) -> Names {
-        let mut by_first: HashMap<String, Vec<Name>> = HashMap::new();
+        let mut names = Names {
+            any_case: HashMap::new(),
+            as_written: HashMap::new(),
+        };
         for (term, t) in content.terms.iter().enumerate() {
-            let mut add = |name: &str, case_sensitive: bool| {
-                let words: Vec<String> = words(name)
-                    .map(|w| {
-                        if case_sensitive {
-                            w.to_string()
-                        } else {
-                            w.to_lowercase()
-                        }
-                    })
-                    .collect();
-                let Some(first) = words.first() else { return };
-                let list = by_first.entry(first.to_lowercase()).or_default();
-                if !list
-                    .iter()
-                    .any(|n| n.term == term && n.words == words && n.case_sensitive == case_sensitive)
-                {
-                    list.push(Name {
-                        term,
-                        words,
-                        case_sensitive,
-                    });
-                }
-            };
-            add(&t.meta.title, false);
+            names.add(term, &t.meta.title, false);
             for alias in &t.aliases {
-                add(alias, false);
+                names.add(term, alias, false);
             }
             if let Some(acronym) = &t.acronym {
-                add(acronym, true);
+                names.add(term, acronym, true);
             }
         }
-        for list in by_first.values_mut() {
-            list.sort_by(|a, b| b.words.len().cmp(&a.words.len()).then(a.term.cmp(&b.term)));
+        for map in [&mut names.any_case, &mut names.as_written] {
+            for starts in map.values_mut() {
+                starts.one.sort_unstable();
+                starts.one.dedup();
+                for list in starts.more.values_mut() {
+                    list.sort_by(|a, b| b.words.len().cmp(&a.words.len()).then(a.term.cmp(&b.term)));
+                    list.dedup_by(|a, b| a.term == b.term && a.words == b.words);
+                }
+            }
         }
-        Names { by_first }
+        names
+    }
+
+    fn add(&mut self, term: usize, name: &str, case_sensitive: bool) {
+        let words: Vec<String> = words(name)
+            .map(|w| {
+                if case_sensitive {
+                    w.to_string()
+                } else {
+                    lower(w).into_owned()
+                }
+            })
+            .collect();
+        let map = if case_sensitive {
+            &mut self.as_written
+        } else {
+            &mut self.any_case
+        };
+        match words.as_slice() {
+            [] => {}
+            [one] => map.entry(one.clone()).or_default().one.push(term),
+            [first, second, ..] => {
+                let second = second.clone();
+                map.entry(first.clone())
+                    .or_default()
+                    .more
+                    .entry(second)
+                    .or_default()
+                    .push(Name { term, words });
+            }
+        }
     }
 
     /// How often each term is named in `text`, as whole words. At each word
-    /// the longest name that matches wins, and the scan goes on after it.
+    /// the longest name that matches wins (every term that has it), and the
+    /// scan goes on after it.
     fn count(&self, text: &str) -> BTreeMap<usize, u32> {
         let words: Vec<&str> = words(text).collect();
-        let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
         let mut counts = BTreeMap::new();
+        let mut found: Vec<usize> = Vec::new();
         let mut i = 0;
         while i < words.len() {
-            let matched = self.by_first.get(&lower[i]).and_then(|names| {
-                names.iter().find(|name| {
-                    let end = i + name.words.len();
-                    end <= words.len()
-                        && name.words.iter().enumerate().all(|(j, w)| {
-                            if name.case_sensitive {
-                                words[i + j] == w
-                            } else {
-                                lower[i + j] == *w
+            found.clear();
+            let mut best = 0;
+            let first = lower(words[i]);
+            let second = words.get(i + 1).map(|w| lower(w));
+            for (map, key, second) in [
+                (&self.any_case, first.as_ref(), second.as_deref()),
+                (&self.as_written, words[i], words.get(i + 1).copied()),
+            ] {
+                let Some(starts) = map.get(key) else { continue };
+                let case_sensitive = std::ptr::eq(map, &self.as_written);
+                if let Some(longer) = second.and_then(|s| starts.more.get(s)) {
+                    for name in longer {
+                        let len = name.words.len();
+                        if len < best {
+                            break;
+                        }
+                        let fits = i + len <= words.len()
+                            && name.words[2..].iter().zip(&words[i + 2..]).all(|(w, text)| {
+                                if case_sensitive {
+                                    w == text
+                                } else {
+                                    lower(text) == w.as_str()
+                                }
+                            });
+                        if fits {
+                            if len > best {
+                                best = len;
+                                found.clear();
                             }
-                        })
-                })
-            });
-            match matched {
-                Some(name) => {
-                    *counts.entry(name.term).or_insert(0) += 1;
-                    i += name.words.len();
+                            found.push(name.term);
+                        }
+                    }
                 }
-                None => i += 1,
+                if best <= 1 && !starts.one.is_empty() {
+                    best = 1;
+                    found.extend(&starts.one);
+                }
             }
+            if best == 0 {
+                i += 1;
+                continue;
+            }
+            found.sort_unstable();
+            found.dedup();
+            if let [term] = found.as_slice() {
+                *counts.entry(*term).or_insert(0) += 1;
+            }
+            i += best;
         }
         counts
+    }
+}
+
+/// `word` in lower case, borrowed when it already is (most words are).
+fn lower(word: &str) -> std::borrow::Cow<'_, str> {
+    if word.chars().all(|c| !c.is_uppercase()) {
+        std::borrow::Cow::Borrowed(word)
+    } else {
+        std::borrow::Cow::Owned(word.to_lowercase())
     }
 }
 
@@ -341,6 +401,27 @@ mod tests {
         // "Lead" once: the title's "lead" was taken by the longer name, and
         // "leads" is another word.
         assert_eq!(counts.get(&term("lead")), Some(&1));
+    }
+
+    #[test]
+    fn a_name_two_terms_share_counts_for_neither() {
+        let site = content(&[
+            (
+                "content/glossary/nrr.md",
+                "---\ntitle: Net Revenue Retention\naliases: [retention]\n---\nKept.\n",
+            ),
+            (
+                "content/glossary/grr.md",
+                "---\ntitle: Gross Revenue Retention\naliases: [retention]\n---\nKept.\n",
+            ),
+        ]);
+        let names = Names::new(&site);
+        let counts = names.count("Retention fell; net revenue retention held.");
+        let term = |slug: &str| site.position(Kind::Term, slug).unwrap();
+        // "Retention" could be either, so it counts for neither; "net
+        // revenue retention" is NRR's title, whole.
+        assert_eq!(counts.get(&term("nrr")), Some(&1));
+        assert_eq!(counts.get(&term("grr")), None);
     }
 
     #[test]

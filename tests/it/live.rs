@@ -269,3 +269,69 @@ fn a_site_that_cannot_be_read_stays_an_error_until_it_can() {
     assert!(rebuild.ok(), "{:?}", rebuild.diagnostics);
     assert_same_as_full_build(&live, &site);
 }
+
+/// A site whose lists are long enough to have pages of their own: 60 open
+/// promises from Sales to Support, and 15 terms Support uses undefined.
+fn site_with_long_lists() -> SiteTest {
+    let mut site = SiteTest::empty()
+        .file("content/teams/sales.md", "---\ntitle: Sales\n---\nWe sell.\n")
+        .file("content/teams/support.md", "---\ntitle: Support\n---\nWe help.\n");
+    for i in 0..60 {
+        site = site.file(
+            &format!("content/commitments/promise-{i:02}.md"),
+            &format!(
+                "---\ntitle: Promise {i:02}\nowner: sales\nto: [support]\npromised: 2026-05-01\ndue: 2026-09-{:02}\n---\nWe will do thing {i:02}.\n",
+                i % 28 + 1
+            ),
+        );
+    }
+    for i in 0..15 {
+        site = site.file(
+            &format!("content/glossary/word-{i:02}.md"),
+            &format!("---\ntitle: Word{i:02}\nowner: sales\n---\nA word.\n"),
+        );
+    }
+    site
+}
+
+#[test]
+fn edits_that_move_items_between_list_pages_match_a_full_build() {
+    let site = site_with_long_lists();
+    let (mut live, first) = LiveSite::open(site.root(), options()).unwrap();
+    assert!(first.ok(), "{:?}", first.diagnostics);
+    assert!(live.outputs().contains_key("commitments/open/page/2/index.html"));
+    assert!(
+        live.outputs()
+            .contains_key("happiness/from-sales-to-support/page/2/index.html")
+    );
+
+    // A title shows on every list page that holds the promise.
+    let changed = edit(&site, "content/commitments/promise-55.md", |t| {
+        t.replace("title: Promise 55", "title: Promise fifty-five")
+    });
+    live.apply(&changed);
+    let holders: Vec<&String> = live
+        .outputs()
+        .iter()
+        .filter(|(path, bytes)| {
+            path.contains("/page/") && String::from_utf8_lossy(bytes).contains("Promise fifty-five")
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert!(!holders.is_empty(), "no list page past the first shows the new title");
+    assert_same_as_full_build(&live, &site);
+
+    // Support starts using a dozen terms it never defined: its list of them
+    // now has pages, which a full build would also write.
+    let words: String = (0..15).map(|i| format!("Word{i:02} ")).collect();
+    let changed = edit(&site, "content/teams/support.md", |t| format!("{t}\nWe say {words}.\n"));
+    live.apply(&changed);
+    assert_same_as_full_build(&live, &site);
+
+    // And stops again.
+    let changed = edit(&site, "content/teams/support.md", |t| {
+        t.replace(&format!("\nWe say {words}.\n"), "")
+    });
+    live.apply(&changed);
+    assert_same_as_full_build(&live, &site);
+}

@@ -18,6 +18,7 @@ mod figures;
 mod layers;
 mod live;
 mod load;
+mod page_size;
 mod properties;
 mod reader;
 mod scale;

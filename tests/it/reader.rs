@@ -58,11 +58,11 @@ fn trust_matrix_cells_are_on_time_rates_between_teams_linking_to_their_commitmen
         "the heat map",
         chart,
         &[
-            "<a href=\"/happiness/#from-marketing-to-sales\"><title>Marketing → Sales: 33.3% on time, 3 commitments</title>",
+            "<a href=\"/happiness/from-marketing-to-sales/\"><title>Marketing → Sales: 33.3% on time, 3 commitments</title>",
             ">33%</text>",
-            "<a href=\"/happiness/#from-marketing-to-support\"><title>Marketing → Support: 0% on time, 2 commitments</title>",
-            "<a href=\"/happiness/#from-sales-to-marketing\"><title>Sales → Marketing: 50% on time, 2 commitments</title>",
-            "<a href=\"/happiness/#from-sales-to-support\"><title>Sales → Support: 100% on time, 1 commitment</title>",
+            "<a href=\"/happiness/from-marketing-to-support/\"><title>Marketing → Support: 0% on time, 2 commitments</title>",
+            "<a href=\"/happiness/from-sales-to-marketing/\"><title>Sales → Marketing: 50% on time, 2 commitments</title>",
+            "<a href=\"/happiness/from-sales-to-support/\"><title>Sales → Support: 100% on time, 1 commitment</title>",
         ],
     );
     assert_eq!(
@@ -74,7 +74,7 @@ fn trust_matrix_cells_are_on_time_rates_between_teams_linking_to_their_commitmen
     // nothing came due, so their cells are empty but still link to them.
     for (pair, recipient) in [("support-to-marketing", "Marketing"), ("support-to-sales", "Sales")] {
         let cell = format!(
-            "<a href=\"/happiness/#from-{pair}\"><title>Support → {recipient}: nothing due yet, 1 commitment</title>"
+            "<a href=\"/happiness/from-{pair}/\"><title>Support → {recipient}: nothing due yet, 1 commitment</title>"
         );
         assert!(chart.contains(&cell), "{cell}: {chart}");
     }
@@ -89,14 +89,14 @@ fn trust_matrix_cells_are_on_time_rates_between_teams_linking_to_their_commitmen
         table,
         &[
             "<th scope=\"row\"><a href=\"/teams/marketing/\">Marketing</a></th><td></td>",
-            "<a href=\"/happiness/#from-marketing-to-sales\">33%</a> <span class=\"muted\">1/3</span>",
-            "<a href=\"/happiness/#from-marketing-to-support\">0%</a> <span class=\"muted\">0/2</span>",
+            "<a href=\"/happiness/from-marketing-to-sales/\">33%</a> <span class=\"muted\">1/3</span>",
+            "<a href=\"/happiness/from-marketing-to-support/\">0%</a> <span class=\"muted\">0/2</span>",
             "<th scope=\"row\"><a href=\"/teams/sales/\">Sales</a></th>",
-            "<a href=\"/happiness/#from-sales-to-marketing\">50%</a> <span class=\"muted\">1/2</span>",
-            "<a href=\"/happiness/#from-sales-to-support\">100%</a> <span class=\"muted\">1/1</span>",
+            "<a href=\"/happiness/from-sales-to-marketing/\">50%</a> <span class=\"muted\">1/2</span>",
+            "<a href=\"/happiness/from-sales-to-support/\">100%</a> <span class=\"muted\">1/1</span>",
             "<th scope=\"row\"><a href=\"/teams/support/\">Support</a></th>",
-            "<a href=\"/happiness/#from-support-to-marketing\">nothing due yet</a> <span class=\"muted\">of 1</span>",
-            "<a href=\"/happiness/#from-support-to-sales\">nothing due yet</a> <span class=\"muted\">of 1</span>",
+            "<a href=\"/happiness/from-support-to-marketing/\">nothing due yet</a> <span class=\"muted\">of 1</span>",
+            "<a href=\"/happiness/from-support-to-sales/\">nothing due yet</a> <span class=\"muted\">of 1</span>",
         ],
     );
     // The rule is on the page.
@@ -109,14 +109,15 @@ fn trust_matrix_cells_are_on_time_rates_between_teams_linking_to_their_commitmen
         ],
     );
 
-    // Each cell's commitments are listed under its anchor.
-    let pair = |id: &str| part(&page, id, "</section>").to_string();
+    // Each cell's commitments have a page of their own, with the figures.
+    let pair = |id: &str| test.page(&format!("happiness/{id}/index.html"));
     let marketing_sales = pair("from-marketing-to-sales");
     assert_contains(
         "marketing to sales",
         &marketing_sales,
         &[
-            "<strong>33% on time</strong>: 1 of 3 that came due, 2 late · 3 commitments in all",
+            "<h1>Marketing to Sales</h1>",
+            "<strong>33% on time: 1 of 3 that came due, 2 late; 3 commitments in all.</strong>",
             "/commitments/webinar-deck/",
             "/commitments/case-studies/",
             "/commitments/brand-refresh/",
@@ -145,11 +146,16 @@ fn trust_matrix_cells_are_on_time_rates_between_teams_linking_to_their_commitmen
         "support to marketing",
         &pair("from-support-to-marketing"),
         &[
-            "Nothing has come due yet · 1 commitment in all",
+            "Nothing has come due yet; 1 commitment in all.",
             "/commitments/help-centre/",
         ],
     );
-    assert!(!page.contains("id=\"from-sales-to-sales\""), "no pair with itself");
+    // The happiness page itself no longer repeats every commitment.
+    assert!(!page.contains("/commitments/webinar-deck/"), "{page}");
+    assert!(
+        !test.out().join("happiness/from-sales-to-sales").exists(),
+        "no pair with itself"
+    );
 }
 
 #[test]
@@ -446,11 +452,11 @@ fn glossary_links_every_letter_acronyms_and_the_gaps_page() {
         jump,
         &[
             "<span class=\"letter-empty\" aria-hidden=\"true\">A</span>",
-            "<a href=\"#letter-c\">C</a>",
-            "<a href=\"#letter-h\">H</a>",
-            "<a href=\"#letter-l\">L</a>",
-            "<a href=\"#letter-n\">N</a>",
-            "<a href=\"#letter-p\">P</a>",
+            "<a href=\"/glossary/#letter-c\">C</a>",
+            "<a href=\"/glossary/#letter-h\">H</a>",
+            "<a href=\"/glossary/#letter-l\">L</a>",
+            "<a href=\"/glossary/#letter-n\">N</a>",
+            "<a href=\"/glossary/#letter-p\">P</a>",
             "<span class=\"letter-empty\" aria-hidden=\"true\">Z</span>",
             "<a href=\"#acronyms\">Acronyms</a>",
             "<a href=\"/gaps/\">Gaps</a>",

@@ -139,20 +139,10 @@ pub(crate) fn happiness_value(input: &ReaderInput<'_>) -> (Value, Value) {
         rows => to_value(&overview.rows),
     };
     let trust = trust_matrix(input);
-    let cards = &input.views.cards.values.commitments;
-    let pairs: Vec<Value> = trust
-        .pairs
-        .iter()
-        .map(|pair| {
-            let commitments: Vec<Value> = pair.commitments.iter().filter_map(|i| cards.get(*i).cloned()).collect();
-            context! { commitments, ..to_value(pair) }
-        })
-        .collect();
     let trust = context! {
-        chart => Value::from_safe_string(trust.svg),
+        chart => trust.svg.map(Value::from_safe_string),
         teams => to_value(&trust.teams),
         rows => to_value(&trust.rows),
-        pairs,
     };
     (happiness, trust)
 }

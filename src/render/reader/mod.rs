@@ -24,11 +24,13 @@ pub(crate) use history::history_value;
 pub(crate) use stories::stories_value;
 pub(crate) use team::team_value;
 pub(crate) use timeline::timeline_value;
-pub(crate) use vocabulary::gaps_value;
 
 use crate::date::{Date, YearMonth};
 use crate::model::{Content, Kind};
 use crate::render::usage::Usage;
+
+/// Where [`vocabulary::vocabulary_gaps`] keeps its result for a build.
+pub(crate) type GapsCache = std::sync::OnceLock<std::sync::Arc<vocabulary::VocabularyGaps>>;
 use crate::render::view::{TeamCard, TeamLink, Views};
 use crate::score::ScoreBook;
 /// What the reader's views are computed from.
@@ -40,6 +42,9 @@ pub(crate) struct ReaderInput<'a> {
     pub views: &'a Views,
     /// Which terms each team uses.
     pub usage: &'a Usage,
+    /// The vocabulary gaps, computed on first use: many pages show parts of
+    /// them. Cleared when term uses change.
+    pub gaps: &'a GapsCache,
     /// The path prefix of every URL (`/` or `/alignment/`).
     pub base_path: &'a str,
     pub today: Date,

@@ -23,10 +23,11 @@ pub(crate) struct StoryTeam {
     pub count: usize,
 }
 
-/// Stories grouped by the year of their date, newest first.
-pub(crate) fn story_years(input: &ReaderInput<'_>) -> Vec<StoryYear> {
+/// The stories from position `skip`, `take` of them, grouped by the year
+/// of their date, newest first.
+pub(crate) fn story_years(input: &ReaderInput<'_>, skip: usize, take: usize) -> Vec<StoryYear> {
     let mut years: Vec<StoryYear> = Vec::new();
-    for (i, story) in input.content.stories.iter().enumerate() {
+    for (i, story) in input.content.stories.iter().enumerate().skip(skip).take(take) {
         let year = story.date.year();
         match years.last_mut() {
             Some(last) if last.year == year => last.stories.push(i),
@@ -53,11 +54,11 @@ pub(crate) fn story_teams(input: &ReaderInput<'_>) -> Vec<StoryTeam> {
         .collect()
 }
 
-/// `years` (stories by year, as cards) and `filter` (the teams to filter
-/// by) of the stories page.
-pub(crate) fn stories_value(input: &ReaderInput<'_>) -> (Value, Value) {
+/// `years` (the stories from `skip`, `take` of them, by year, as cards)
+/// and `filter` (the teams to filter by) of a page of stories.
+pub(crate) fn stories_value(input: &ReaderInput<'_>, skip: usize, take: usize) -> (Value, Value) {
     let cards = &input.views.cards.values.stories;
-    let years: Vec<Value> = story_years(input)
+    let years: Vec<Value> = story_years(input, skip, take)
         .into_iter()
         .map(|y| {
             let stories: Vec<Value> = y.stories.iter().filter_map(|i| cards.get(*i).cloned()).collect();

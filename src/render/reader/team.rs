@@ -26,6 +26,9 @@ pub(crate) struct TeamCharts {
     pub months: Vec<HappinessPoint>,
 }
 
+/// How many of its words without a reading a team page shows.
+pub(crate) const UNREAD_SHOWN: usize = 10;
+
 /// A team's vocabulary: the terms it owns and the terms it reads its own way.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TeamVocabulary {
@@ -34,9 +37,11 @@ pub(crate) struct TeamVocabulary {
     /// team owns the term (or none does) and the team's reading differs from
     /// the owner's reading.
     pub reads: Vec<OwnReading>,
-    /// Terms the team uses without having written its reading, most used
-    /// first: "words you use but have not defined".
+    /// The first terms the team uses without having written its reading,
+    /// most used first: "words you use but have not defined".
     pub unread: Vec<UnreadUse>,
+    /// How many such terms there are in all.
+    pub unread_total: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +116,7 @@ pub(crate) fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVoca
             owns: Vec::new(),
             reads: Vec::new(),
             unread: Vec::new(),
+            unread_total: 0,
         };
     };
     let slug = team.meta.slug.as_str();
@@ -145,10 +151,12 @@ pub(crate) fn team_vocabulary(input: &ReaderInput<'_>, index: usize) -> TeamVoca
             })
         })
         .collect();
+    let (unread, unread_total) = team_unread(input, index, 0, UNREAD_SHOWN);
     TeamVocabulary {
         owns,
         reads,
-        unread: team_unread(input, index),
+        unread,
+        unread_total,
     }
 }
 

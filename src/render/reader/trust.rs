@@ -14,7 +14,9 @@ use crate::render::view::TeamLink;
 /// team. See [`trust_matrix`] for the rule.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct TrustMatrix {
-    pub svg: String,
+    /// The heat map, or `None` past [`MAX_CHART_TEAMS`] teams, where the
+    /// table (coloured the same way) is the matrix.
+    pub svg: Option<String>,
     /// The teams on both axes: every team that made a promise to another
     /// team or received one, in title order.
     pub teams: Vec<TeamLink>,
@@ -61,10 +63,12 @@ pub(crate) struct TrustPair {
     pub came_due: usize,
     pub total: usize,
     pub rate: Option<f64>,
-    /// Positions in `content.commitments`, in its order.
-    #[serde(skip)]
-    pub commitments: Vec<usize>,
 }
+
+/// Past this many teams the heat map would weigh megabytes (a cell of
+/// markup per pair of teams, 60 teams make 3,540): the table, with each
+/// cell coloured by its rate, is the matrix then.
+pub(crate) const MAX_CHART_TEAMS: usize = 24;
 
 /// The trust matrix: for each owner team (rows) and recipient team
 /// (columns), the on-time rate of the promises the owner made to the
@@ -125,7 +129,6 @@ pub(crate) fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
                 missed,
                 overdue,
                 came_due,
-                commitments,
             }
         })
         .collect();
@@ -133,7 +136,8 @@ pub(crate) fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
         .iter()
         .map(|p| ((p.owner.slug.as_str(), p.recipient.slug.as_str()), p))
         .collect();
-    let href = |id: &str| format!("{}happiness/#{id}", input.base_path);
+    // Each pair's commitments have a page of their own.
+    let href = |id: &str| format!("{}happiness/{id}/", input.base_path);
     let rows: Vec<TrustRow> = teams
         .iter()
         .map(|owner| TrustRow {
@@ -184,7 +188,7 @@ pub(crate) fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
         })
         .collect();
     let filled = cells.iter().flatten().flatten().filter(|c| !c.pending).count();
-    let svg = charts::heat_map(
+    let svg = (teams.len() <= MAX_CHART_TEAMS).then(|| charts::heat_map(
         &ChartText {
             id: "trust-matrix".into(),
             title: "Trust matrix: promises kept on time, by team".into(),
@@ -198,7 +202,7 @@ pub(crate) fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
         &axes,
         &axes,
         &cells,
-    );
+    ));
     TrustMatrix {
         svg,
         teams,

@@ -9,13 +9,14 @@
 //! hold one for it; the owner counts as having written its reading too,
 //! since the term's shared definition is the owner's.
 
-use minijinja::Value;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::{ItemKey, Term};
 use crate::render::reader::{ReaderInput, team_link, team_link_at};
 use crate::render::usage::TermUse;
-use crate::render::view::{ItemLink, TeamLink, item_link, to_value};
+use crate::render::view::{ItemLink, TeamLink, item_link};
 
 /// How many places of use a gap links to; the rest are counted.
 pub(crate) const USED_IN_SHOWN: usize = 3;
@@ -27,6 +28,9 @@ pub(crate) struct VocabularyGaps {
     pub team_count: usize,
     /// Every team use of a term without a reading, most uses first.
     pub unread: Vec<UnreadUse>,
+    /// By team (position in the content): where its uses are in `unread`.
+    #[serde(skip)]
+    pub by_team: Vec<Vec<usize>>,
     /// Terms no team owns, A–Z.
     pub unowned: Vec<TermLine>,
     /// The matrix's columns: every team, by title.
@@ -82,8 +86,13 @@ pub(crate) struct GapCell {
     pub href: Option<String>,
 }
 
-/// The gaps of the whole glossary.
-pub(crate) fn vocabulary_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
+/// The gaps of the whole glossary, computed once per build (many pages show
+/// parts of them) and kept in [`ReaderInput::gaps`].
+pub(crate) fn vocabulary_gaps(input: &ReaderInput<'_>) -> Arc<VocabularyGaps> {
+    input.gaps.get_or_init(|| Arc::new(compute_gaps(input))).clone()
+}
+
+fn compute_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
     let content = input.content;
     let teams: Vec<TeamLink> = (0..content.teams.len()).map(|i| team_link_at(input, i)).collect();
     let mut unread = Vec::new();
@@ -125,10 +134,17 @@ pub(crate) fn vocabulary_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
     });
     // Terms are in A–Z order already; the sort is stable.
     rows.sort_by_key(|row| std::cmp::Reverse(row.term.readings));
+    let mut by_team = vec![Vec::new(); content.teams.len()];
+    for (i, u) in unread.iter().enumerate() {
+        if let Some(team) = content.position(crate::model::Kind::Team, &u.team.slug) {
+            by_team[team].push(i);
+        }
+    }
     VocabularyGaps {
         term_count: content.terms.len(),
         team_count: content.teams.len(),
         unread,
+        by_team,
         unowned,
         teams,
         rows,
@@ -136,27 +152,20 @@ pub(crate) fn vocabulary_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
 }
 
 /// The terms team `index` uses without having written its reading, most
-/// used first: "words you use but have not defined".
-pub(crate) fn team_unread(input: &ReaderInput<'_>, index: usize) -> Vec<UnreadUse> {
-    let content = input.content;
-    let team = team_link_at(input, index);
-    let mut list: Vec<UnreadUse> = input
-        .usage
-        .of_team(index)
-        .filter(|(t, _)| cell_state(input, &content.terms[*t], index, true) == "uses")
-        .map(|(t, uses)| unread_use(input, &term_line(input, &content.terms[t]), &team, uses))
+/// used first ("words you use but have not defined"): `take` of them from
+/// position `skip`, and how many there are in all.
+pub(crate) fn team_unread(input: &ReaderInput<'_>, index: usize, skip: usize, take: usize) -> (Vec<UnreadUse>, usize) {
+    let gaps = vocabulary_gaps(input);
+    let Some(positions) = gaps.by_team.get(index) else {
+        return (Vec::new(), 0);
+    };
+    let page = positions
+        .iter()
+        .skip(skip)
+        .take(take)
+        .map(|i| gaps.unread[*i].clone())
         .collect();
-    list.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| a.term.title.to_lowercase().cmp(&b.term.title.to_lowercase()))
-    });
-    list
-}
-
-/// `gaps` of the vocabulary gaps page.
-pub(crate) fn gaps_value(input: &ReaderInput<'_>) -> Value {
-    to_value(vocabulary_gaps(input))
+    (page, positions.len())
 }
 
 fn cell_state(input: &ReaderInput<'_>, term: &Term, team: usize, uses: bool) -> &'static str {
