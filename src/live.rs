@@ -272,7 +272,7 @@ impl LiveSite {
         let others = render::fixed_files(&site, &jobs)
             .into_iter()
             .chain(data::files_from(&site, &prepared, &data))
-            .chain([search.file()]);
+            .chain(search.files());
         for file in others {
             files.insert(file.path, Arc::from(file.bytes));
         }
@@ -514,8 +514,11 @@ impl LiveSite {
         if scores_changed || teams_changed {
             others.push(data::scores_file(&state.site, &state.prepared.scores));
         }
-        if state.search.refresh(&state.site.content, &state.prepared.bodies, &keys) {
-            others.push(state.search.file());
+        let search = state.search.refresh(&state.site.content, &state.prepared.bodies, &keys);
+        others.extend(search.written);
+        for path in search.removed {
+            state.files.remove(&path);
+            touched.push(path);
         }
         for file in others {
             touched.push(file.path.clone());

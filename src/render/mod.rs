@@ -306,7 +306,7 @@ pub fn gather(results: Vec<(PageJob, Result<Option<OutputFile>, Diagnostic>)>) -
 pub fn extra_files(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> Vec<OutputFile> {
     let mut files = Vec::new();
     files.extend(data::files(site, prepared));
-    files.push(search::file(site, prepared));
+    files.extend(search::files(site, prepared));
     files.extend(fixed_files(site, jobs));
     files
 }
