@@ -4,10 +4,12 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::BuildHasherDefault;
 
 use crate::model::{Content, ItemKey, ItemRef, Kind};
 use crate::render::markdown::RenderedBody;
 
+use super::WordHasher;
 use super::words::{fold, words};
 
 /// How much a word weighs in a document, by the field it is in; a word in
@@ -61,32 +63,35 @@ pub struct SearchDoc {
 
 impl SearchDoc {
     /// Every distinct word of the document with its best level, sorted.
-    pub fn words(&self) -> Vec<(String, Level)> {
-        let mut best: HashMap<String, Level> = HashMap::new();
-        let mut add = |text: &str, level: Level| {
-            let folded = fold(text);
-            for word in words(&folded) {
-                match best.get_mut(word) {
-                    Some(old) => *old = (*old).max(level),
-                    None => {
-                        best.insert(word.to_string(), level);
-                    }
-                }
-            }
-        };
-        add(&self.title, Level::Title);
-        add_whole(&mut add, &self.title, Level::WholeTitle);
+    pub fn words(&self) -> DocWords {
+        let mut fields: Vec<(String, Level)> = Vec::with_capacity(self.keys.len() * 2 + self.passages.len() + 3);
+        push_field(&mut fields, &self.title, Level::Title, Level::WholeTitle);
         for key in &self.keys {
-            add(key, Level::Key);
-            add_whole(&mut add, key, Level::WholeKey);
+            push_field(&mut fields, key, Level::Key, Level::WholeKey);
         }
-        add(&self.meta, Level::Text);
+        fields.push((fold(&self.meta), Level::Text));
         for passage in &self.passages {
-            add(&passage.text, passage.level);
+            fields.push((fold(&passage.text), passage.level));
         }
-        let mut list: Vec<(String, Level)> = best.into_iter().collect();
+        let mut best: HashMap<&str, Level, BuildHasherDefault<WordHasher>> = HashMap::default();
+        for (text, level) in &fields {
+            for word in words(text) {
+                let slot = best.entry(word).or_insert(*level);
+                *slot = (*slot).max(*level);
+            }
+        }
+        let mut list: Vec<(&str, Level)> = best.into_iter().collect();
         list.sort_unstable();
-        list
+        // One string for all the words: a page has hundreds, and a string
+        // each would cost more than finding them.
+        let mut text = String::with_capacity(list.iter().map(|(w, _)| w.len() + 1).sum());
+        let mut levels = Vec::with_capacity(list.len());
+        for (word, level) in list {
+            text.push_str(word);
+            text.push(' ');
+            levels.push(level);
+        }
+        DocWords { text, levels }
     }
 
     /// How many words the title has, for ranking ties (shorter first).
@@ -95,13 +100,32 @@ impl SearchDoc {
     }
 }
 
-/// Adds `text` at `level` when it is a single word.
-fn add_whole(add: &mut impl FnMut(&str, Level), text: &str, level: Level) {
-    let folded = fold(text);
-    let mut list = words(&folded);
-    if let (Some(_), None) = (list.next(), list.next()) {
-        add(text, level);
+/// The distinct words of a document, sorted, each with its best level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocWords {
+    /// The words, each followed by a space.
+    text: String,
+    levels: Vec<Level>,
+}
+
+impl DocWords {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Level)> {
+        self.text.split_terminator(' ').zip(self.levels.iter().copied())
     }
+}
+
+/// Adds a field's folded text at `level`, and again at `whole` when it is a
+/// single word.
+fn push_field(fields: &mut Vec<(String, Level)>, text: &str, level: Level, whole: Level) {
+    let folded = fold(text);
+    let single = {
+        let mut list = words(&folded);
+        matches!((list.next(), list.next()), (Some(_), None))
+    };
+    if single {
+        fields.push((folded.clone(), whole));
+    }
+    fields.push((folded, level));
 }
 
 /// The list pages that have no content file of their own, with the title
@@ -304,7 +328,8 @@ mod tests {
 
     #[test]
     fn each_word_counts_at_its_best_field() {
-        let words: HashMap<String, Level> = doc().words().into_iter().collect();
+        let all = doc().words();
+        let words: HashMap<&str, Level> = all.iter().collect();
         assert_eq!(words["churn"], Level::WholeTitle);
         assert_eq!(words["cr"], Level::WholeKey);
         assert_eq!(words["logo"], Level::Key);

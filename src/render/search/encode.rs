@@ -2,12 +2,12 @@
 //! document chunks. Every layout here is documented in docs/search.md
 //! (section "The index"); `search.js` reads it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::document::SearchDoc;
 use super::words::head;
-use super::{DOCS_PER_CHUNK, FORMAT_VERSION, GROUP_LIMIT, Posting, SHARD_DIR};
+use super::{DOCS_PER_CHUNK, FORMAT_VERSION, GROUP_LIMIT, Posting, Postings, SHARD_DIR};
 use crate::render::OutputFile;
 
 /// One file of the index besides the manifest, with a hash of its bytes
@@ -37,7 +37,7 @@ impl ShardFile {
 /// The files of one group: the group file alone, with the postings inline,
 /// when they are short; else a group file that lists the words and one
 /// sub-shard per three-letter prefix.
-pub fn group_files(key: &str, words: &[&str], postings: &HashMap<String, Vec<Posting>>) -> Vec<ShardFile> {
+pub fn group_files(key: &str, words: &[&str], postings: &Postings) -> Vec<ShardFile> {
     let lists: Vec<&[Posting]> = words.iter().map(|w| postings[*w].as_slice()).collect();
     let inline = shard_json(words, &lists);
     if inline.len() <= GROUP_LIMIT {
@@ -240,24 +240,32 @@ fn push_strings<'a>(out: &mut String, items: impl Iterator<Item = &'a str>) {
 /// index can close a `<script>` element if someone inlines it.
 pub fn push_json(out: &mut String, text: &str) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' => out.push_str("\\u003c"),
+    // Copy runs of plain characters at once; most text has nothing to escape.
+    let mut from = 0;
+    for (at, c) in text.char_indices() {
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '<' => "\\u003c",
             // Line and paragraph separators are valid JSON but not valid
             // in older JavaScript string literals.
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+            '\u{2028}' => "\\u2028",
+            '\u{2029}' => "\\u2029",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&text[from..at]);
+        if escaped.is_empty() {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push_str(escaped);
         }
+        from = at + c.len_utf8();
     }
+    out.push_str(&text[from..]);
     out.push('"');
 }
 
@@ -268,7 +276,7 @@ mod tests {
 
     #[test]
     fn postings_are_gaps_and_levels() {
-        let mut postings = HashMap::new();
+        let mut postings = Postings::default();
         postings.insert(
             "churn".to_string(),
             vec![(2, Level::Title), (3, Level::Text), (10, Level::Reading)],
@@ -286,7 +294,7 @@ mod tests {
     #[test]
     fn a_large_group_splits_by_three_letters() {
         let many: Vec<Posting> = (0..GROUP_LIMIT as u32).map(|d| (d, Level::Text)).collect();
-        let mut postings = HashMap::new();
+        let mut postings = Postings::default();
         for word in ["re", "renewal", "retention", "retro"] {
             postings.insert(word.to_string(), many.clone());
         }

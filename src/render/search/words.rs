@@ -34,7 +34,7 @@ pub fn is_word_char(c: char) -> bool {
 pub fn words(folded: &str) -> impl Iterator<Item = &str> {
     folded
         .split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty() && w.chars().nth(MAX_WORD_CHARS).is_none())
+        .filter(|w| !w.is_empty() && (w.len() <= MAX_WORD_CHARS || w.chars().nth(MAX_WORD_CHARS).is_none()))
 }
 
 /// The first `n` characters of `word` (all of it when shorter).
