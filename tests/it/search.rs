@@ -139,7 +139,7 @@ fn search_site() -> SiteTest {
         )
         .file(
             "content/guides/zeppelin.md",
-            "---\ntitle: Zeppelin launch checklist\n---\nWhat to check before a launch.\n",
+            "---\ntitle: Zeppelin launch checklist\n---\nWhat to check before a launch: the constructor's toString.\n",
         )
 }
 
@@ -413,6 +413,10 @@ fn search_finds_words_anywhere_tolerates_typos_and_ranks() {
     let found = search(&browser, "retent");
     assert_eq!(titles(&found).first().map(String::as_str), Some("Retention"), "{found}");
     assert_eq!(search(&browser, "re")["count"], 0);
+    // Words that are also names of JavaScript's object properties.
+    assert_eq!(titles(&search(&browser, "constructor")), ["Zeppelin launch checklist"]);
+    assert_eq!(titles(&search(&browser, "tostring")), ["Zeppelin launch checklist"]);
+    assert_eq!(search(&browser, "__proto__ hasOwnProperty")["count"], 0);
     // A title match ranks above a body match.
     assert_eq!(
         titles(&search(&browser, "zeppelin")),

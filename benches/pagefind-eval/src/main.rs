@@ -58,7 +58,12 @@ async fn main() {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(&site).expect("inside").to_string_lossy().replace('\\', "/");
+        let rel = entry
+            .path()
+            .strip_prefix(&site)
+            .expect("inside")
+            .to_string_lossy()
+            .replace('\\', "/");
         let bytes = std::fs::read(entry.path()).expect("a readable file");
         if rel.ends_with(".html") {
             pages.push((rel.clone(), String::from_utf8_lossy(&bytes).into_owned()));
@@ -88,7 +93,12 @@ async fn main() {
             .await
             .expect("the bundle")
             .into_iter()
-            .map(|f| (f.filename.to_string_lossy().trim_start_matches('/').to_string(), f.contents))
+            .map(|f| {
+                (
+                    f.filename.to_string_lossy().trim_start_matches('/').to_string(),
+                    f.contents,
+                )
+            })
             .collect();
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         out.sort();
@@ -100,7 +110,10 @@ async fn main() {
     let bytes: usize = bundle.iter().map(|(_, b)| b.len()).sum();
     println!("pagefind 1.6.0 on {} pages", pages.len());
     println!("  indexing in-process (add_html_file + get_files), {RUNS} runs: {times:.0?} ms");
-    println!("  bundle: {} files, {bytes} bytes; two runs byte-identical: {same}", bundle.len());
+    println!(
+        "  bundle: {} files, {bytes} bytes; two runs byte-identical: {same}",
+        bundle.len()
+    );
     for (path, bytes) in bundle {
         files.insert(format!("pagefind/{path}"), Arc::from(bytes));
     }
@@ -124,20 +137,25 @@ async fn main() {
             "window.__pf = null; (async function () {{
                var pf = await import('/pagefind/pagefind.js');
                await pf.init();
-               var q = {quoted}, times = [], count = 0;
+               var q = {quoted}, times = [], count = 0, top = [];
                for (var i = 1; i <= q.length; i++) {{
                  await new Promise(function (r) {{ setTimeout(r, 120); }});
                  var t0 = performance.now();
                  var found = await pf.search(q.slice(0, i));
-                 if (found) {{ count = found.results.length; await Promise.all(found.results.slice(0, 8).map(function (r) {{ return r.data(); }})); }}
+                 if (found) {{ count = found.results.length; top = await Promise.all(found.results.slice(0, 8).map(function (r) {{ return r.data(); }})); }}
                  times.push(performance.now() - t0);
                }}
-               window.__pf = [times, count];
+               window.__pf = [times, count, top.slice(0, 3).map(function (d) {{ return d.meta.title; }})];
              }})().catch(function (e) {{ window.__pf = ['error', String(e)]; }}); return true;"
         ));
         let result = browser.wait_for("pagefind's results", "return window.__pf;", Duration::from_secs(600));
         assert_ne!(result[0], "error", "{query}: {}", result[1]);
-        let times: Vec<f64> = result[0].as_array().expect("times").iter().filter_map(Value::as_f64).collect();
+        let times: Vec<f64> = result[0]
+            .as_array()
+            .expect("times")
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
         let fetched = log.lock().expect("the log").clone();
         let sent: usize = fetched
             .iter()
@@ -157,6 +175,7 @@ async fn main() {
             index_files,
             sent
         );
+        println!("      first results: {}", result[2]);
         all.extend(times);
     }
     println!(
@@ -221,14 +240,24 @@ fn answer(mut stream: TcpStream, files: &Files, log: &Mutex<Vec<String>>) {
     }
 }
 
-fn respond(reader: &mut BufReader<TcpStream>, stream: &mut TcpStream, line: &str, files: &Files, log: &Mutex<Vec<String>>) {
+fn respond(
+    reader: &mut BufReader<TcpStream>,
+    stream: &mut TcpStream,
+    line: &str,
+    files: &Files,
+    log: &Mutex<Vec<String>>,
+) {
     let mut header = String::new();
     while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
         header.clear();
     }
     let target = line.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/").trim_start_matches('/');
-    let key = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
+    let key = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    };
     log.lock().expect("the log").push(key.clone());
     let (status, body): (&str, &[u8]) = match files.get(&key) {
         Some(bytes) => ("200 OK", bytes),

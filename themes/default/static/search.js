@@ -143,7 +143,7 @@
   // The query's distinct words, folded.
   function parse(query) {
     var list = words(fold(query));
-    var seen = {};
+    var seen = Object.create(null);
     var out = [];
     for (var i = 0; i < list.length; i++) {
       if (!seen[list[i]]) { seen[list[i]] = true; out.push(list[i]); }
@@ -153,7 +153,7 @@
 
   // ---- The index --------------------------------------------------------
 
-  var indexes = {};
+  var indexes = Object.create(null);
 
   function Index(url) {
     this.url = url;
@@ -166,8 +166,8 @@
     this.kinds = null;
     this.titles = null;
     this.groups = null;
-    this.files = {};
-    this.postings = {};
+    this.files = Object.create(null);
+    this.postings = Object.create(null);
     this.error = null;
   }
 
@@ -215,7 +215,7 @@
     var titles = new Uint8Array(this.count);
     for (var i = 0; i < this.count; i++) { titles[i] = parseInt(manifest.titles.charAt(i), 36) || 0; }
     this.titles = titles;
-    this.groups = {};
+    this.groups = Object.create(null);
     for (var g = 0; g < manifest.groups.length; g++) { this.groups[manifest.groups[g]] = true; }
   };
 
@@ -270,7 +270,7 @@
         for (var m = 0; m < matched.length; m++) { matched[m].postings = self.postingsOf(matched[m].word, shard); }
         return matched;
       }
-      var parts = {};
+      var parts = Object.create(null);
       var waits = [];
       matched.forEach(function (match) {
         if (self.postings[match.word]) { match.postings = self.postings[match.word]; return; }
@@ -389,7 +389,7 @@
       var started = performance.now();
       var ranked = rank(index, matches, limit);
       var rankMs = performance.now() - started;
-      var matched = {};
+      var matched = Object.create(null);
       matches.forEach(function (list) { list.forEach(function (m) { matched[m.word] = true; }); });
       return Promise.all(ranked.ids.map(function (id) { return index.doc(id); })).then(function (docs) {
         return {
@@ -413,6 +413,14 @@
     var out = [];
     RUN.lastIndex = 0;
     var m;
+    if (!NON_ASCII.test(text)) {
+      // Plain ASCII folds letter for letter: one lowercase copy will do.
+      var lower = text.toLowerCase();
+      while ((m = RUN.exec(lower)) !== null) {
+        out.push([m.index, m.index + m[0].length, matched[m[0]] === true]);
+      }
+      return out;
+    }
     while ((m = RUN.exec(text)) !== null) {
       var parts = words(fold(m[0]));
       var hit = false;
@@ -447,7 +455,7 @@
     for (var p = 0; p < doc.passages.length; p++) {
       var text = doc.passages[p][1];
       var list = runs(text, matched);
-      var distinct = {}, count = 0, first = -1;
+      var distinct = Object.create(null), count = 0, first = -1;
       for (var i = 0; i < list.length; i++) {
         if (!list[i][2]) { continue; }
         var word = fold(text.slice(list[i][0], list[i][1]));
@@ -499,10 +507,9 @@
     headLine.appendChild(span("search-kind search-kind-" + doc.kind, KIND[doc.kind] || "Page"));
     headLine.appendChild(span("search-title", marked(doc.title, matched)));
     link.appendChild(headLine);
-    if (doc.keys.length) {
-      var keys = doc.keys.join(" · ");
-      if (doc.meta.indexOf(keys) !== 0) { link.appendChild(span("search-keys", marked(keys, matched))); }
-    }
+    // Aliases and other keys the context line does not show already.
+    var keys = doc.keys.filter(function (key) { return doc.meta.split(" · ").indexOf(key) === -1; });
+    if (keys.length) { link.appendChild(span("search-keys", marked(keys.join(" · "), matched))); }
     if (doc.meta) { link.appendChild(span("search-meta", marked(doc.meta, matched))); }
     var cut = snippet(doc, matched);
     if (cut) {
@@ -719,6 +726,8 @@
       }
       setOpen(true);
       if (!onPage && results.length) { highlight(0); }
+      // "Loading…" must not outlive the results it announced.
+      if (status && status.textContent.indexOf("Loading") === 0) { status.textContent = ""; }
       var count = total ? plural(total, "result", "results") : "No results";
       if (total && found.all < total && qs.length > 1) {
         count += " (" + found.all + " with every word)";
