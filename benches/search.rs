@@ -5,9 +5,10 @@
 //! Run from the project root with `cargo bench --bench search`. The site is
 //! generated once into `target/bench-site` by
 //! `../shared/bench/gen-corpus target/bench-site --items 10000` (run from
-//! the project root). The bench builds it
-//! with the library ([`BUILD_RUNS`] times, the median is the "cold build"),
-//! builds the index alone from the prepared site ([`INDEX_RUNS`] times),
+//! the project root). The bench runs, [`BUILD_RUNS`] times in turn, a cold
+//! `rapport build` (fresh output folder, every file written), a build
+//! in-process (no writing) and the index alone from a prepared site, and
+//! reports each run's index time as a share of its builds; it then
 //! serves the output from memory on a loopback port (no caching, so every
 //! query starts from nothing), opens the home page in headless Chromium
 //! (Debian's `chromium` and `chromium-driver`; without them the browser half
@@ -54,9 +55,8 @@ const QUERIES: [&str; 8] = [
     "qzx",
 ];
 
-/// Runs of the whole build and of the index build; medians are reported.
+/// Runs of the builds and of the index; medians are reported.
 const BUILD_RUNS: usize = 3;
-const INDEX_RUNS: usize = 5;
 
 /// The pause between two keys: a fast typist.
 const KEY_GAP: Duration = Duration::from_millis(120);
@@ -73,25 +73,20 @@ fn main() {
     let mut options = BuildOptions::new(today);
     options.today = Some(today);
 
-    let mut builds = Vec::new();
-    let mut files: HashMap<String, Arc<[u8]>> = HashMap::new();
-    for _ in 0..BUILD_RUNS {
-        let started = Instant::now();
-        let site = Site::load(&site_dir, &options).expect("the bench site loads");
-        let build = site.render();
-        builds.push(ms(started.elapsed()));
-        files = build
-            .rendered
-            .files
-            .into_iter()
-            .map(|f| (f.path, Arc::from(f.bytes)))
-            .collect();
-    }
-    let build_ms = median(&builds);
+    // The index alone is built from a prepared site (bodies rendered).
+    let site = Site::load(&site_dir, &options).expect("the bench site loads");
+    let mut scored = rapport::script::score_site(&site);
+    let scores = std::mem::take(&mut scored.scores);
+    let prepared = rapport::render::prepare(&site, scores, scored.template_call());
 
-    // A cold build by the command line, writing every file.
+    // Interleaved, so that each ratio compares runs made under the same
+    // load: a cold build by the command line (a fresh output folder, every
+    // file written), a build in-process (load, score, render, no writing),
+    // then the index alone.
     let out = root.join("target/bench-search-out");
-    let mut cold = Vec::new();
+    let (mut cold, mut builds, mut times) = (Vec::new(), Vec::new(), Vec::new());
+    let mut files: HashMap<String, Arc<[u8]>> = HashMap::new();
+    let mut index_files = Vec::new();
     for _ in 0..BUILD_RUNS {
         let _ = std::fs::remove_dir_all(&out);
         let started = Instant::now();
@@ -107,21 +102,27 @@ fn main() {
             .expect("rapport runs");
         cold.push(ms(started.elapsed()));
         assert!(status.success(), "rapport build failed");
-    }
-    let cold_ms = median(&cold);
 
-    // The index alone, from a prepared site (bodies already rendered).
-    let site = Site::load(&site_dir, &options).expect("the bench site loads");
-    let mut scored = rapport::script::score_site(&site);
-    let scores = std::mem::take(&mut scored.scores);
-    let prepared = rapport::render::prepare(&site, scores, scored.template_call());
-    let mut times = Vec::new();
-    let mut index_files = Vec::new();
-    for _ in 0..INDEX_RUNS {
+        let started = Instant::now();
+        let built = Site::load(&site_dir, &options).expect("the bench site loads");
+        let build = built.render();
+        builds.push(ms(started.elapsed()));
+        files = build
+            .rendered
+            .files
+            .into_iter()
+            .map(|f| (f.path, Arc::from(f.bytes)))
+            .collect();
+        drop(built);
+
         let started = Instant::now();
         index_files = search::files(&site, &prepared);
         times.push(ms(started.elapsed()));
     }
+    let build_ms = median(&builds);
+    let cold_ms = median(&cold);
+    let cold_shares: Vec<f64> = times.iter().zip(&cold).map(|(i, c)| i / c * 100.0).collect();
+    let build_shares: Vec<f64> = times.iter().zip(&builds).map(|(i, b)| i / b * 100.0).collect();
     let index_ms = median(&times);
     let index_bytes: usize = index_files.iter().map(|f| f.bytes.len()).sum();
     let count = |dir: &str| index_files.iter().filter(|f| f.path.starts_with(dir)).count();
@@ -134,15 +135,18 @@ fn main() {
         "rapport search benchmark: {} items, {docs} documents in the index",
         site.content.len()
     );
-    println!("  whole build (load + score + render), median of {BUILD_RUNS}: {build_ms:>8.1} ms  {builds:.0?}");
-    println!("  cold `rapport build` (writes every file), median of {BUILD_RUNS}: {cold_ms:>8.1} ms  {cold:.0?}");
-    let share = index_ms / cold_ms;
+    println!("  cold `rapport build`, {BUILD_RUNS} runs:                {cold:>6.0?} ms, median {cold_ms:.0} ms");
+    println!("  in-process build (no writing), {BUILD_RUNS} runs:       {builds:>6.0?} ms, median {build_ms:.0} ms");
+    println!("  search index alone, {BUILD_RUNS} runs:                  {times:>6.0?} ms, median {index_ms:.0} ms");
+    let share = median(&cold_shares);
     println!(
-        "  search index alone, median of {INDEX_RUNS}:             {index_ms:>8.1} ms  {times:.0?} = {:.1}% of the cold build, {:.1}% of the in-process one (target <= {:.0}%: {})",
-        share * 100.0,
-        index_ms / build_ms * 100.0,
+        "  index / cold build, run by run: {cold_shares:.1?} %, median {share:.1} % (target <= {:.0} %: {})",
         BUILD_SHARE_TARGET * 100.0,
-        verdict(share <= BUILD_SHARE_TARGET)
+        verdict(share <= BUILD_SHARE_TARGET * 100.0)
+    );
+    println!(
+        "  index / in-process build, run by run: {build_shares:.1?} %, median {:.1} %",
+        median(&build_shares)
     );
     println!(
         "  index files: {} ({} groups, {} sub-shards, {} chunks), {} bytes raw",

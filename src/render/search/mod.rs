@@ -146,47 +146,30 @@ impl SearchIndex {
         let (docs, positions) = documents_with_positions(content, bodies);
         let analysed: Vec<(String, DocWords)> =
             docs.par_iter().map(|doc| (encode::doc_row(doc), doc.words())).collect();
-        let mut postings = Postings::default();
-        let mut rows = Vec::with_capacity(docs.len());
-        for (n, (row, words)) in analysed.into_iter().enumerate() {
-            rows.push(row);
-            for (word, level) in words.iter() {
-                let posting = (n as u32, level);
-                match postings.get_mut(word) {
-                    Some(list) => list.push(posting),
-                    None => {
-                        postings.insert(word.to_string(), vec![posting]);
-                    }
-                }
-            }
-        }
-        let mut index = SearchIndex {
+        let (rows, words): (Vec<String>, Vec<DocWords>) = analysed.into_iter().unzip();
+        // The postings and their groups on one side, the chunks on the other.
+        let ((postings, groups), chunks) = rayon::join(
+            || {
+                let postings = merge(&words);
+                let groups = encode_groups(&postings);
+                (postings, groups)
+            },
+            || {
+                (0..rows.len().div_ceil(DOCS_PER_CHUNK))
+                    .into_par_iter()
+                    .map(|c| chunk_file(&rows, c))
+                    .collect()
+            },
+        );
+        SearchIndex {
             kinds: docs.iter().map(|d| d.kind).collect(),
             title_words: docs.iter().map(SearchDoc::title_words).collect(),
             rows,
             positions,
             postings,
-            groups: BTreeMap::new(),
-            chunks: Vec::new(),
-        };
-        let mut grouped: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for word in index.postings.keys() {
-            grouped.entry(group_of(word)).or_default().push(word);
+            groups,
+            chunks,
         }
-        let groups: Vec<(String, Vec<encode::ShardFile>)> = grouped
-            .into_par_iter()
-            .map(|(key, mut words)| {
-                words.sort_unstable();
-                let files = encode::group_files(key, &words, &index.postings);
-                (key.to_string(), files)
-            })
-            .collect();
-        index.groups = groups.into_iter().collect();
-        index.chunks = (0..index.rows.len().div_ceil(DOCS_PER_CHUNK))
-            .into_par_iter()
-            .map(|c| index.chunk_file(c))
-            .collect();
-        index
     }
 
     /// Every file of the index: the manifest, the groups and their
@@ -307,9 +290,7 @@ impl SearchIndex {
     }
 
     fn chunk_file(&self, c: usize) -> encode::ShardFile {
-        let start = c * DOCS_PER_CHUNK;
-        let end = (start + DOCS_PER_CHUNK).min(self.rows.len());
-        encode::chunk_file(c, &self.rows[start..end])
+        chunk_file(&self.rows, c)
     }
 
     fn manifest(&self) -> OutputFile {
@@ -326,6 +307,45 @@ impl SearchIndex {
             bytes: encode::manifest(stamp, &self.kinds, &self.title_words, &groups).into_bytes(),
         }
     }
+}
+
+/// Chunk `c` of the documents' rows.
+fn chunk_file(rows: &[String], c: usize) -> encode::ShardFile {
+    let start = c * DOCS_PER_CHUNK;
+    let end = (start + DOCS_PER_CHUNK).min(rows.len());
+    encode::chunk_file(c, &rows[start..end])
+}
+
+/// Each word's postings, from every document's words in index order.
+fn merge(words: &[DocWords]) -> Postings {
+    let mut postings = Postings::default();
+    for (n, list) in words.iter().enumerate() {
+        for (word, level) in list.iter() {
+            let posting = (n as u32, level);
+            match postings.get_mut(word) {
+                Some(list) => list.push(posting),
+                None => {
+                    postings.insert(word.to_string(), vec![posting]);
+                }
+            }
+        }
+    }
+    postings
+}
+
+/// Every group's files.
+fn encode_groups(postings: &Postings) -> BTreeMap<String, Vec<encode::ShardFile>> {
+    let mut grouped: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for word in postings.keys() {
+        grouped.entry(group_of(word)).or_default().push(word);
+    }
+    grouped
+        .into_par_iter()
+        .map(|(key, mut words)| {
+            words.sort_unstable();
+            (key.to_string(), encode::group_files(key, &words, postings))
+        })
+        .collect()
 }
 
 /// The group a word's postings are in: its first two letters.

@@ -13,11 +13,10 @@ pub const MAX_WORD_CHARS: usize = 48;
 /// `text` lowercased, with the combining accents of its canonical
 /// decomposition removed: "Café" -> "cafe".
 pub fn fold(text: &str) -> String {
-    let lower = text.to_lowercase();
-    if lower.is_ascii() {
-        return lower;
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
     }
-    lower.nfd().filter(|c| !is_accent(*c)).collect()
+    text.to_lowercase().nfd().filter(|c| !is_accent(*c)).collect()
 }
 
 /// The combining diacritical marks block, which is what the script drops.
@@ -31,10 +30,21 @@ pub fn is_word_char(c: char) -> bool {
 }
 
 /// The words of folded text, in order, repeats included.
-pub fn words(folded: &str) -> impl Iterator<Item = &str> {
-    folded
-        .split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty() && (w.len() <= MAX_WORD_CHARS || w.chars().nth(MAX_WORD_CHARS).is_none()))
+pub fn words(folded: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+    let long = |w: &&str| w.len() > MAX_WORD_CHARS && w.chars().nth(MAX_WORD_CHARS).is_some();
+    if folded.is_ascii() {
+        // Bytes are characters here, and testing a byte is cheaper.
+        return Box::new(
+            folded
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(move |w| !w.is_empty() && !long(w)),
+        );
+    }
+    Box::new(
+        folded
+            .split(|c: char| !is_word_char(c))
+            .filter(move |w| !w.is_empty() && !long(w)),
+    )
 }
 
 /// The first `n` characters of `word` (all of it when shorter).
