@@ -101,12 +101,6 @@ pub fn files(site: &Site, prepared: &Prepared) -> Vec<OutputFile> {
     SearchIndex::new(&site.content, &prepared.bodies).files()
 }
 
-/// Every document of the index, in index order: the items in content
-/// order, then the list pages.
-pub fn documents(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> Vec<SearchDoc> {
-    documents_with_positions(content, bodies).0
-}
-
 /// The index, kept by the dev server so that an edit re-encodes only the
 /// shards and the chunk it touched.
 #[derive(Debug, Clone, Default)]
@@ -353,7 +347,8 @@ pub fn group_of(word: &str) -> &str {
     words::head(word, 2)
 }
 
-/// [`documents`], with where each item's document is.
+/// Every document of the index, in index order (the items in content
+/// order, then the list pages), with where each item's document is.
 fn documents_with_positions(
     content: &Content,
     bodies: &HashMap<ItemKey, RenderedBody>,
