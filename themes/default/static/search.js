@@ -171,19 +171,22 @@
     this.error = null;
   }
 
-  // Fetches `url` as JSON; a request with no answer after PATIENCE
-  // milliseconds is given up and made once more (a stalled connection
-  // should not leave the results hanging).
+  // Fetches `url` as JSON. A first request that has no answer at all after
+  // PATIENCE milliseconds is given up and made once more, with no time
+  // limit: a stalled connection should not leave the results hanging, and
+  // a slow one still gets there.
   function getJson(url, retry) {
     stats.fetched.push(url);
-    var controller = window.AbortController ? new AbortController() : null;
+    var controller = retry && window.AbortController ? new AbortController() : null;
     var timer = controller ? setTimeout(function () { controller.abort(); }, PATIENCE) : null;
     return fetch(url, { credentials: "same-origin", signal: controller ? controller.signal : undefined })
       .then(function (response) {
+        // An answer has started: however slow the rest, let it come.
+        clearTimeout(timer);
         if (!response.ok) { throw new Error("HTTP " + response.status + " for " + url); }
         return response.json();
       })
-      .then(function (data) { clearTimeout(timer); return data; }, function (error) {
+      .catch(function (error) {
         clearTimeout(timer);
         if (retry && error && error.name === "AbortError") { return getJson(url, false); }
         throw error;
