@@ -37,7 +37,7 @@ pub struct Build {
     pub pages: BTreeMap<PageJob, PageResult>,
     /// `data/*.json` item by item.
     pub data: DataFragments,
-    pub search: SearchIndex,
+    pub(crate) search: SearchIndex,
     /// Every output file by path, pages and other files, even when the
     /// build has errors.
     pub files: BTreeMap<String, Arc<[u8]>>,
@@ -83,7 +83,7 @@ impl Build {
         let others: Vec<OutputFile> = render::fixed_files(&build.site, &jobs)
             .into_iter()
             .chain(data::files_from(&build.site, &build.prepared, &build.data))
-            .chain([build.search.file()])
+            .chain(build.search.files())
             .collect();
         // Static files first, so that a page at the same path wins.
         for file in others {
@@ -121,6 +121,15 @@ impl Build {
             self.files.insert(file.path, Arc::from(file.bytes));
         }
         touched
+    }
+
+    /// Drops output files that are gone (a search shard no item has words
+    /// in any more), returning their paths.
+    pub(crate) fn remove_files(&mut self, paths: Vec<String>) -> Vec<String> {
+        for path in &paths {
+            self.files.remove(path);
+        }
+        paths
     }
 
     /// How many pages the site has.

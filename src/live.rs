@@ -522,9 +522,9 @@ impl LiveSite {
         if scores_changed || teams_changed {
             others.push(data::scores_file(&build.site, &build.prepared.scores));
         }
-        if build.search.refresh(&build.site.content, &build.prepared.bodies, &keys) {
-            others.push(build.search.file());
-        }
+        let search = build.search.refresh(&build.site.content, &build.prepared.bodies, &keys);
+        others.extend(search.written);
+        touched.extend(build.remove_files(search.removed));
         touched.extend(build.replace_files(others));
         Some(self.finish(started, rendered, true, Some(touched)))
     }
