@@ -69,6 +69,10 @@ pub struct CheckArgs {
     /// How to print problems: `human`, `json`, or `github` (Actions annotations).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Compare commitment records with this commit instead of `HEAD` (or
+    /// `[ledger] base`): quiet changes since then are warnings.
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]

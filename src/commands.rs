@@ -13,6 +13,7 @@ use crate::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs, SiteArgs
 use crate::console;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostics, Format};
+use crate::ledger::worktree::{self, BaseSource};
 use crate::scaffold;
 use crate::site::{BuildOptions, Site};
 use crate::write;
@@ -56,6 +57,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     let site = Site::load(&args.site.root, &options(&args.site))?;
     let build = site.render();
     print_diagnostics(&build.diagnostics, args.format);
+    print_ledger_note(&site);
     let errors = build.diagnostics.error_count();
     let warnings = build.diagnostics.warning_count();
     let out = &args.out;
@@ -85,8 +87,14 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
 fn check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let site = Site::load(&args.site.root, &options(&args.site))?;
-    let build = site.render();
+    let mut build = site.render();
+    let quiet = uncommitted_quiet_changes(&site, args.since.as_deref());
+    if !quiet.is_empty() {
+        build.diagnostics.extend(quiet);
+        build.diagnostics.finish(&site.source_texts());
+    }
     print_diagnostics(&build.diagnostics, args.format);
+    print_ledger_note(&site);
     let errors = build.diagnostics.error_count();
     if args.format == Format::Human {
         eprintln!(
@@ -102,6 +110,34 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says once, on stderr, when the promise ledger is off or partial.
+fn print_ledger_note(site: &Site) {
+    if let Some(note) = site.git.ledger.note() {
+        eprintln!("note: {note}");
+    }
+}
+
+/// The quiet changes in the working tree against `--since`, else
+/// `[ledger] base`, else `HEAD` (nothing when the ledger is off).
+fn uncommitted_quiet_changes(site: &Site, since: Option<&str>) -> Vec<crate::Diagnostic> {
+    if !site.git.ledger.is_on() {
+        return Vec::new();
+    }
+    let config = &site.config.ledger;
+    let (base, source) = match since {
+        Some(since) => (since.to_string(), BaseSource::Flag),
+        None if config.base != crate::config::LedgerConfig::default().base => {
+            let text = site.sources.config_file.as_ref().map_or("", |f| &f.text);
+            (
+                config.base.clone(),
+                BaseSource::Config(crate::config::find_key(text, "base")),
+            )
+        }
+        None => (config.base.clone(), BaseSource::Default),
+    };
+    worktree::check(&site.sources.root, &base, source, &site.sources.content)
 }
 
 fn init(args: &InitArgs) -> Result<ExitCode> {

@@ -8,14 +8,18 @@
 //!
 //! [`edit_url`] turns a source path into the "edit this page" link from
 //! `[repo]` in `rapport.toml`; it needs the site's place in the repository,
-//! which is the other thing git tells.
+//! which is the other thing git tells. The promise ledger
+//! ([`crate::ledger`]) is read here too, beside the dates and at the same
+//! time (it is the slower of the two passes).
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 
-use crate::config::RepoConfig;
+use crate::config::{LedgerConfig, RepoConfig};
 use crate::date::Date;
+use crate::ledger::{self, Ledger, LedgerState};
 
 /// What git knows about the site.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,10 +28,37 @@ pub struct GitInfo {
     pub dates: HashMap<String, Date>,
     /// The site root's path inside the repository (`docs/site/`, or empty).
     pub prefix: String,
+    /// What the history says about each commitment record.
+    pub ledger: Arc<Ledger>,
 }
 
 /// Reads the history of the site at `root`; empty when there is none.
-pub fn history(root: &Path) -> GitInfo {
+/// The ledger is read on a thread of its own meanwhile, unless
+/// `[ledger] enabled = false`.
+pub fn history(root: &Path, ledger_config: &LedgerConfig) -> GitInfo {
+    std::thread::scope(|scope| {
+        let ledger = ledger_config
+            .enabled
+            .then(|| scope.spawn(|| ledger::history::read(root)));
+        let mut info = dates(root);
+        info.ledger = Arc::new(match ledger.map(|handle| handle.join()) {
+            Some(Ok(ledger)) => ledger,
+            Some(Err(_)) => off("reading the history failed"),
+            None => off("`[ledger] enabled = false` in rapport.toml"),
+        });
+        info
+    })
+}
+
+fn off(reason: &str) -> Ledger {
+    Ledger {
+        state: LedgerState::Off(reason.to_string()),
+        ..Ledger::default()
+    }
+}
+
+/// The last commit date of each file and the site's place in the repository.
+fn dates(root: &Path) -> GitInfo {
     let Some(prefix) = run(root, &["rev-parse", "--show-prefix"]) else {
         return GitInfo::default();
     };
@@ -48,6 +79,7 @@ pub fn history(root: &Path) -> GitInfo {
     GitInfo {
         dates: parse_log(&log),
         prefix: prefix.trim().to_string(),
+        ledger: Arc::default(),
     }
 }
 
@@ -76,6 +108,14 @@ pub fn edit_url(repo: &RepoConfig, prefix: &str, path: &str) -> Option<String> {
         branch => branch,
     };
     Some(format!("{url}/edit/{}/{repo_path}", encode_path(branch)))
+}
+
+/// The page of commit `hash` on the forge, `{url}/commit/{hash}` as
+/// GitHub, Gitea, Forgejo and GitLab spell it; `None` without `[repo] url`.
+pub fn commit_url(repo: &RepoConfig, hash: &str) -> Option<String> {
+    let url = repo.url.trim().trim_end_matches('/');
+    let plain = !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    (!url.is_empty() && plain).then(|| format!("{url}/commit/{hash}"))
 }
 
 /// Percent-encodes each segment of a `/`-separated path (RFC 3986 `pchar`
@@ -125,7 +165,7 @@ fn parse_log(log: &str) -> HashMap<String, Date> {
 }
 
 /// Git quotes paths with unusual characters (`"caf\303\251.md"`).
-fn unquote(path: &str) -> String {
+pub(crate) fn unquote(path: &str) -> String {
     let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
         return path.to_string();
     };
@@ -221,8 +261,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rapport-git-none-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         // A folder under /tmp is not inside a repository (unless /tmp is).
-        let info = history(&dir);
+        let info = history(&dir, &LedgerConfig::default());
         assert!(info.dates.is_empty());
+        assert!(!info.ledger.is_on());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

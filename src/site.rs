@@ -119,6 +119,7 @@ impl Site {
                 }
             }
         }
+        crate::ledger::attach(&mut items, &tree.git.ledger);
         let (items, duplicate_diagnostics) = validate::remove_duplicates(items);
         diagnostics.extend(duplicate_diagnostics);
         let content = Content::new(items, broken);

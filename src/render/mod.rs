@@ -6,12 +6,14 @@
 //! pipeline without writing and lets the dev server keep a site in memory.
 //! Bodies and pages render in parallel with rayon.
 
+pub mod calendar;
 pub mod charts;
 pub mod data;
 pub mod feed;
 pub mod markdown;
 pub mod pages;
 pub mod reader;
+pub mod record;
 pub mod search;
 pub mod sitemap;
 pub mod theme;
@@ -317,6 +319,8 @@ pub fn extra_files(site: &Site, prepared: &Prepared, jobs: &[PageJob]) -> Vec<Ou
 pub fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
     let mut files = Vec::new();
     files.push(feed::file(site));
+    files.extend(feed::team_files(site));
+    files.extend(calendar::files(site));
     files.push(OutputFile {
         path: "sitemap.xml".into(),
         bytes: sitemap::sitemap(site, jobs).into_bytes(),

@@ -16,6 +16,7 @@ use crate::date::Date;
 use crate::git::{self, GitInfo};
 use crate::model::{Content, ItemKey, Kind, State};
 use crate::render::reader::{self, ReaderInput};
+use crate::render::record::{self, RecordInput};
 use crate::render::view::{ItemLink, StateGroup, Views, group_by_state, index_letter, item_link, to_value};
 use crate::score::ScoreBook;
 use crate::script::hooks::Hook;
@@ -36,6 +37,9 @@ pub enum PageJob {
     Gaps,
     /// Full search results for `?q=`, drawn by `search.js`.
     Search,
+    /// Every quiet change git history shows in the commitment records
+    /// (see `render::record`).
+    Ledger,
     /// The page of one item (team, term, story, commitment or plain page).
     Item(ItemKey),
     /// A folder of plain pages that has no `_index.md`: a generated list.
@@ -56,6 +60,7 @@ impl PageJob {
             PageJob::Happiness => "happiness/".into(),
             PageJob::Gaps => "gaps/".into(),
             PageJob::Search => "search/".into(),
+            PageJob::Ledger => "ledger/".into(),
             PageJob::Item(key) => match key.kind {
                 Kind::Page => key.slug.clone(),
                 kind => format!("{}/{}/", kind.section(), key.slug),
@@ -130,6 +135,7 @@ pub fn plan(content: &Content) -> Vec<PageJob> {
         PageJob::Happiness,
         PageJob::Gaps,
         PageJob::Search,
+        PageJob::Ledger,
         PageJob::NotFound,
     ];
     for item in content.items() {
@@ -150,7 +156,7 @@ pub fn plan(content: &Content) -> Vec<PageJob> {
 fn is_list_intro(url_path: &str) -> bool {
     matches!(
         url_path,
-        "glossary/" | "teams/" | "stories/" | "commitments/" | "happiness/" | "gaps/"
+        "glossary/" | "teams/" | "stories/" | "commitments/" | "happiness/" | "gaps/" | "ledger/"
     )
 }
 
@@ -277,6 +283,12 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
         base_path,
         today,
     };
+    let ledger = RecordInput {
+        ledger: &git.ledger,
+        content,
+        repo,
+        base_path,
+    };
     let url = format!("{base_path}{}", job.url_path());
     let intro = |path: &str| {
         content
@@ -362,7 +374,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                     let (charts, vocabulary) = reader::team_value(&reader, i);
                     (
                         "team.html",
-                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary },
+                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary, ledger => to_value(record::team_ledger(&ledger, &t.meta.slug)) },
                     )
                 }
                 Kind::Term => {
@@ -383,7 +395,7 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
                     let c = &content.commitments[i];
                     (
                         "commitment.html",
-                        context! { site, page => meta(&c.meta.title, "commitment", "commitments", &first_line(&views.commitments[i]), Some(&c.meta.path)), commitment => views.commitments[i].clone(), history => reader::history_value(&reader, i) },
+                        context! { site, page => meta(&c.meta.title, "commitment", "commitments", &first_line(&views.commitments[i]), Some(&c.meta.path)), commitment => views.commitments[i].clone(), history => reader::history_value(&reader, i), record => to_value(record::commitment_record(&ledger, &c.meta.path)) },
                     )
                 }
                 Kind::Page => {
@@ -439,6 +451,14 @@ pub fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
         PageJob::Search => (
             "search.html",
             context! { site, page => meta("Search", "search", "", "Search the glossary, teams, success stories, commitments and pages.", None) },
+        ),
+        PageJob::Ledger => (
+            "ledger.html",
+            context! {
+                site, page => meta("Ledger", "ledger", "commitments", "Changes to the commitment records that rewrote a promise instead of adding to it, from git history.", None),
+                intro => intro("ledger/"),
+                ledger => to_value(record::ledger_page(&ledger)),
+            },
         ),
         PageJob::NotFound => (
             "404.html",

@@ -15,6 +15,7 @@ mod crash;
 mod deploy;
 mod feeds;
 mod figures;
+mod ledger;
 mod live;
 mod load;
 mod reader;
