@@ -9,17 +9,16 @@
 //! [`edit_url`] turns a source path into the "edit this page" link from
 //! `[repo]` in `rapport.toml`; it needs the site's place in the repository,
 //! which is the other thing git tells. The promise ledger
-//! ([`crate::ledger`]) is read here too, beside the dates and at the same
-//! time (it is the slower of the two passes).
+//! ([`crate::ledger`]) is started here too, on a thread of its own that
+//! keeps running while the site's files are read.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 
 use crate::config::{LedgerConfig, RepoConfig};
 use crate::date::Date;
-use crate::ledger::{self, Ledger, LedgerState};
+use crate::ledger::{self, Ledger, LedgerCell, LedgerState};
 
 /// What git knows about the site.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,26 +27,28 @@ pub struct GitInfo {
     pub dates: HashMap<String, Date>,
     /// The site root's path inside the repository (`docs/site/`, or empty).
     pub prefix: String,
-    /// What the history says about each commitment record.
-    pub ledger: Arc<Ledger>,
+    /// What the history says about each commitment record (perhaps still
+    /// being read: it is waited for where it is first used).
+    pub ledger: LedgerCell,
 }
 
 /// Reads the history of the site at `root`; empty when there is none.
-/// The ledger is read on a thread of its own meanwhile, unless
-/// `[ledger] enabled = false`.
+/// The ledger's history pass starts on a thread of its own, unless
+/// `[ledger] enabled = false`, and is not waited for here.
 pub fn history(root: &Path, ledger_config: &LedgerConfig) -> GitInfo {
-    std::thread::scope(|scope| {
-        let ledger = ledger_config
-            .enabled
-            .then(|| scope.spawn(|| ledger::history::read(root)));
-        let mut info = dates(root);
-        info.ledger = Arc::new(match ledger.map(|handle| handle.join()) {
-            Some(Ok(ledger)) => ledger,
-            Some(Err(_)) => off("reading the history failed"),
-            None => off("`[ledger] enabled = false` in rapport.toml"),
-        });
-        info
-    })
+    let ledger = if ledger_config.enabled {
+        let path = root.to_path_buf();
+        match std::thread::Builder::new()
+            .name("ledger".to_string())
+            .spawn(move || ledger::history::read(&path))
+        {
+            Ok(reading) => LedgerCell::reading(reading),
+            Err(_) => LedgerCell::ready(ledger::history::read(root)),
+        }
+    } else {
+        LedgerCell::ready(off("`[ledger] enabled = false` in rapport.toml"))
+    };
+    GitInfo { ledger, ..dates(root) }
 }
 
 fn off(reason: &str) -> Ledger {
@@ -79,7 +80,7 @@ fn dates(root: &Path) -> GitInfo {
     GitInfo {
         dates: parse_log(&log),
         prefix: prefix.trim().to_string(),
-        ledger: Arc::default(),
+        ledger: LedgerCell::default(),
     }
 }
 

@@ -12,9 +12,11 @@
 //! not committed yet, for `rapport check`.
 //!
 //! The ledger is read with the rest of git history at load time
-//! ([`crate::git::history`]), so the dev server reads it again only when
-//! it reads the whole site again, never on a body edit. Outside git, the
-//! ledger is off and says so once; the site builds as before.
+//! ([`crate::git::history`]), on a thread of its own that runs while the
+//! site's files are read and parsed ([`LedgerCell`]), so the dev server
+//! reads it again only when it reads the whole site again, never on a body
+//! edit. Outside git, the ledger is off and says so once; the site builds
+//! as before.
 
 pub mod history;
 pub mod rules;
@@ -22,7 +24,9 @@ pub mod version;
 pub mod worktree;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::ops::Deref;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
 
 use serde::Serialize;
 
@@ -194,6 +198,77 @@ impl Ledger {
     /// The record of the file at `path`, if git knows it.
     pub fn record(&self, path: &str) -> Option<&Record> {
         self.records.get(path)
+    }
+}
+
+/// The ledger, perhaps still being read: the history pass starts when the
+/// site starts loading and is waited for where the ledger is first used
+/// (when the model is built, outside rayon's threads, which the pass's
+/// own parallel part needs), so reading git overlaps reading the files.
+/// Derefs to the [`Ledger`].
+#[derive(Clone, Default)]
+pub struct LedgerCell(Arc<CellInner>);
+
+#[derive(Default)]
+struct CellInner {
+    value: OnceLock<Ledger>,
+    reading: Mutex<Option<JoinHandle<Ledger>>>,
+}
+
+impl LedgerCell {
+    /// A ledger already read.
+    pub fn ready(ledger: Ledger) -> LedgerCell {
+        let cell = LedgerCell::default();
+        let _ = cell.0.value.set(ledger);
+        cell
+    }
+
+    /// A ledger being read by `reading`.
+    pub fn reading(reading: JoinHandle<Ledger>) -> LedgerCell {
+        LedgerCell(Arc::new(CellInner {
+            value: OnceLock::new(),
+            reading: Mutex::new(Some(reading)),
+        }))
+    }
+
+    /// The ledger, waiting for the history pass if it is still running.
+    pub fn get(&self) -> &Ledger {
+        self.0.value.get_or_init(|| {
+            let reading = self.0.reading.lock().ok().and_then(|mut r| r.take());
+            match reading.map(JoinHandle::join) {
+                Some(Ok(ledger)) => ledger,
+                Some(Err(_)) => Ledger {
+                    state: LedgerState::Off("reading the history failed".to_string()),
+                    ..Ledger::default()
+                },
+                None => Ledger::default(),
+            }
+        })
+    }
+}
+
+impl Deref for LedgerCell {
+    type Target = Ledger;
+
+    fn deref(&self) -> &Ledger {
+        self.get()
+    }
+}
+
+impl PartialEq for LedgerCell {
+    fn eq(&self, other: &LedgerCell) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.get() == other.get()
+    }
+}
+
+impl Eq for LedgerCell {}
+
+impl std::fmt::Debug for LedgerCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.value.get() {
+            Some(ledger) => f.debug_tuple("LedgerCell").field(ledger).finish(),
+            None => f.write_str("LedgerCell(reading)"),
+        }
     }
 }
 
