@@ -311,6 +311,10 @@ pub fn team_entries(content: &Content, ledger: &Ledger, today: Date) -> BTreeMap
     let by_path: HashMap<&str, &Commitment> = content.commitments.iter().map(|c| (c.meta.path.as_str(), c)).collect();
     for q in &ledger.quiet {
         let current = by_path.get(q.path.as_str()).filter(|_| q.present);
+        if q.present && current.is_none() {
+            // A draft or a file with errors: not on the site, as on `/ledger/`.
+            continue;
+        }
         let (title, url_path, key) = match current {
             Some(c) => (
                 c.meta.title.clone(),

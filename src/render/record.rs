@@ -169,10 +169,13 @@ pub fn ledger_page(input: &RecordInput<'_>) -> LedgerView {
         .iter()
         .map(|c| (c.meta.path.as_str(), c))
         .collect();
+    // A file that is there but not on the site (a draft, or a file with
+    // errors) is left out: a draft's title must not leak.
     let quiet = input
         .ledger
         .quiet
         .iter()
+        .filter(|q| !q.present || by_path.contains_key(q.path.as_str()))
         .map(|q| {
             let current = by_path.get(q.path.as_str()).filter(|_| q.present);
             QuietRow {

@@ -87,7 +87,7 @@ impl History {
 
 /// - C1 Ada Lovelace, 10 January: every file.
 /// - C2 Bob Quiet, 3 February: `pricing` due 1 → 20 March, `old-name` due
-///   1 → 15 June, neither with a revision (quiet).
+///   1 → 15 June, and the draft `secret`'s due, none with a revision (quiet).
 /// - C3 Cara Honest, 10 February: `onboarding` gets a revision (honest).
 /// - C4 Dan Rewriter, 15 February: `revised`'s revision rewritten (quiet).
 /// - C5 Eve Remover, 20 February: `doomed` (open) and `finished`
@@ -125,6 +125,12 @@ fn ledger_site() -> Option<History> {
         "content/commitments/old-name.md",
         "due: 2026-06-01",
         "due: 2026-06-15",
+    );
+    edit(
+        &root,
+        "content/commitments/secret.md",
+        "due: 2026-05-01",
+        "due: 2026-05-20",
     );
     commit("Bob Quiet", "2026-02-03T09:00:00+00:00", "New dates");
 
@@ -276,8 +282,9 @@ fn quiet_changes_show_on_the_page_in_the_ledger_in_the_data_and_to_scripts() {
         ],
     );
     // The team page counts its quiet changes: pricing's and the removal.
+    // A draft is not on the site, nor its quiet changes.
     let test = test
-        .refute_page("ledger/index.html", &["Support rota"])
+        .refute_page("ledger/index.html", &["Support rota", "Secret"])
         .assert_page("teams/marketing/index.html", &["Quiet changes</a></dt><dd>2</dd>"])
         .assert_page("teams/support/index.html", &["Quiet changes</a></dt><dd>0</dd>"]);
 
@@ -392,12 +399,13 @@ fn an_uncommitted_quiet_edit_is_a_warning_at_the_fields_line() {
         ("content/commitments/new-name.md", 6, "this moves the due date of “Territory map” from 2026-06-01 to 2026-06-15 without a revision"),
         ("content/commitments/onboarding.md", 6, "this moves the due date of “Onboarding checklist” from 2026-04-01 to 2026-04-10 without a revision"),
         ("content/commitments/pricing.md", 6, "this moves the due date of “Publish a pricing page” from 2026-03-01 to 2026-03-20 without a revision"),
+        ("content/commitments/secret.md", 6, "this moves the due date of “Secret reorganisation” from 2026-05-01 to 2026-05-20 without a revision"),
         ("content/commitments/revised.md", 8, "this rewrites revision 1 of “Quarterly forecast”: 2026-02-20 (dated 2026-01-08): The CRM export was late. → 2026-03-05 (dated 2026-01-08): The CRM export was late."),
     ]
     .into_iter()
     .map(|(p, l, m)| (p.to_string(), l, m.to_string()))
     .collect();
-    assert_eq!(found, expected);
+    assert_eq!(found, expected, "{}", test.last().stdout);
 
     // A base that does not exist is said so, at the config's line.
     let config = std::fs::read_to_string(root.join("rapport.toml")).unwrap();
