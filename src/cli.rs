@@ -77,6 +77,10 @@ pub struct CheckArgs {
     /// Print how long each stage took to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Compare commitment records with this commit instead of `HEAD` (or
+    /// `[ledger] base`): quiet changes since then are warnings.
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]

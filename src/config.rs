@@ -34,6 +34,7 @@ pub struct Config {
     pub markdown: MarkdownConfig,
     pub scripts: ScriptConfig,
     pub repo: RepoConfig,
+    pub ledger: LedgerConfig,
 }
 
 /// `[markdown]`: how bodies are rendered.
@@ -83,6 +84,26 @@ pub struct RepoConfig {
     pub edit_url: String,
 }
 
+/// `[ledger]`: the promise ledger read from git history (docs/ledger.md).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LedgerConfig {
+    /// Read the ledger (on by default; off skips the history pass).
+    pub enabled: bool,
+    /// What `rapport check` compares the working tree with (`--since`
+    /// overrides it): `HEAD`, or `origin/main` in CI.
+    pub base: String,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> LedgerConfig {
+        LedgerConfig {
+            enabled: true,
+            base: "HEAD".to_string(),
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Config {
         Config {
@@ -95,6 +116,7 @@ impl Default for Config {
             markdown: MarkdownConfig::default(),
             scripts: ScriptConfig::default(),
             repo: RepoConfig::default(),
+            ledger: LedgerConfig::default(),
         }
     }
 }

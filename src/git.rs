@@ -8,14 +8,18 @@
 //!
 //! [`edit_url`] turns a source path into the "edit this page" link from
 //! `[repo]` in `rapport.toml`; it needs the site's place in the repository,
-//! which is the other thing git tells.
+//! which is the other thing git tells. The promise ledger
+//! ([`crate::ledger`]) is started here too, on a thread of its own that
+//! keeps running while the site's files are read.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::config::RepoConfig;
+use crate::config::{LedgerConfig, RepoConfig};
 use crate::date::Date;
+use crate::ledger::history::unquote;
+use crate::ledger::{self, Ledger, LedgerCell, LedgerState};
 
 /// What git knows about the site.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,10 +28,39 @@ pub struct GitInfo {
     pub dates: HashMap<String, Date>,
     /// The site root's path inside the repository (`docs/site/`, or empty).
     pub prefix: String,
+    /// What the history says about each commitment record (perhaps still
+    /// being read: it is waited for where it is first used).
+    pub ledger: LedgerCell,
 }
 
 /// Reads the history of the site at `root`; empty when there is none.
-pub(crate) fn history(root: &Path) -> GitInfo {
+/// The ledger's history pass starts on a thread of its own, unless
+/// `[ledger] enabled = false`, and is not waited for here.
+pub(crate) fn history(root: &Path, ledger_config: &LedgerConfig) -> GitInfo {
+    let ledger = if ledger_config.enabled {
+        let path = root.to_path_buf();
+        match std::thread::Builder::new()
+            .name("ledger".to_string())
+            .spawn(move || ledger::history::read(&path))
+        {
+            Ok(reading) => LedgerCell::reading(reading),
+            Err(_) => LedgerCell::ready(ledger::history::read(root)),
+        }
+    } else {
+        LedgerCell::ready(off("`[ledger] enabled = false` in rapport.toml"))
+    };
+    GitInfo { ledger, ..dates(root) }
+}
+
+fn off(reason: &str) -> Ledger {
+    Ledger {
+        state: LedgerState::Off(reason.to_string()),
+        ..Ledger::default()
+    }
+}
+
+/// The last commit date of each file and the site's place in the repository.
+fn dates(root: &Path) -> GitInfo {
     let Some(prefix) = run(root, &["rev-parse", "--show-prefix"]) else {
         return GitInfo::default();
     };
@@ -48,6 +81,7 @@ pub(crate) fn history(root: &Path) -> GitInfo {
     GitInfo {
         dates: parse_log(&log),
         prefix: prefix.trim().to_string(),
+        ledger: LedgerCell::default(),
     }
 }
 
@@ -76,6 +110,14 @@ pub(crate) fn edit_url(repo: &RepoConfig, prefix: &str, path: &str) -> Option<St
         branch => branch,
     };
     Some(format!("{url}/edit/{}/{repo_path}", encode_path(branch)))
+}
+
+/// The page of commit `hash` on the forge, `{url}/commit/{hash}` as
+/// GitHub, Gitea, Forgejo and GitLab spell it; `None` without `[repo] url`.
+pub fn commit_url(repo: &RepoConfig, hash: &str) -> Option<String> {
+    let url = repo.url.trim().trim_end_matches('/');
+    let plain = !hash.is_empty() && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    (!url.is_empty() && plain).then(|| format!("{url}/commit/{hash}"))
 }
 
 /// Percent-encodes each segment of a `/`-separated path (RFC 3986 `pchar`
@@ -122,38 +164,6 @@ fn parse_log(log: &str) -> HashMap<String, Date> {
         }
     }
     dates
-}
-
-/// Git quotes paths with unusual characters (`"caf\303\251.md"`).
-fn unquote(path: &str) -> String {
-    let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
-        return path.to_string();
-    };
-    let mut bytes = Vec::with_capacity(inner.len());
-    let mut chars = inner.bytes().peekable();
-    while let Some(b) = chars.next() {
-        if b != b'\\' {
-            bytes.push(b);
-            continue;
-        }
-        match chars.next() {
-            Some(d @ b'0'..=b'7') => {
-                let mut value = u32::from(d - b'0');
-                for _ in 0..2 {
-                    if let Some(&next @ b'0'..=b'7') = chars.peek() {
-                        value = value * 8 + u32::from(next - b'0');
-                        chars.next();
-                    }
-                }
-                bytes.push(value as u8);
-            }
-            Some(b'n') => bytes.push(b'\n'),
-            Some(b't') => bytes.push(b'\t'),
-            Some(other) => bytes.push(other),
-            None => {}
-        }
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[cfg(test)]
@@ -221,8 +231,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("rapport-git-none-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         // A folder under /tmp is not inside a repository (unless /tmp is).
-        let info = history(&dir);
+        let info = history(&dir, &LedgerConfig::default());
         assert!(info.dates.is_empty());
+        assert!(!info.ledger.is_on());
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

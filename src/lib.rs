@@ -20,6 +20,7 @@ pub mod diagnostic;
 pub mod embedded;
 pub mod front_matter;
 pub mod git;
+pub mod ledger;
 pub mod links;
 pub mod live;
 pub mod load;

@@ -129,7 +129,7 @@ pub(crate) fn load(root: &Path) -> Result<SourceTree> {
             Err(d) => tree.diagnostics.push(d),
         }
     }
-    tree.git = Arc::new(git::history(root));
+    tree.git = Arc::new(git::history(root, &tree.config.ledger));
     check_theme(root, &mut tree);
     let theme = tree.config.theme.clone();
 

@@ -124,6 +124,11 @@ impl Site {
                 }
             }
         }
+        // The ledger's history pass ran on its own thread while the files
+        // were read; this waits for it if it is not done.
+        let waited = Instant::now();
+        attach_quiet_changes(&mut items, &tree.git.ledger);
+        let ledger_wait = waited.elapsed();
         let started = Instant::now();
         let (items, duplicate_diagnostics) = validate::remove_duplicates(items);
         diagnostics.extend(duplicate_diagnostics);
@@ -131,6 +136,7 @@ impl Site {
         diagnostics.extend(validate::check_references(&content, &drafts));
         let git = Arc::clone(&tree.git);
         let mut timings = Timings::default();
+        timings.push("ledger (wait)", ledger_wait);
         timings.push("validate", started.elapsed());
         Site {
             config,
@@ -176,4 +182,19 @@ impl Site {
 /// system's date.
 pub(crate) fn resolve_today(tree: &SourceTree, options: &BuildOptions) -> Date {
     options.today.or(tree.config.today).unwrap_or(options.system_today)
+}
+
+/// Gives each commitment the quiet changes the ledger found in its record.
+fn attach_quiet_changes(items: &mut [Item], ledger: &crate::ledger::LedgerCell) {
+    let ledger = ledger.get();
+    if ledger.records.is_empty() {
+        return;
+    }
+    for item in items {
+        if let Item::Commitment(c) = item
+            && let Some(record) = ledger.records.get(&c.meta.path)
+        {
+            c.quiet_changes = record.quiet_changes();
+        }
+    }
 }

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, closest};
 use crate::model::{Content, FieldRef, Item, ItemKey, Kind, Meta, Partial, Ref};
 
 /// URL paths that list pages own; a plain page may not take them.
-const RESERVED: [&str; 8] = [
+const RESERVED: [&str; 9] = [
     "glossary/",
     "teams/",
     "stories/",
@@ -23,6 +23,7 @@ const RESERVED: [&str; 8] = [
     "search/",
     "happiness/",
     "gaps/",
+    "ledger/",
 ];
 
 /// Keeps the first item (by path) for every slug, case-insensitively, and

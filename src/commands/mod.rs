@@ -16,7 +16,8 @@ use crate::build::Build;
 use crate::cli::{BuildArgs, CheckArgs, Cli, Command, InitArgs, NewArgs, SiteArgs};
 use crate::console;
 use crate::date::Date;
-use crate::diagnostic::{Diagnostics, Format};
+use crate::diagnostic::{Diagnostic, Diagnostics, Format};
+use crate::ledger::worktree::{self, BaseSource};
 use crate::scaffold;
 use crate::site::{BuildOptions, Site};
 use crate::write;
@@ -61,6 +62,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
     let build = Build::of(site);
     let diagnostics = build.diagnostics();
     print_diagnostics(&diagnostics, args.format);
+    print_ledger_note(&build.site);
     let errors = diagnostics.error_count();
     let warnings = diagnostics.warning_count();
     let out = &args.out;
@@ -100,8 +102,14 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let site = Site::load(&args.site.root, &options(&args.site))?;
     let build = Build::of(site);
-    let diagnostics = build.diagnostics();
+    let mut diagnostics = build.diagnostics();
+    let quiet = uncommitted_quiet_changes(&build.site, args.since.as_deref());
+    if !quiet.is_empty() {
+        diagnostics.extend(quiet);
+        diagnostics.finish(&build.site.source_texts());
+    }
     print_diagnostics(&diagnostics, args.format);
+    print_ledger_note(&build.site);
     let errors = diagnostics.error_count();
     if args.format == Format::Human {
         eprintln!(
@@ -122,6 +130,40 @@ fn check(args: &CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says once, on stderr, when the promise ledger is off or partial.
+fn print_ledger_note(site: &Site) {
+    if let Some(note) = site.git.ledger.note() {
+        eprintln!("note: {note}");
+    }
+}
+
+/// The quiet changes in the working tree against `--since`, else
+/// `[ledger] base`, else `HEAD` (nothing when the ledger is off).
+fn uncommitted_quiet_changes(site: &Site, since: Option<&str>) -> Vec<Diagnostic> {
+    if !site.git.ledger.is_on() {
+        return Vec::new();
+    }
+    let config = &site.config.ledger;
+    let (base, source) = match since {
+        Some(since) => (since.to_string(), BaseSource::Flag),
+        None if config.base != crate::config::LedgerConfig::default().base => {
+            let text = site.sources.config_file.as_ref().map_or("", |f| &f.text);
+            (
+                config.base.clone(),
+                BaseSource::Config(crate::config::find_key(text, "base")),
+            )
+        }
+        None => (config.base.clone(), BaseSource::Default),
+    };
+    let files: Vec<(&str, &str)> = site
+        .sources
+        .content
+        .iter()
+        .map(|f| (f.path.as_str(), &*f.text))
+        .collect();
+    worktree::check(&site.sources.root, &base, source, &files)
 }
 
 fn init(args: &InitArgs) -> Result<ExitCode> {

@@ -245,6 +245,10 @@ pub struct Commitment {
     pub revisions: Vec<Revision>,
     pub satisfaction: Option<u8>,
     pub derived: Derived,
+    /// The quiet changes git history shows in this record, oldest first
+    /// (see [`crate::ledger`]); given by the site from its ledger, empty
+    /// outside git.
+    pub quiet_changes: Vec<crate::ledger::QuietChange>,
 }
 
 impl Term {

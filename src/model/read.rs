@@ -545,6 +545,7 @@ fn read_commitment(fields: &mut Fields<'_>, today: Date) -> Built {
         revisions,
         satisfaction,
         derived,
+        quiet_changes: Vec::new(),
     })
 }
 

@@ -340,6 +340,9 @@ pub(crate) struct CommitmentData<'a> {
     pub score: Option<f64>,
     /// Stories that delivered on the commitment.
     pub stories: Vec<&'a str>,
+    /// Commits that rewrote the record instead of adding to it (the
+    /// ledger, docs/ledger.md), oldest first; `[]` outside git.
+    pub quiet_changes: &'a [crate::ledger::QuietChange],
     #[serde(flatten)]
     pub text: Text<'a>,
 }
@@ -628,6 +631,7 @@ fn commitment_data<'a>(c: &'a Commitment, input: &DataInput<'a>) -> CommitmentDa
         slips: c.derived.slips,
         score: input.scores.commitment(slug),
         stories: slugs(stories),
+        quiet_changes: &c.quiet_changes,
         text: input.text(&c.meta),
     }
 }

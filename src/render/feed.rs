@@ -11,13 +11,22 @@
 //! `rescheduled`, `missed`, `dropped`, `overdue`) so readers and tools can
 //! filter. docs/data.md is the
 //! reference.
+//!
+//! Each team has a feed of its own, `/teams/<slug>/atom.xml` ([`team_files`]):
+//! the same entries for the promises the team made and received, plus each
+//! promise made (`made`) and each quiet change the promise ledger found
+//! (`quiet-change`, see docs/ledger.md).
 
 use std::fmt::Write as _;
 
+use std::collections::{BTreeMap, HashMap};
+
 use crate::date::Date;
+use crate::ledger::{Ledger, QuietRule};
 use crate::model::commitment::against_due;
 use crate::model::{Commitment, Content, State};
 use crate::render::OutputFile;
+use crate::render::record::quiet_anchor;
 use crate::render::xml::escape as xml_escape;
 use crate::site::Site;
 
@@ -53,6 +62,11 @@ pub(crate) enum EntryKind {
     /// A commitment still open after its (effective) due date, on the day
     /// after that date: the day it became overdue.
     Overdue,
+    /// A promise made, on its `promised` date (team feeds only).
+    Made,
+    /// A quiet change found by the ledger, on its commit's date (team
+    /// feeds only).
+    QuietChange,
 }
 
 impl EntryKind {
@@ -65,6 +79,8 @@ impl EntryKind {
             EntryKind::Missed => "missed",
             EntryKind::Dropped => "dropped",
             EntryKind::Overdue => "overdue",
+            EntryKind::Made => "made",
+            EntryKind::QuietChange => "quiet-change",
         }
     }
 }
@@ -80,6 +96,12 @@ pub(crate) struct FeedSite<'a> {
     pub base_path: &'a str,
     /// Used for `updated` when the feed has no entry.
     pub today: Date,
+    /// The feed's own path below the base path (`atom.xml`).
+    pub self_path: &'a str,
+    /// The page the feed is about, below the base path (`` for home).
+    pub page_path: &'a str,
+    /// Unique among the site's feeds, for the feed's `urn:` id (`feed`).
+    pub key: &'a str,
 }
 
 /// `atom.xml` of `site`.
@@ -92,6 +114,9 @@ pub(crate) fn file(site: &Site) -> OutputFile {
         origin: origin.as_deref(),
         base_path: &base_path,
         today: site.today,
+        self_path: "atom.xml",
+        page_path: "",
+        key: "feed",
     };
     OutputFile {
         path: "atom.xml".to_string(),
@@ -223,6 +248,143 @@ fn commitment_entries(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> Ve
     out
 }
 
+/// `teams/<slug>/atom.xml` for every team.
+pub fn team_files(site: &Site) -> Vec<OutputFile> {
+    let origin = site.config.origin();
+    let base_path = site.config.base_path();
+    let mut by_team = team_entries(&site.content, &site.git.ledger, site.today);
+    site.content
+        .teams
+        .iter()
+        .map(|team| {
+            let slug = team.meta.slug.as_str();
+            let title = format!("{}: promises made by and to {}", site.config.title, team.meta.title);
+            let description = format!(
+                "What changed in the promises {} made and received: made, rescheduled, delivered, missed, dropped, overdue, and quiet changes to the record.",
+                team.meta.title
+            );
+            let self_path = format!("teams/{slug}/atom.xml");
+            let key = format!("team:{slug}");
+            let feed_site = FeedSite {
+                title: &title,
+                description: &description,
+                origin: origin.as_deref(),
+                base_path: &base_path,
+                today: site.today,
+                self_path: &self_path,
+                page_path: &team.meta.url_path,
+                key: &key,
+            };
+            let entries = by_team.remove(slug).unwrap_or_default();
+            OutputFile {
+                path: self_path.clone(),
+                bytes: atom(&feed_site, &entries).into_bytes(),
+            }
+        })
+        .collect()
+}
+
+/// The entries of every team's feed, by team slug: each commitment's
+/// entries (and when it was made) go to its owner and its recipients, each
+/// quiet change to the owner and recipients of its commitment. Newest
+/// first, up to [`MAX_ENTRIES`], nothing after `today`.
+pub fn team_entries(content: &Content, ledger: &Ledger, today: Date) -> BTreeMap<String, Vec<FeedEntry>> {
+    let team_title = |slug: &str| content.team(slug).map_or(slug.to_string(), |t| t.meta.title.clone());
+    let mut by_team: BTreeMap<String, Vec<FeedEntry>> = BTreeMap::new();
+    let mut teams_of: HashMap<&str, Vec<&str>> = HashMap::new();
+    for c in &content.commitments {
+        let mut teams: Vec<&str> = std::iter::once(c.owner.slug.as_str())
+            .chain(c.to.iter().map(|t| t.slug.as_str()))
+            .collect();
+        teams.sort_unstable();
+        teams.dedup();
+        let mut entries = commitment_entries(c, &team_title);
+        entries.push(made_entry(c, &team_title));
+        for team in &teams {
+            by_team
+                .entry((*team).to_string())
+                .or_default()
+                .extend(entries.iter().cloned());
+        }
+        teams_of.insert(c.meta.path.as_str(), teams);
+    }
+    let by_path: HashMap<&str, &Commitment> = content.commitments.iter().map(|c| (c.meta.path.as_str(), c)).collect();
+    for q in &ledger.quiet {
+        let current = by_path.get(q.path.as_str()).filter(|_| q.present);
+        if q.present && current.is_none() {
+            // A draft or a file with errors: not on the site, as on `/ledger/`.
+            continue;
+        }
+        let (title, url_path, key) = match current {
+            Some(c) => (
+                c.meta.title.clone(),
+                format!("{}#record", c.meta.url_path),
+                format!("commitment/{}/{}", c.meta.slug, quiet_anchor(q)),
+            ),
+            None => {
+                let anchor = quiet_anchor(q);
+                (q.title.clone(), format!("ledger/#{anchor}"), format!("ledger/{anchor}"))
+            }
+        };
+        let change = &q.change;
+        let what = match change.rule {
+            QuietRule::Removed => "deleted the file of this open promise".to_string(),
+            _ => format!(
+                "changed `{}` from {} to {} without a revision",
+                change.field,
+                change.old.as_deref().unwrap_or("nothing"),
+                change.new.as_deref().unwrap_or("nothing")
+            ),
+        };
+        let entry = FeedEntry {
+            kind: EntryKind::QuietChange,
+            date: change.date,
+            title: format!("Quiet change: {title}"),
+            url_path,
+            key,
+            summary: format!(
+                "{} {what} in commit {}. Instead: {}.",
+                change.author,
+                change.commit.get(..7).unwrap_or(&change.commit),
+                change.rule.advice()
+            ),
+        };
+        let teams: Vec<&str> = match (current, &q.owner) {
+            (Some(c), _) => teams_of.get(c.meta.path.as_str()).cloned().unwrap_or_default(),
+            (None, Some(owner)) => vec![owner.as_str()],
+            (None, None) => Vec::new(),
+        };
+        for team in teams {
+            by_team.entry(team.to_string()).or_default().push(entry.clone());
+        }
+    }
+    for entries in by_team.values_mut() {
+        entries.retain(|e| e.date <= today);
+        entries.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.key.cmp(&b.key)));
+        entries.dedup_by(|a, b| a.key == b.key);
+        entries.truncate(MAX_ENTRIES);
+    }
+    by_team
+}
+
+fn made_entry(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> FeedEntry {
+    let mut recipients: Vec<String> = c.to.iter().map(|t| team_title(&t.slug)).collect();
+    recipients.extend(c.to_external.iter().cloned());
+    let to = if recipients.is_empty() {
+        String::new()
+    } else {
+        format!(" to {}", recipients.join(", "))
+    };
+    FeedEntry {
+        kind: EntryKind::Made,
+        date: c.promised,
+        title: format!("Promised: {}", c.meta.title),
+        url_path: c.meta.url_path.clone(),
+        key: format!("commitment/{}/made", c.meta.slug),
+        summary: format!("{} promised this{to}, for {}.", team_title(&c.owner.slug), c.due.long()),
+    }
+}
+
 /// The Atom document for `entries`.
 pub(crate) fn atom(site: &FeedSite<'_>, entries: &[FeedEntry]) -> String {
     let base = format!("{}{}", site.origin.unwrap_or(""), site.base_path);
@@ -245,17 +407,22 @@ pub(crate) fn atom(site: &FeedSite<'_>, entries: &[FeedEntry]) -> String {
     if !site.description.is_empty() {
         let _ = writeln!(out, "  <subtitle>{}</subtitle>", xml_escape(site.description));
     }
-    let _ = writeln!(out, "  <id>{}</id>", xml_escape(&id_of("feed", "")));
+    // The site's feed is known by the site's address; a team's by its own.
+    let feed_id = match site.page_path {
+        "" => id_of(site.key, ""),
+        _ => id_of(site.key, site.self_path),
+    };
+    let _ = writeln!(out, "  <id>{}</id>", xml_escape(&feed_id));
     let _ = writeln!(out, "  <updated>{}</updated>", timestamp(updated));
     let _ = writeln!(
         out,
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-        xml_escape(&format!("{base}atom.xml"))
+        xml_escape(&format!("{base}{}", site.self_path))
     );
     let _ = writeln!(
         out,
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        xml_escape(&base)
+        xml_escape(&format!("{base}{}", site.page_path))
     );
     let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(site.title));
     let _ = writeln!(out, "  <generator>rapport</generator>");
@@ -321,6 +488,9 @@ mod tests {
             origin: Some("https://intranet.example.com"),
             base_path: "/alignment/",
             today: Date::parse("2026-11-20").unwrap(),
+            self_path: "atom.xml",
+            page_path: "",
+            key: "feed",
         };
         let xml = atom(
             &site,
@@ -349,6 +519,9 @@ mod tests {
             origin: None,
             base_path: "/",
             today: Date::parse("2026-11-20").unwrap(),
+            self_path: "atom.xml",
+            page_path: "",
+            key: "feed",
         };
         let xml = atom(&site, &[]);
         assert!(xml.contains("<id>urn:rapport:northwind-alignment:feed</id>"));

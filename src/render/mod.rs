@@ -6,6 +6,7 @@
 //! pipeline without writing and lets the dev server keep a site in memory.
 //! Bodies and pages render in parallel with rayon.
 
+pub(crate) mod calendar;
 pub(crate) mod charts;
 pub(crate) mod data;
 pub(crate) mod feed;
@@ -14,6 +15,7 @@ pub(crate) mod lists;
 pub mod markdown;
 pub(crate) mod pages;
 pub(crate) mod reader;
+pub(crate) mod record;
 mod sanitise;
 mod script_urls;
 pub mod search;
@@ -329,6 +331,8 @@ pub(crate) fn render_jobs(
 pub(crate) fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
     let mut files = Vec::new();
     files.push(feed::file(site));
+    files.extend(feed::team_files(site));
+    files.extend(calendar::files(site));
     files.push(OutputFile {
         path: "sitemap.xml".into(),
         bytes: sitemap::sitemap(site, jobs).into_bytes(),

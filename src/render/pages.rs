@@ -17,6 +17,7 @@ use crate::git::{self, GitInfo};
 use crate::model::{Content, ItemKey, Kind, State};
 use crate::render::lists::{self, ListKey, page_count, page_path, paginator};
 use crate::render::reader::{self, GapsCache, ReaderInput};
+use crate::render::record::{self, RecordInput};
 use crate::render::usage::Usage;
 use crate::render::view::{ItemLink, StateGroup, Views, group_by_state, index_letter, item_link, to_value};
 use crate::score::{Hook, ScoreBook};
@@ -40,6 +41,9 @@ pub enum PageJob {
     Gaps(usize),
     /// Full search results for `?q=`, drawn by `search.js`.
     Search,
+    /// Every quiet change git history shows in the commitment records
+    /// (see `render::record`).
+    Ledger,
     /// The page of one item (team, term, story, commitment or plain page).
     Item(ItemKey),
     /// A folder of plain pages that has no `_index.md`: a generated list.
@@ -62,6 +66,7 @@ impl PageJob {
             PageJob::Happiness => "happiness/".into(),
             PageJob::Gaps(n) => page_path("gaps/", *n),
             PageJob::Search => "search/".into(),
+            PageJob::Ledger => "ledger/".into(),
             PageJob::Item(key) => match key.kind {
                 Kind::Page => key.slug.clone(),
                 kind => format!("{}/{}/", kind.section(), key.slug),
@@ -304,6 +309,7 @@ pub(crate) fn plan(input: &ReaderInput<'_>) -> Vec<PageJob> {
         PageJob::Scoring,
         PageJob::Happiness,
         PageJob::Search,
+        PageJob::Ledger,
         PageJob::NotFound,
     ];
     jobs.extend((1..=page_count(content.terms.len(), lists::GLOSSARY_PER_PAGE)).map(PageJob::Glossary));
@@ -331,7 +337,7 @@ pub(crate) fn plan(input: &ReaderInput<'_>) -> Vec<PageJob> {
 fn is_list_intro(url_path: &str) -> bool {
     matches!(
         url_path,
-        "glossary/" | "teams/" | "stories/" | "commitments/" | "happiness/" | "gaps/"
+        "glossary/" | "teams/" | "stories/" | "commitments/" | "happiness/" | "gaps/" | "ledger/"
     )
 }
 
@@ -464,6 +470,12 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
         gaps,
         base_path,
         today,
+    };
+    let ledger = RecordInput {
+        ledger: &git.ledger,
+        content,
+        repo,
+        base_path,
     };
     let url = format!("{base_path}{}", job.url_path());
     let intro = |path: &str| {
@@ -608,7 +620,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                     };
                     (
                         "team.html",
-                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary, more, preview => previews },
+                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary, more, preview => previews, ledger => to_value(record::team_ledger(&ledger, &t.meta.slug)) },
                     )
                 }
                 Kind::Term => {
@@ -630,7 +642,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                     let c = &content.commitments[i];
                     (
                         "commitment.html",
-                        context! { site, page => meta(&c.meta.title, "commitment", "commitments", &first_line(&views.commitments[i]), Some(&c.meta.path)), commitment => views.commitments[i].clone(), history => reader::history_value(&reader, i) },
+                        context! { site, page => meta(&c.meta.title, "commitment", "commitments", &first_line(&views.commitments[i]), Some(&c.meta.path)), commitment => views.commitments[i].clone(), history => reader::history_value(&reader, i), record => to_value(record::commitment_record(&ledger, &c.meta.path)) },
                     )
                 }
                 Kind::Page => {
@@ -724,6 +736,14 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
         PageJob::Search => (
             "search.html",
             context! { site, page => meta("Search", "search", "", "Search the glossary, teams, success stories, commitments and pages.", None) },
+        ),
+        PageJob::Ledger => (
+            "ledger.html",
+            context! {
+                site, page => meta("Ledger", "ledger", "commitments", "Changes to the commitment records that rewrote a promise instead of adding to it, from git history.", None),
+                intro => intro("ledger/"),
+                ledger => to_value(record::ledger_page(&ledger)),
+            },
         ),
         PageJob::NotFound => (
             "404.html",

@@ -30,7 +30,7 @@ pub(crate) const COMMON_FIELDS: [&str; 10] = [
 pub(crate) const TEAM_FIELDS: [&str; 4] = ["short", "color", "lead", "members"];
 pub(crate) const TERM_FIELDS: [&str; 5] = ["acronym", "aliases", "owner", "definitions", "related"];
 pub(crate) const STORY_FIELDS: [&str; 6] = ["teams", "contributions", "customer", "outcome", "commitments", "score"];
-pub(crate) const COMMITMENT_FIELDS: [&str; 17] = [
+pub(crate) const COMMITMENT_FIELDS: [&str; 18] = [
     "owner",
     "to",
     "to_external",
@@ -47,6 +47,7 @@ pub(crate) const COMMITMENT_FIELDS: [&str; 17] = [
     "days_late",
     "slips",
     "state",
+    "quiet_changes",
     "score",
 ];
 pub(crate) const PAGE_FIELDS: [&str; 2] = ["url_path", "is_section"];
@@ -269,6 +270,22 @@ fn commitment_field(c: &Commitment, name: &str) -> Option<Dynamic> {
         "days_late" => Dynamic::from_int(c.derived.days_late),
         "slips" => Dynamic::from_int(c.derived.slips as INT),
         "state" => shared_name(c.derived.state.name()),
+        "quiet_changes" => c
+            .quiet_changes
+            .iter()
+            .map(|q| {
+                let mut change = Map::new();
+                change.insert("date".into(), date(q.date));
+                change.insert("field".into(), text(&q.field));
+                change.insert("old".into(), optional_text(q.old.as_deref()));
+                change.insert("new".into(), optional_text(q.new.as_deref()));
+                change.insert("rule".into(), shared_name(q.rule.name()));
+                change.insert("commit".into(), text(&q.commit));
+                change.insert("author".into(), text(&q.author));
+                Dynamic::from_map(change)
+            })
+            .collect::<Array>()
+            .into(),
         _ => return None,
     })
 }

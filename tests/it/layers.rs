@@ -10,9 +10,10 @@ use std::path::Path;
 use crate::support::manifest_dir;
 
 /// The layers, lowest first: each module may use the ones before it.
-const LAYERS: [&[&str]; 14] = [
+const LAYERS: [&[&str]; 15] = [
     &["date", "diagnostic", "console", "embedded", "timings"],
     &["config", "front_matter"],
+    &["ledger"],
     &["git", "model"],
     &["load", "links", "validate"],
     &["site"],

@@ -16,6 +16,7 @@ mod deploy;
 mod feeds;
 mod figures;
 mod layers;
+mod ledger;
 mod live;
 mod load;
 mod page_size;

@@ -225,6 +225,7 @@ mod tests {
                 days_late: 0,
                 state,
             },
+            quiet_changes: Vec::new(),
         }
     }
 
