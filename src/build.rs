@@ -64,6 +64,7 @@ impl Build {
             gaps: &prepared.gaps,
             base_path: &base_path,
             today: site.today,
+            ledger: &site.git.ledger,
         };
         let jobs = timings.time("plan", || pages::plan(&reader));
         let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs));

@@ -478,6 +478,7 @@ impl LiveSite {
             gaps: &build.prepared.gaps,
             base_path: &base_path,
             today: build.site.today,
+            ledger: &build.site.git.ledger,
         };
         // Back-links and term uses change which list pages exist: when they
         // changed, the site must still have the same pages, or it is a full
@@ -654,6 +655,7 @@ fn page_of(key: &ItemKey, site: &Site) -> PageJob {
         Some("commitments/") => PageJob::Commitments,
         Some("happiness/") => PageJob::Happiness,
         Some("gaps/") => PageJob::Gaps(1),
+        Some("ledger/") => PageJob::Ledger(1),
         _ => PageJob::Item(key.clone()),
     }
 }

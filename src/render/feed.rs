@@ -26,7 +26,7 @@ use crate::ledger::{Ledger, QuietRule};
 use crate::model::commitment::against_due;
 use crate::model::{Commitment, Content, State};
 use crate::render::OutputFile;
-use crate::render::record::quiet_anchor;
+use crate::render::record::{ledger_path, quiet_anchor};
 use crate::render::xml::escape as xml_escape;
 use crate::site::Site;
 
@@ -309,12 +309,16 @@ pub fn team_entries(content: &Content, ledger: &Ledger, today: Date) -> BTreeMap
         teams_of.insert(c.meta.path.as_str(), teams);
     }
     let by_path: HashMap<&str, &Commitment> = content.commitments.iter().map(|c| (c.meta.path.as_str(), c)).collect();
+    // Where each is on `/ledger/`, whose pages list them in this order.
+    let mut position = 0;
     for q in &ledger.quiet {
         let current = by_path.get(q.path.as_str()).filter(|_| q.present);
         if q.present && current.is_none() {
             // A draft or a file with errors: not on the site, as on `/ledger/`.
             continue;
         }
+        let at = position;
+        position += 1;
         let (title, url_path, key) = match current {
             Some(c) => (
                 c.meta.title.clone(),
@@ -323,7 +327,7 @@ pub fn team_entries(content: &Content, ledger: &Ledger, today: Date) -> BTreeMap
             ),
             None => {
                 let anchor = quiet_anchor(q);
-                (q.title.clone(), format!("ledger/#{anchor}"), format!("ledger/{anchor}"))
+                (q.title.clone(), ledger_path(at, &anchor), format!("ledger/{anchor}"))
             }
         };
         let change = &q.change;

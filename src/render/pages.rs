@@ -43,7 +43,7 @@ pub enum PageJob {
     Search,
     /// Every quiet change git history shows in the commitment records
     /// (see `render::record`).
-    Ledger,
+    Ledger(usize),
     /// The page of one item (team, term, story, commitment or plain page).
     Item(ItemKey),
     /// A folder of plain pages that has no `_index.md`: a generated list.
@@ -66,7 +66,7 @@ impl PageJob {
             PageJob::Happiness => "happiness/".into(),
             PageJob::Gaps(n) => page_path("gaps/", *n),
             PageJob::Search => "search/".into(),
-            PageJob::Ledger => "ledger/".into(),
+            PageJob::Ledger(n) => page_path("ledger/", *n),
             PageJob::Item(key) => match key.kind {
                 Kind::Page => key.slug.clone(),
                 kind => format!("{}/{}/", kind.section(), key.slug),
@@ -309,9 +309,10 @@ pub(crate) fn plan(input: &ReaderInput<'_>) -> Vec<PageJob> {
         PageJob::Scoring,
         PageJob::Happiness,
         PageJob::Search,
-        PageJob::Ledger,
         PageJob::NotFound,
     ];
+    let quiet = record::listed_quiet(content, input.ledger).count();
+    jobs.extend((1..=page_count(quiet, record::LEDGER_PER_PAGE)).map(PageJob::Ledger));
     jobs.extend((1..=page_count(content.terms.len(), lists::GLOSSARY_PER_PAGE)).map(PageJob::Glossary));
     jobs.extend((1..=page_count(content.stories.len(), lists::STORIES_PER_PAGE)).map(PageJob::Stories));
     let rows = reader::vocabulary::vocabulary_gaps(input).rows.len();
@@ -470,6 +471,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
         gaps,
         base_path,
         today,
+        ledger: &git.ledger,
     };
     let ledger = RecordInput {
         ledger: &git.ledger,
@@ -737,14 +739,18 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
             "search.html",
             context! { site, page => meta("Search", "search", "", "Search the glossary, teams, success stories, commitments and pages.", None) },
         ),
-        PageJob::Ledger => (
-            "ledger.html",
-            context! {
-                site, page => meta("Ledger", "ledger", "commitments", "Changes to the commitment records that rewrote a promise instead of adding to it, from git history.", None),
-                intro => intro("ledger/"),
-                ledger => to_value(record::ledger_page(&ledger)),
-            },
-        ),
+        PageJob::Ledger(n) => {
+            let view = record::ledger_page(&ledger, *n);
+            (
+                "ledger.html",
+                context! {
+                    site, page => meta("Ledger", "ledger", "commitments", "Changes to the commitment records that rewrote a promise instead of adding to it, from git history.", None),
+                    intro => if *n == 1 { intro("ledger/") } else { Value::UNDEFINED },
+                    paginator => to_value(paginator(base_path, "ledger/", *n, view.quiet_total, record::LEDGER_PER_PAGE)),
+                    ledger => to_value(view),
+                },
+            )
+        }
         PageJob::NotFound => (
             "404.html",
             context! { site, page => meta("Page not found", "404", "", "", None) },

@@ -4,7 +4,7 @@
 //! calendar and feed links. Plain values for templates; docs/themes.md
 //! lists their fields.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -117,9 +117,11 @@ pub(crate) struct TeamRef {
 pub(crate) struct LedgerView {
     pub on: bool,
     pub note: Option<String>,
-    /// Every quiet change, newest first.
+    /// This page's quiet changes, newest first.
     pub quiet: Vec<QuietRow>,
-    /// Promises deleted while open, newest first.
+    /// How many quiet changes all the pages list.
+    pub quiet_total: usize,
+    /// Promises deleted while open, newest first (on the first page only).
     pub removed: Vec<RemovedRow>,
 }
 
@@ -161,21 +163,41 @@ pub(crate) fn commitment_record(input: &RecordInput<'_>, path: &str) -> RecordVi
     }
 }
 
-/// The `/ledger/` page.
-pub(crate) fn ledger_page(input: &RecordInput<'_>) -> LedgerView {
+/// Quiet changes per page of `/ledger/`.
+pub(crate) const LEDGER_PER_PAGE: usize = 100;
+
+/// The quiet changes `/ledger/` lists, newest first: those of deleted files
+/// and of files on the site. A file that is there but not on the site (a
+/// draft, or a file with errors) is left out: a draft's title must not leak.
+pub(crate) fn listed_quiet<'a>(content: &Content, ledger: &'a Ledger) -> impl Iterator<Item = &'a QuietEntry> {
+    let on_site: HashSet<&str> = content.commitments.iter().map(|c| c.meta.path.as_str()).collect();
+    ledger
+        .quiet
+        .iter()
+        .filter(move |q| !q.present || on_site.contains(q.path.as_str()))
+}
+
+/// The URL path of the `/ledger/` page that lists the quiet change at
+/// `position` of [`listed_quiet`], with its anchor.
+pub(crate) fn ledger_path(position: usize, anchor: &str) -> String {
+    let page = position / LEDGER_PER_PAGE + 1;
+    format!("{}#{anchor}", crate::render::lists::page_path("ledger/", page))
+}
+
+/// Page `number` of `/ledger/`.
+pub(crate) fn ledger_page(input: &RecordInput<'_>, number: usize) -> LedgerView {
     let by_path: HashMap<&str, &Commitment> = input
         .content
         .commitments
         .iter()
         .map(|c| (c.meta.path.as_str(), c))
         .collect();
-    // A file that is there but not on the site (a draft, or a file with
-    // errors) is left out: a draft's title must not leak.
-    let quiet = input
-        .ledger
-        .quiet
-        .iter()
-        .filter(|q| !q.present || by_path.contains_key(q.path.as_str()))
+    let listed: Vec<&QuietEntry> = listed_quiet(input.content, input.ledger).collect();
+    let quiet_total = listed.len();
+    let quiet = listed
+        .into_iter()
+        .skip((number.max(1) - 1) * LEDGER_PER_PAGE)
+        .take(LEDGER_PER_PAGE)
         .map(|q| {
             let current = by_path.get(q.path.as_str()).filter(|_| q.present);
             QuietRow {
@@ -200,6 +222,7 @@ pub(crate) fn ledger_page(input: &RecordInput<'_>) -> LedgerView {
         .ledger
         .removed
         .iter()
+        .filter(|_| number <= 1)
         .map(|r| RemovedRow {
             id: removed_anchor(r),
             title: r.title.clone(),
@@ -217,6 +240,7 @@ pub(crate) fn ledger_page(input: &RecordInput<'_>) -> LedgerView {
         on: input.ledger.is_on(),
         note: input.ledger.note(),
         quiet,
+        quiet_total,
         removed,
     }
 }
@@ -330,5 +354,15 @@ fn entry_view(entry: &Entry, repo: &RepoConfig) -> EntryView {
         changes,
         other_quiet,
         quiet_count: entry.quiet.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_quiet_change_past_the_first_hundred_is_linked_on_its_page() {
+        assert_eq!(super::ledger_path(0, "q"), "ledger/#q");
+        assert_eq!(super::ledger_path(99, "q"), "ledger/#q");
+        assert_eq!(super::ledger_path(100, "q"), "ledger/page/2/#q");
     }
 }

@@ -766,3 +766,75 @@ fn calendars_hold_exactly_the_open_promises_at_their_effective_due_dates() {
         (Some(1), Some("2026-08-14"))
     );
 }
+
+#[test]
+fn a_long_ledger_has_pages_of_a_hundred_quiet_changes_and_the_removed_promises_first() {
+    if !has_git() {
+        eprintln!("skipped: `git` is not installed");
+        return;
+    }
+    let promise = |slug: &str, due: &str| {
+        format!(
+            "---\ntitle: Promise {slug}\nowner: sales\nto: [support]\npromised: 2026-01-02\ndue: {due}\n---\nWe will.\n"
+        )
+    };
+    let test = SiteTest::empty()
+        .file("content/teams/sales.md", "---\ntitle: Sales\n---\nWe sell.\n")
+        .file("content/teams/support.md", "---\ntitle: Support\n---\nWe help.\n")
+        .file("content/commitments/gone.md", &promise("gone", "2026-06-01"))
+        .file("content/commitments/moving.md", &promise("moving", "2026-06-01"));
+    let repo = test.dir().to_path_buf();
+    if inside_git(&repo) {
+        eprintln!("skipped: the temporary folder is already inside a git repository");
+        return;
+    }
+    let commit = |n: usize, message: &str| {
+        let date = format!("2026-02-01T{:02}:{:02}:00+00:00", n / 60, n % 60);
+        git(&repo, &["add", "-A", "site"], "Quiet Mover", &date);
+        git(&repo, &["commit", "--quiet", "-m", message], "Quiet Mover", &date);
+    };
+    git(&repo, &["init", "--quiet"], "Quiet Mover", "2026-02-01T00:00:00+00:00");
+    commit(0, "The promises");
+    // The oldest quiet change: an open promise deleted. Then 101 newer ones.
+    std::fs::remove_file(test.root().join("content/commitments/gone.md")).unwrap();
+    commit(1, "Remove a promise");
+    // Day `n` after 1 June 2026.
+    let day = |n: usize| {
+        let (mut month, mut day) = (6, 1 + n);
+        for length in [30, 31, 31, 30, 31] {
+            if day <= length {
+                break;
+            }
+            day -= length;
+            month += 1;
+        }
+        format!("2026-{month:02}-{day:02}")
+    };
+    let mut due = day(0);
+    for n in 0..101 {
+        let next = day(n + 1);
+        edit(
+            test.root(),
+            "content/commitments/moving.md",
+            &format!("due: {due}"),
+            &format!("due: {next}"),
+        );
+        due = next;
+        commit(n + 2, "A day later");
+    }
+    let test = build(test);
+
+    let first = test.page("ledger/index.html");
+    assert!(first.contains(r#"rel="next" href="/ledger/page/2/""#), "{first:.3000}");
+    assert!(
+        first.contains("Promises removed from the record"),
+        "the removed promises are on the first page"
+    );
+    let second = test.page("ledger/page/2/index.html");
+    assert!(
+        second.contains("id=\"quiet-gone-"),
+        "the oldest quiet change is on the second page"
+    );
+    assert!(!first.contains("id=\"quiet-gone-"));
+    assert_eq!(first.matches("<tr id=\"quiet-").count(), 100);
+}

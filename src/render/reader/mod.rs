@@ -48,6 +48,8 @@ pub(crate) struct ReaderInput<'a> {
     /// The path prefix of every URL (`/` or `/alignment/`).
     pub base_path: &'a str,
     pub today: Date,
+    /// The promise ledger: how many pages `/ledger/` has.
+    pub ledger: &'a crate::ledger::Ledger,
 }
 
 /// The link of team `slug`: its card's name, colour and URL.
