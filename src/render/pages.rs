@@ -146,7 +146,8 @@ pub(crate) fn plan(content: &Content) -> Vec<PageJob> {
     jobs
 }
 
-fn is_list_intro(url_path: &str) -> bool {
+/// Whether the page at `url_path` is the intro of a list page.
+pub(crate) fn is_list_intro(url_path: &str) -> bool {
     matches!(
         url_path,
         "glossary/" | "teams/" | "stories/" | "commitments/" | "happiness/" | "gaps/"

@@ -173,6 +173,16 @@ impl Browser {
         std::fs::write(path, bytes).expect("write screenshot");
     }
 
+    /// Runs a Chrome DevTools Protocol command through chromedriver (such
+    /// as `Emulation.setEmulatedMedia`); returns its result.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.command(
+            "POST",
+            "/goog/cdp/execute",
+            Some(&json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
     /// Resizes the window (for phone-width screenshots).
     pub fn resize(&self, width: u32, height: u32) {
         self.command(
