@@ -281,7 +281,7 @@ fn y_title_text(body: &mut String, plot: &Plot, title: &str) {
     let middle = (plot.top + plot.bottom) / 2.0;
     w!(
         body,
-        "<text class=\"chart-axis-title chart-muted\" x=\"0\" y=\"0\" transform=\"translate(12 {}) rotate(-90)\" \
+        "<text class=\"chart-axis-title chart-muted\" x=\"0\" y=\"0\" transform=\"translate(11 {}) rotate(-90)\" \
          text-anchor=\"middle\" font-size=\"{TINY}\">{}</text>\n",
         num(middle),
         escape(title)
@@ -637,10 +637,10 @@ pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], s
         return no_data("timeline", chart);
     };
     let span = first.days_until(last);
-    let (left, right) = (TIMELINE_SIDE, WIDTH - TIMELINE_SIDE);
+    let (left, right) = (TIMELINE_SIDE, TIMELINE_WIDTH - TIMELINE_SIDE);
     let x_of = |date: Date| {
         if span == 0 {
-            WIDTH / 2.0
+            TIMELINE_WIDTH / 2.0
         } else {
             left + (right - left) * first.days_until(date) as f64 / span as f64
         }
@@ -656,7 +656,7 @@ pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], s
             let width = text_width(&truncate(&event.label, 30), SMALL)
                 .max(text_width("2026-03-12", TINY))
                 .max(12.0);
-            let center = x.clamp(4.0 + width / 2.0, WIDTH - 4.0 - width / 2.0);
+            let center = x.clamp(4.0 + width / 2.0, TIMELINE_WIDTH - 4.0 - width / 2.0);
             let start = center - width / 2.0;
             let lane = match lane_ends.iter().position(|end| end + 10.0 <= start) {
                 Some(lane) => lane,
@@ -684,25 +684,31 @@ pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], s
         .map(|(d, m)| (x_of(d), m))
         .collect();
     let mut grid = String::new();
+    // The year of the last label drawn, and where that label ends: a label
+    // that would run into it, or out of the chart, is left out.
     let mut previous: Option<(f64, i32)> = None;
     for (x, month) in &starts {
         w!(grid, "M{} {}V{}", num(*x), num(MARGIN_TOP), num(lanes_bottom));
-        if previous.is_some_and(|(px, _)| x - px < 34.0) {
-            continue;
-        }
         let year = if previous.is_none_or(|(_, y)| y != month.year) || month.month == 1 {
             format!(" {}", month.year)
         } else {
             String::new()
         };
-        w!(
-            body,
-            "<text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"start\" font-size=\"{TINY}\">{}{year}</text>",
-            num(x + 3.0),
-            num(lanes_bottom + 12.0),
+        let label = format!(
+            "{}{year}",
             MONTH_ABBREVIATIONS[usize::from(month.month.clamp(1, 12)) - 1]
         );
-        previous = Some((*x, month.year));
+        let (start, end) = (x + 3.0, x + 3.0 + text_width(&label, TINY));
+        if previous.is_some_and(|(previous_end, _)| start < previous_end + 6.0) || end > TIMELINE_WIDTH - 2.0 {
+            continue;
+        }
+        w!(
+            body,
+            "<text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"start\" font-size=\"{TINY}\">{label}</text>",
+            num(start),
+            num(lanes_bottom + 12.0),
+        );
+        previous = Some((end, month.year));
     }
     if !grid.is_empty() {
         w!(
@@ -818,11 +824,17 @@ pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], s
     body.push_str(&marks);
     body.push('\n');
     body.push_str(&labels);
-    document("timeline", chart, WIDTH, lanes_bottom + MONTH_AXIS_HEIGHT - 16.0, &body)
+    document(
+        "timeline",
+        chart,
+        TIMELINE_WIDTH,
+        lanes_bottom + MONTH_AXIS_HEIGHT - 16.0,
+        &body,
+    )
 }
 
 const WIDTH: f64 = 640.0;
-const LEFT: f64 = 40.0;
+const LEFT: f64 = 44.0;
 const RIGHT: f64 = 18.0;
 const MARGIN_TOP: f64 = 8.0;
 // Text sizes in user units, which are CSS pixels at a chart's natural size.
@@ -838,7 +850,7 @@ const LINE_PLOT_HEIGHT: f64 = 180.0;
 const SMALL_WIDTH: f64 = 280.0;
 /// Room for the rotated axis title and the tick labels beside it, which
 /// meet on a plot this short.
-const SMALL_LEFT: f64 = 46.0;
+const SMALL_LEFT: f64 = 50.0;
 const SMALL_PLOT_HEIGHT: f64 = 90.0;
 const BAR_PLOT_HEIGHT: f64 = 160.0;
 const MONTH_AXIS_HEIGHT: f64 = 36.0;
@@ -846,6 +858,9 @@ const HEAT_CELL_HEIGHT: f64 = 38.0;
 /// Reads the matrix: rows promise, columns receive.
 const HEAT_CORNER: &str = "from ↓ to →";
 const HEAT_MIN_WIDTH: f64 = 500.0;
+/// Narrow enough to show whole, at its natural size, on a 390 px phone: a
+/// commitment's whole history (promised to due or today) in one view.
+const TIMELINE_WIDTH: f64 = 350.0;
 const TIMELINE_SIDE: f64 = 36.0;
 const TIMELINE_LANE: f64 = 32.0;
 
@@ -1760,6 +1775,13 @@ mod tests {
         assert!(svg.contains("<title>Sales, Apr 2026: 30</title>"));
         assert!(svg.contains("<title>Marketing, Feb 2026: 50</title>"));
         assert!(svg.contains(">Marketing</text>"), "two series get a legend");
+        // Its swatches carry their colour as `--series`, as the lines do,
+        // so that dark mode lightens both alike.
+        assert_eq!(svg.matches("<path class=\"chart-swatch\"").count(), 2, "{svg}");
+        assert!(
+            svg.contains("class=\"chart-swatch\" d=\"M") && svg.contains("style=\"--series: #"),
+            "{svg}"
+        );
         for label in ["0", "25", "50", "75", "100"] {
             assert!(svg.contains(&format!(">{label}</text>")), "gridline {label}");
         }
@@ -2156,7 +2178,7 @@ mod tests {
         assert!(svg.contains("class=\"tl-today\""));
         assert!(svg.contains("class=\"tl-span state-overdue\""));
         assert!(
-            svg.contains(&format!("H{}\" color=", num(WIDTH - TIMELINE_SIDE))),
+            svg.contains(&format!("H{}\" color=", num(TIMELINE_WIDTH - TIMELINE_SIDE))),
             "the span ends today"
         );
         // One date: every event in the middle, nothing divides by zero.
@@ -2166,7 +2188,7 @@ mod tests {
         ];
         let svg = commitment_timeline(&text("same"), &one_day, State::Dropped);
         assert_chart(&svg, "timeline");
-        assert_eq!(svg.matches(&format!("cx=\"{}\"", num(WIDTH / 2.0))).count(), 1);
+        assert_eq!(svg.matches(&format!("cx=\"{}\"", num(TIMELINE_WIDTH / 2.0))).count(), 1);
         let ys = attribute_values(&svg, "<text class=\"tl-label\"", "y");
         assert_ne!(ys[0], ys[1], "labels of the same day go to different lanes");
     }

@@ -325,7 +325,7 @@ fn chart_text_is_legible_apart_and_inside_its_chart_on_a_phone_and_a_desktop() {
                      boxes.forEach(function (o, j) { \
                        var dx = Math.min(b.right, o.right) - Math.max(b.left, o.left); \
                        var dy = Math.min(b.bottom, o.bottom) - Math.max(b.top, o.top); \
-                       if (j > i && dx > 1 && dy > 2) { hits.push(texts[j].firstChild.textContent); } }); \
+                       if (j > i && dx > -2 && dy > 2) { hits.push(texts[j].firstChild.textContent); } }); \
                      out.push({ text: t.firstChild ? t.firstChild.textContent : '', size: size, inside: inside, \
                        hits: hits, chart: svg.getAttribute('class') }); }); }); \
                  return out;",
@@ -430,4 +430,49 @@ fn trust_matrix_legend_tells_a_blank_cell_from_a_dashed_one() {
     assert!(chart.contains(">no promise</text>"), "{chart}");
     assert!(chart.contains(">none due yet</text>"), "{chart}");
     assert!(!chart.contains(">none</text>"), "{chart}");
+}
+
+/// In dark mode the theme lightens team-coloured lines and dots; the keys
+/// that name them (a small multiple's coloured rule, a legend's swatch)
+/// used to keep the raw colour and no longer matched.
+#[test]
+fn dark_mode_lightens_colour_keys_like_the_lines_they_name() {
+    let test = "dark_mode_lightens_colour_keys_like_the_lines_they_name";
+    let Some(browser) = Browser::start(test, 1366, 900) else {
+        return;
+    };
+    let site = example_site();
+    let port = serve_folder(site.out());
+    for scheme in ["light", "dark"] {
+        browser.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        );
+        open(&browser, port, "happiness/");
+        let pairs = browser.eval(
+            "return Array.from(document.querySelectorAll('.multiple')).map(function (m) { \
+               var dot = m.querySelector('.chart-dots circle'); \
+               return [getComputedStyle(m).borderTopColor, getComputedStyle(dot).fill]; });",
+        );
+        let pairs = pairs.as_array().cloned().unwrap_or_default();
+        assert_eq!(pairs.len(), 7, "{scheme}: a small multiple per team with a value");
+        for pair in &pairs {
+            assert_eq!(pair[0], pair[1], "{scheme}: a small multiple's rule and its dots");
+        }
+        // A legend in a team colour, as charts.rs draws one for several
+        // series, beside the line it names.
+        let legend = browser.eval(
+            "document.body.insertAdjacentHTML('beforeend', \
+               '<svg class=\"chart\" viewBox=\"0 0 40 20\"><g class=\"chart-series\" style=\"--series: #c2410c\">' + \
+               '<path class=\"chart-line\" d=\"M0 5h40\" stroke=\"#c2410c\"/></g>' + \
+               '<path class=\"chart-swatch\" d=\"M0 15h14\" style=\"--series: #c2410c\" stroke=\"#c2410c\"/></svg>'); \
+             var svg = document.body.lastElementChild; \
+             return [getComputedStyle(svg.querySelector('.chart-line')).stroke, \
+                     getComputedStyle(svg.querySelector('.chart-swatch')).stroke];",
+        );
+        assert_eq!(legend[0], legend[1], "{scheme}: a legend swatch and its line");
+        if scheme == "dark" {
+            assert_ne!(legend[0], json!("rgb(194, 65, 12)"), "dark mode lightens the line");
+        }
+    }
 }
