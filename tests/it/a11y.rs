@@ -21,7 +21,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::reader::serve_folder;
-use crate::support::{SiteTest, between, html_pages, manifest_dir};
+use crate::support::{SiteTest, between, exclusive, html_pages, manifest_dir};
 use crate::webdriver::Browser;
 
 /// The example site (the repository's own content), built as a reader gets
@@ -166,6 +166,9 @@ fn every_example_page_passes_the_nu_html_checker() {
     let Some(jar) = tool(test, &tools().join("vnu-jar/build/dist/vnu.jar"), "RAPPORT_REQUIRE_VNU") else {
         return;
     };
+    // A Java virtual machine on every core: alone, like the browser tests
+    // below.
+    let _alone = exclusive();
     let site = example_site();
     let pages: Vec<PathBuf> = html_pages(site.out()).keys().map(|p| site.out().join(p)).collect();
     assert!(pages.len() > 50, "the example site has pages: {}", pages.len());
@@ -252,6 +255,10 @@ fn axe_finds_nothing_on_any_kind_of_page_in_light_and_dark_mode() {
     let Some(axe) = tool(test, &tools().join("axe-core/axe.min.js"), "RAPPORT_REQUIRE_AXE") else {
         return;
     };
+    // A minute of Chromium at full tilt: alone, so as not to slow the tests
+    // that count or time something (as every test here that starts a
+    // browser or Java).
+    let _alone = exclusive();
     let Some(browser) = Browser::start(test, 1366, 900) else {
         return;
     };
@@ -294,6 +301,7 @@ fn axe_finds_nothing_on_any_kind_of_page_in_light_and_dark_mode() {
 #[test]
 fn chart_text_is_legible_apart_and_inside_its_chart_on_a_phone_and_a_desktop() {
     let test = "chart_text_is_legible_apart_and_inside_its_chart_on_a_phone_and_a_desktop";
+    let _alone = exclusive();
     let Some(browser) = Browser::start(test, 390, 844) else {
         return;
     };
@@ -387,6 +395,19 @@ fn reader_pages_name_teams_once_and_in_full_in_sentences() {
         gaps.contains(">CS</a> <span class=\"gap-says\">Customer Success uses</span>"),
         "{gaps}"
     );
+    // A pair of the trust matrix: "Legal → Sales", not "Legal → Sales Legal
+    // to Sales".
+    let happiness = site.page("happiness/index.html");
+    let heading = between(&happiness, "id=\"from-legal-to-sales-heading\">", "</h3>");
+    assert!(
+        heading.contains("title=\"Legal\">Legal</a> <span class=\"arrow\" aria-hidden=\"true\">→</span><span class=\"visually-hidden\"> to</span> <a class=\"team-badge\" href=\"/teams/sales/\""),
+        "{heading}"
+    );
+    assert_eq!(
+        heading.matches("Legal").count(),
+        2,
+        "the badge's title and text: {heading}"
+    );
     // A commitment's sentence: "Marketing promised Sales".
     let commitment = site.page("commitments/pricing-page/index.html");
     let meta = between(&commitment, "<p class=\"page-meta\">", "</p>");
@@ -438,6 +459,7 @@ fn trust_matrix_legend_tells_a_blank_cell_from_a_dashed_one() {
 #[test]
 fn dark_mode_lightens_colour_keys_like_the_lines_they_name() {
     let test = "dark_mode_lightens_colour_keys_like_the_lines_they_name";
+    let _alone = exclusive();
     let Some(browser) = Browser::start(test, 1366, 900) else {
         return;
     };

@@ -230,7 +230,7 @@ fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
         if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;
         }
-        let n = stream.read(&mut buffer).map_err(|e| e.to_string())?;
+        let n = read_some(&mut stream, &mut buffer)?;
         if n == 0 {
             return Err("connection closed before the head".into());
         }
@@ -252,7 +252,7 @@ fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
         if done {
             break;
         }
-        let n = stream.read(&mut buffer).map_err(|e| e.to_string())?;
+        let n = read_some(&mut stream, &mut buffer)?;
         if n == 0 {
             break;
         }
@@ -261,6 +261,17 @@ fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
     let rest = String::from_utf8_lossy(&raw[head_end..]).into_owned();
     let payload = if chunked { dechunk(&rest) } else { rest };
     serde_json::from_str(&payload).map_err(|e| format!("{e}: {payload}"))
+}
+
+/// One `read`, again when a signal interrupted it (other tests' child
+/// processes come and go while a browser test waits for its answer).
+fn read_some(stream: &mut TcpStream, buffer: &mut [u8]) -> Result<usize, String> {
+    loop {
+        match stream.read(buffer) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            result => return result.map_err(|e| e.to_string()),
+        }
+    }
 }
 
 fn dechunk(mut text: &str) -> String {
