@@ -281,7 +281,7 @@ fn y_title_text(body: &mut String, plot: &Plot, title: &str) {
     let middle = (plot.top + plot.bottom) / 2.0;
     w!(
         body,
-        "<text class=\"chart-axis-title chart-muted\" x=\"0\" y=\"0\" transform=\"translate(9 {}) rotate(-90)\" \
+        "<text class=\"chart-axis-title chart-muted\" x=\"0\" y=\"0\" transform=\"translate(11 {}) rotate(-90)\" \
          text-anchor=\"middle\" font-size=\"{TINY}\">{}</text>\n",
         num(middle),
         escape(title)
@@ -459,7 +459,7 @@ pub(crate) fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells
         .map(|c| truncate(if c.short.trim().is_empty() { &c.label } else { &c.short }, 9))
         .collect();
     let label_width = row_labels.iter().map(|l| text_width(l, FONT)).fold(0.0, f64::max);
-    let cell_width = (column_labels.iter().map(|l| text_width(l, SMALL)).fold(0.0, f64::max) + 12.0).clamp(48.0, 80.0);
+    let cell_width = (column_labels.iter().map(|l| text_width(l, SMALL)).fold(0.0, f64::max) + 12.0).clamp(56.0, 80.0);
     let grid_left = (8.0 + SWATCH + 6.0 + label_width).max(text_width(HEAT_CORNER, SMALL)) + 16.0;
     let grid_top = MARGIN_TOP + 30.0;
     let grid_right = grid_left + cell_width * columns.len() as f64;
@@ -475,11 +475,11 @@ pub(crate) fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells
     for (c, (column, label)) in columns.iter().zip(&column_labels).enumerate() {
         let x = grid_left + cell_width * (c as f64 + 0.5);
         let text = format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{SMALL}\" font-weight=\"600\">{}<title>{}</title></text>",
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{SMALL}\" font-weight=\"600\">{}{}</text>",
             num(x),
             num(grid_top - 10.0),
             escape(label),
-            escape(&column.label)
+            full_name(label, &column.label)
         );
         link(&mut body, &column.url, &text);
         w!(
@@ -500,11 +500,11 @@ pub(crate) fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells
             team_color(&row.color, r)
         );
         let text = format!(
-            "<text x=\"{}\" y=\"{}\">{}<title>{}</title></text>",
+            "<text x=\"{}\" y=\"{}\">{}{}</text>",
             num(8.0 + SWATCH + 6.0),
             num(y + 4.0),
             escape(label),
-            escape(&row.label)
+            full_name(label, &row.label)
         );
         link(&mut body, &row.url, &text);
         body.push('\n');
@@ -520,7 +520,7 @@ pub(crate) fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells
             if let Some(cell) = cell.filter(|cell| cell.pending) {
                 let inner = format!(
                     "<title>{}nothing due yet, {} {}</title>\
-                     <rect class=\"heat-empty\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" {EMPTY_CELL} stroke-dasharray=\"3 3\"/>\
+                     <rect class=\"heat-empty heat-pending\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" {PENDING_CELL}/>\
                      <text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">none due</text>\
                      <text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"{TINY}\">of {}</text>",
                     cell.title_prefix(),
@@ -574,10 +574,7 @@ pub(crate) fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells
         }
     }
     if !empty.is_empty() {
-        w!(
-            body,
-            "<path class=\"heat-empty\" d=\"{empty}\" {EMPTY_CELL} stroke-dasharray=\"3 3\"/>\n"
-        );
+        w!(body, "<path class=\"heat-empty\" d=\"{empty}\" {EMPTY_CELL}/>\n");
     }
 
     let mut items: Vec<LegendItem> = HEAT_STEPS
@@ -588,9 +585,15 @@ pub(crate) fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells
             swatch: Swatch::Class(HEAT_CLASSES[i], step.fill),
         })
         .collect();
+    // Blank: no promise between the two teams; dashed: promises, none of
+    // which has come due yet.
     items.push(LegendItem {
-        label: "none".to_string(),
+        label: "no promise".to_string(),
         swatch: Swatch::Class("heat-empty", EMPTY_CELL),
+    });
+    items.push(LegendItem {
+        label: "none due yet".to_string(),
+        swatch: Swatch::Class("heat-empty heat-pending", PENDING_CELL),
     });
     let legend_top = grid_bottom + 14.0;
     w!(
@@ -599,8 +602,20 @@ pub(crate) fn heat_map(chart: &ChartText, rows: &[Axis], columns: &[Axis], cells
         num(legend_top + 11.0)
     );
     let width = (grid_right + 12.0).max(HEAT_MIN_WIDTH);
-    let legend_height = legend(&mut body, &items, 62.0, width - 8.0, legend_top);
+    let legend_left = 8.0 + text_width("On time:", SMALL) + 6.0;
+    let legend_height = legend(&mut body, &items, legend_left, width - 8.0, legend_top);
     document("heat", chart, width, legend_top + legend_height + 8.0, &body)
+}
+
+/// The `<title>` that gives a header's full name when it shows a short or
+/// cut one; nothing when it shows the full name, which would then be read
+/// twice.
+fn full_name(shown: &str, full: &str) -> String {
+    if shown == full.trim() {
+        String::new()
+    } else {
+        format!("<title>{}</title>", escape(full))
+    }
 }
 
 /// One commitment's history as a small horizontal timeline.
@@ -622,10 +637,10 @@ pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], s
         return no_data("timeline", chart);
     };
     let span = first.days_until(last);
-    let (left, right) = (TIMELINE_SIDE, WIDTH - TIMELINE_SIDE);
+    let (left, right) = (TIMELINE_SIDE, TIMELINE_WIDTH - TIMELINE_SIDE);
     let x_of = |date: Date| {
         if span == 0 {
-            WIDTH / 2.0
+            TIMELINE_WIDTH / 2.0
         } else {
             left + (right - left) * first.days_until(date) as f64 / span as f64
         }
@@ -641,7 +656,7 @@ pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], s
             let width = text_width(&truncate(&event.label, 30), SMALL)
                 .max(text_width("2026-03-12", TINY))
                 .max(12.0);
-            let center = x.clamp(4.0 + width / 2.0, WIDTH - 4.0 - width / 2.0);
+            let center = x.clamp(4.0 + width / 2.0, TIMELINE_WIDTH - 4.0 - width / 2.0);
             let start = center - width / 2.0;
             let lane = match lane_ends.iter().position(|end| end + 10.0 <= start) {
                 Some(lane) => lane,
@@ -669,25 +684,31 @@ pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], s
         .map(|(d, m)| (x_of(d), m))
         .collect();
     let mut grid = String::new();
+    // The year of the last label drawn, and where that label ends: a label
+    // that would run into it, or out of the chart, is left out.
     let mut previous: Option<(f64, i32)> = None;
     for (x, month) in &starts {
         w!(grid, "M{} {}V{}", num(*x), num(MARGIN_TOP), num(lanes_bottom));
-        if previous.is_some_and(|(px, _)| x - px < 34.0) {
-            continue;
-        }
         let year = if previous.is_none_or(|(_, y)| y != month.year) || month.month == 1 {
             format!(" {}", month.year)
         } else {
             String::new()
         };
-        w!(
-            body,
-            "<text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"start\" font-size=\"{TINY}\">{}{year}</text>",
-            num(x + 3.0),
-            num(lanes_bottom + 12.0),
+        let label = format!(
+            "{}{year}",
             MONTH_ABBREVIATIONS[usize::from(month.month.clamp(1, 12)) - 1]
         );
-        previous = Some((*x, month.year));
+        let (start, end) = (x + 3.0, x + 3.0 + text_width(&label, TINY));
+        if previous.is_some_and(|(previous_end, _)| start < previous_end + 6.0) || end > TIMELINE_WIDTH - 2.0 {
+            continue;
+        }
+        w!(
+            body,
+            "<text class=\"chart-muted\" x=\"{}\" y=\"{}\" text-anchor=\"start\" font-size=\"{TINY}\">{label}</text>",
+            num(start),
+            num(lanes_bottom + 12.0),
+        );
+        previous = Some((end, month.year));
     }
     if !grid.is_empty() {
         w!(
@@ -803,20 +824,33 @@ pub(crate) fn commitment_timeline(chart: &ChartText, events: &[TimelineEvent], s
     body.push_str(&marks);
     body.push('\n');
     body.push_str(&labels);
-    document("timeline", chart, WIDTH, lanes_bottom + MONTH_AXIS_HEIGHT - 16.0, &body)
+    document(
+        "timeline",
+        chart,
+        TIMELINE_WIDTH,
+        lanes_bottom + MONTH_AXIS_HEIGHT - 16.0,
+        &body,
+    )
 }
 
 const WIDTH: f64 = 640.0;
-const LEFT: f64 = 40.0;
+const LEFT: f64 = 44.0;
 const RIGHT: f64 = 18.0;
 const MARGIN_TOP: f64 = 8.0;
-const FONT: f64 = 12.0;
-const SMALL: f64 = 11.0;
-const TINY: f64 = 10.0;
+// Text sizes in user units, which are CSS pixels at a chart's natural size.
+// The theme never shows a month chart or a timeline below its natural width
+// (it scrolls instead), so the smallest text stays at 11 px on a phone.
+const FONT: f64 = 13.0;
+const SMALL: f64 = 12.0;
+const TINY: f64 = 11.0;
 const SWATCH: f64 = 10.0;
 const LINE_PLOT_HEIGHT: f64 = 180.0;
-const SMALL_WIDTH: f64 = 300.0;
-const SMALL_LEFT: f64 = 38.0;
+/// Narrow enough that a small multiple is shown at least at its natural
+/// size in a phone's column (the theme lets small multiples shrink).
+const SMALL_WIDTH: f64 = 280.0;
+/// Room for the rotated axis title and the tick labels beside it, which
+/// meet on a plot this short.
+const SMALL_LEFT: f64 = 50.0;
 const SMALL_PLOT_HEIGHT: f64 = 90.0;
 const BAR_PLOT_HEIGHT: f64 = 160.0;
 const MONTH_AXIS_HEIGHT: f64 = 36.0;
@@ -824,6 +858,9 @@ const HEAT_CELL_HEIGHT: f64 = 38.0;
 /// Reads the matrix: rows promise, columns receive.
 const HEAT_CORNER: &str = "from ↓ to →";
 const HEAT_MIN_WIDTH: f64 = 500.0;
+/// Narrow enough to show whole, at its natural size, on a 390 px phone: a
+/// commitment's whole history (promised to due or today) in one view.
+const TIMELINE_WIDTH: f64 = 350.0;
 const TIMELINE_SIDE: f64 = 36.0;
 const TIMELINE_LANE: f64 = 32.0;
 
@@ -939,6 +976,10 @@ const HEAT_CLASSES: [&str; 5] = ["heat-0", "heat-1", "heat-2", "heat-3", "heat-4
 
 /// How a cell without commitments looks without the theme.
 const EMPTY_CELL: &str = "fill=\"#f5f7fa\" stroke=\"#d9dee5\"";
+
+/// How a cell whose commitments have not come due looks without the theme:
+/// dashed, unlike a blank cell.
+const PENDING_CELL: &str = "fill=\"#f5f7fa\" stroke=\"#8b95a3\" stroke-dasharray=\"3 2\"";
 
 /// The drawing area of a chart, in user units.
 #[derive(Debug, Clone, Copy)]
@@ -1131,7 +1172,8 @@ fn legend(body: &mut String, items: &[LegendItem], left: f64, right: f64, top: f
         match &item.swatch {
             Swatch::Line(color) => w!(
                 body,
-                "<path d=\"M{} {}h14\" stroke=\"{color}\" stroke-width=\"3\" stroke-linecap=\"round\"/>",
+                "<path class=\"chart-swatch\" d=\"M{} {}h14\" style=\"--series: {color}\" stroke=\"{color}\" \
+                 stroke-width=\"3\" stroke-linecap=\"round\"/>",
                 num(x + 1.0),
                 num(middle)
             ),
@@ -1733,6 +1775,13 @@ mod tests {
         assert!(svg.contains("<title>Sales, Apr 2026: 30</title>"));
         assert!(svg.contains("<title>Marketing, Feb 2026: 50</title>"));
         assert!(svg.contains(">Marketing</text>"), "two series get a legend");
+        // Its swatches carry their colour as `--series`, as the lines do,
+        // so that dark mode lightens both alike.
+        assert_eq!(svg.matches("<path class=\"chart-swatch\"").count(), 2, "{svg}");
+        assert!(
+            svg.contains("class=\"chart-swatch\" d=\"M") && svg.contains("style=\"--series: #"),
+            "{svg}"
+        );
         for label in ["0", "25", "50", "75", "100"] {
             assert!(svg.contains(&format!(">{label}</text>")), "gridline {label}");
         }
@@ -1771,10 +1820,11 @@ mod tests {
             &[series("Sales", "#1f5fa8", &values)],
         );
         assert_chart(&svg, "line");
-        for shown in ["Jan", "Mar", "May", "Jul", "Sep", "Nov"] {
+        // Every third month: quarters.
+        for shown in ["Jan", "Apr", "Jul", "Oct"] {
             assert_eq!(svg.matches(&format!(">{shown}</text>")).count(), 3, "{shown}");
         }
-        for hidden in ["Feb", "Apr", "Jun", "Dec"] {
+        for hidden in ["Feb", "Mar", "May", "Jun", "Dec"] {
             assert!(!svg.contains(&format!(">{hidden}</text>")), "{hidden}");
         }
         for year in ["2024", "2025", "2026"] {
@@ -1942,12 +1992,53 @@ mod tests {
             .and_then(|s| s.split('"').next())
             .unwrap();
         assert_eq!(empty.matches('M').count(), 5, "missing, None and NaN cells are blank");
-        assert!(
-            svg.contains(">Marketing<title>Marketing</title></text>"),
-            "no short name: the label"
-        );
+        // No short name: the label, without a tooltip that would say it
+        // twice to a screen reader.
+        assert!(svg.contains(">Marketing</text>"), "no short name: the label");
+        assert!(!svg.contains("<title>Marketing</title>"), "{svg}");
         assert!(svg.contains("fill=\"#e07b28\""), "invalid colour: the palette");
         assert!(svg.contains("role=\"group\""));
+    }
+
+    /// The trust matrix's legend said a blank cell meant "nothing due yet";
+    /// a blank cell is a pair with no promise, a dashed one a pair whose
+    /// promises have not come due.
+    #[test]
+    fn heat_map_legend_tells_no_promise_from_none_due_yet() {
+        let teams = [
+            axis("Sales", "SLS", "#1f5fa8", "/teams/sales/"),
+            axis("Support", "SUP", "#15803d", "/teams/support/"),
+        ];
+        let pending = Some(Cell {
+            pending: true,
+            ..cell(0.0, 2, "/h/#sales-support", "Sales → Support").unwrap()
+        });
+        let cells = vec![vec![None, pending], vec![None, None]];
+        let svg = heat_map(&text("trust"), &teams, &teams, &cells);
+        assert_chart(&svg, "heat");
+        assert!(
+            svg.contains(">no promise</text>") && svg.contains(">none due yet</text>"),
+            "{svg}"
+        );
+        assert!(!svg.contains(">none</text>"), "{svg}");
+        // The legend's swatches look like the cells they explain.
+        let blank = between(&svg, "<path class=\"heat-empty\" d=\"", "/>");
+        assert_eq!(blank.matches('M').count(), 3, "three blank cells: {blank}");
+        assert!(!blank.contains("dasharray"), "blank cells are not dashed: {blank}");
+        let dashed = svg.matches("<rect class=\"heat-empty heat-pending\"").count();
+        assert_eq!(dashed, 2, "the pending cell and its legend swatch: {svg}");
+        assert!(svg.contains("<title>Sales → Support: nothing due yet, 2 commitments</title>"));
+        let legend = svg.split("On time:").nth(1).unwrap_or_default();
+        assert!(
+            legend.contains("class=\"heat-empty\" x=") && legend.contains("stroke-dasharray"),
+            "{legend}"
+        );
+    }
+
+    fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+        let from = text.find(start).map_or(text.len(), |i| i + start.len());
+        let rest = &text[from..];
+        &rest[..rest.find(end).unwrap_or(rest.len())]
     }
 
     #[test]
@@ -2087,7 +2178,7 @@ mod tests {
         assert!(svg.contains("class=\"tl-today\""));
         assert!(svg.contains("class=\"tl-span state-overdue\""));
         assert!(
-            svg.contains(&format!("H{}\" color=", num(WIDTH - TIMELINE_SIDE))),
+            svg.contains(&format!("H{}\" color=", num(TIMELINE_WIDTH - TIMELINE_SIDE))),
             "the span ends today"
         );
         // One date: every event in the middle, nothing divides by zero.
@@ -2097,7 +2188,7 @@ mod tests {
         ];
         let svg = commitment_timeline(&text("same"), &one_day, State::Dropped);
         assert_chart(&svg, "timeline");
-        assert_eq!(svg.matches(&format!("cx=\"{}\"", num(WIDTH / 2.0))).count(), 1);
+        assert_eq!(svg.matches(&format!("cx=\"{}\"", num(TIMELINE_WIDTH / 2.0))).count(), 1);
         let ys = attribute_values(&svg, "<text class=\"tl-label\"", "y");
         assert_ne!(ys[0], ys[1], "labels of the same day go to different lanes");
     }

@@ -50,6 +50,14 @@ const LISTS: [(Kind, &str, &str); 4] = [
     (Kind::Commitment, "data/commitments.json", "commitments"),
 ];
 
+/// `data/scores.json`, the scores by item.
+const SCORES_FILE: &str = "data/scores.json";
+
+/// The path of every data file, for links to them.
+pub(crate) fn paths() -> impl Iterator<Item = &'static str> {
+    LISTS.iter().map(|(_, path, _)| *path).chain([SCORES_FILE])
+}
+
 /// Every item's fragment.
 pub(crate) fn fragments(site: &Site, prepared: &Prepared) -> DataFragments {
     let input = DataInput::new(site, prepared);
@@ -397,7 +405,7 @@ pub(crate) fn scores_file(site: &Site, scores: &ScoreBook) -> OutputFile {
         commitments: scores.commitments.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
         stories: scores.stories.iter().map(|(k, v)| (k.as_str(), *v)).collect(),
     };
-    json_file("data/scores.json", &data)
+    json_file(SCORES_FILE, &data)
 }
 
 /// What the item records are made from.

@@ -66,6 +66,12 @@ pub(crate) struct SiteView {
     pub today: String,
     pub teams: Vec<Value>,
     pub nav: Vec<NavLink>,
+    /// The footer's links to every page no header link leads to: the site's
+    /// own top-level pages and folders (About, Guides), the vocabulary
+    /// gaps, how scores are computed and search.
+    pub footer: Vec<FooterLink>,
+    /// The files for other tools: the Atom feed and `/data/*.json`.
+    pub files: Vec<FooterLink>,
     pub generator: String,
     pub repo_url: String,
     pub repo_branch: String,
@@ -76,6 +82,12 @@ pub(crate) struct NavLink {
     pub title: &'static str,
     pub url: String,
     pub section: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct FooterLink {
+    pub title: String,
+    pub url: String,
 }
 
 /// Renders every body: HTML, outgoing links, text and link diagnostics.
@@ -144,6 +156,28 @@ pub(crate) fn site_view(site: &Site, views: &Views) -> SiteView {
         section,
     })
     .collect();
+    let link = |title: &str, path: &str| FooterLink {
+        title: title.to_string(),
+        url: format!("{base_path}{path}"),
+    };
+    // The plain pages and folders at the top of the site; the list intros
+    // (`glossary/_index.md`) show on their lists, which the header links.
+    let mut footer: Vec<FooterLink> = pages::children(&site.content, "", &base_path)
+        .into_iter()
+        .filter(|l| !pages::is_list_intro(l.url.strip_prefix(&base_path).unwrap_or(&l.url)))
+        .map(|l| FooterLink {
+            title: l.title,
+            url: l.url,
+        })
+        .collect();
+    footer.extend([
+        link("Vocabulary gaps", "gaps/"),
+        link("How scores are computed", "scores/"),
+        link("Ledger of quiet changes", "ledger/"),
+        link("Search", "search/"),
+    ]);
+    let mut files = vec![link("Atom feed", "atom.xml"), link("Calendar", "calendar.ics")];
+    files.extend(data::paths().map(|path| link(path.trim_start_matches("data/"), path)));
     SiteView {
         title: site.config.title.clone(),
         description: site.config.description.clone(),
@@ -156,6 +190,8 @@ pub(crate) fn site_view(site: &Site, views: &Views) -> SiteView {
         today: site.today.to_string(),
         teams: views.team_links.values().cloned().collect(),
         nav,
+        footer,
+        files,
         generator: format!("rapport {}", env!("CARGO_PKG_VERSION")),
         repo_url: site.config.repo.url.clone(),
         repo_branch: site.config.repo.branch.clone(),

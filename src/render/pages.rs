@@ -335,7 +335,8 @@ pub(crate) fn plan(input: &ReaderInput<'_>) -> Vec<PageJob> {
     jobs
 }
 
-fn is_list_intro(url_path: &str) -> bool {
+/// Whether the page at `url_path` is the intro of a list page.
+pub(crate) fn is_list_intro(url_path: &str) -> bool {
     matches!(
         url_path,
         "glossary/" | "teams/" | "stories/" | "commitments/" | "happiness/" | "gaps/" | "ledger/"

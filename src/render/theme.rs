@@ -142,22 +142,70 @@ impl Theme {
 fn escape_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), Error> {
     let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
     match value.as_str() {
-        Some(text) if html && !value.is_safe() => {
-            let mut escaped = String::with_capacity(text.len() + 8);
-            for c in text.chars() {
-                match c {
-                    '&' => escaped.push_str("&amp;"),
-                    '<' => escaped.push_str("&lt;"),
-                    '>' => escaped.push_str("&gt;"),
-                    '"' => escaped.push_str("&quot;"),
-                    '\'' => escaped.push_str("&#39;"),
-                    c => escaped.push(c),
-                }
-            }
-            out.write_str(&escaped).map_err(Error::from)
-        }
+        Some(text) if html && !value.is_safe() => out.write_str(&escape_html(text)).map_err(Error::from),
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
+}
+
+/// Plain text with Markdown code spans (`` `reason` ``) as `<code>`, and
+/// everything else escaped: for text written in a Markdown habit that is not
+/// a Markdown body, such as the scripts' doc comments. A span closes at the
+/// next run of as many backticks; a run that never closes stays as it is.
+fn code_spans(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&escape_html(&rest[..start]));
+        let run = rest[start..].len() - rest[start..].trim_start_matches('`').len();
+        let after = &rest[start + run..];
+        let fence = &rest[start..start + run];
+        // The closing run: exactly `run` backticks, not part of a longer run.
+        let mut from = 0;
+        let close = loop {
+            let Some(i) = after[from..].find(fence).map(|i| i + from) else {
+                break None;
+            };
+            let longer = after[i + run..].starts_with('`') || (i > 0 && after[..i].ends_with('`'));
+            if !longer {
+                break Some(i);
+            }
+            from = i + after[i..].len() - after[i..].trim_start_matches('`').len();
+        };
+        match close {
+            Some(end) if end > 0 => {
+                let code = &after[..end];
+                let code = match code.strip_prefix(' ').and_then(|c| c.strip_suffix(' ')) {
+                    Some(inner) if !inner.trim().is_empty() => inner,
+                    _ => code,
+                };
+                out.push_str("<code>");
+                out.push_str(&escape_html(code));
+                out.push_str("</code>");
+                rest = &after[end + run..];
+            }
+            _ => {
+                out.push_str(fence);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&escape_html(rest));
+    out
 }
 
 fn register_filters(env: &mut Environment<'static>) {
@@ -178,6 +226,10 @@ fn register_filters(env: &mut Environment<'static>) {
             Err(_) => "–".to_string(),
         }
     });
+    // "its `reason`" -> "its <code>reason</code>", the rest escaped
+    env.add_filter("code_spans", |value: Value| -> Value {
+        Value::from_safe_string(code_spans(&value.to_string()))
+    });
     // 1 -> "", 2 -> "s"
     env.add_filter("plural", |n: i64| -> &'static str {
         if n == 1 { "" } else { "s" }
@@ -193,6 +245,24 @@ mod tests {
             path: path.to_string(),
             text: Arc::from(text),
         }
+    }
+
+    #[test]
+    fn code_spans_become_code_and_everything_else_is_escaped() {
+        assert_eq!(
+            code_spans("its `reason`, or `()` <b>&"),
+            "its <code>reason</code>, or <code>()</code> &lt;b&gt;&amp;"
+        );
+        assert_eq!(code_spans("`<script>`"), "<code>&lt;script&gt;</code>");
+        // A double fence holds a backtick; its padding spaces go.
+        assert_eq!(code_spans("``a ` b``"), "<code>a ` b</code>");
+        assert_eq!(code_spans("`` `x` ``"), "<code>`x`</code>");
+        // Unclosed and empty runs stay as written.
+        assert_eq!(code_spans("it's ` open"), "it&#39;s ` open");
+        assert_eq!(code_spans("``` no"), "``` no");
+        assert_eq!(code_spans("a `` b"), "a `` b");
+        assert_eq!(code_spans("no code"), "no code");
+        assert_eq!(code_spans("é `ü`"), "é <code>ü</code>");
     }
 
     #[test]

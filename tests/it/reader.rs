@@ -273,7 +273,7 @@ fn commitments_page_counts_promises_and_deliveries_by_month() {
         "commitments/index.html",
         &page,
         &[
-            "<div class=\"chart-scroll\"><svg",
+            "<div class=\"chart-scroll\" tabindex=\"0\"><svg",
             "id=\"state-overdue\"",
             "id=\"state-dropped\"",
         ],
@@ -320,7 +320,8 @@ fn team_page_charts_its_happiness_in_its_colour_with_its_months_beneath() {
         reads,
         &[
             "<a href=\"/glossary/pipeline/\">Pipeline</a>",
-            "title=\"Sales\">SLS</a>",
+            // "owned by Sales": a sentence, so the full name.
+            "<span class=\"muted\">owned by</span> <a class=\"team-badge\" href=\"/teams/sales/\" style=\"--team: #1f5fa8; --ink: #fff\" title=\"Sales\">Sales</a>",
             "<q>Every lead we generated this quarter.</q>",
         ],
     );
@@ -419,7 +420,7 @@ fn terms_show_used_in_back_links_abbreviations_and_differing_readings() {
         readings,
         &[
             "<span>Sales</span> <span class=\"muted\">(owner)</span>",
-            "<span>Marketing</span> <span class=\"muted own-reading\">its own reading</span>",
+            "<span>Marketing</span> <span class=\"muted own-reading\">(its own reading)</span>",
         ],
     );
     test.assert_page(
@@ -706,7 +707,7 @@ fn screenshots_of_the_reader_pages_at_desktop_and_phone_widths() {
 /// Serves the files of `dir` on a free loopback port until the test ends:
 /// `GET /path/` answers `path/index.html`. Enough for a browser to load a
 /// built site, no more.
-fn serve_folder(dir: &Path) -> u16 {
+pub(crate) fn serve_folder(dir: &Path) -> u16 {
     let listener = TcpListener::bind(("127.0.0.1", 0)).expect("a free port");
     let port = listener.local_addr().expect("an address").port();
     let dir = dir.to_path_buf();

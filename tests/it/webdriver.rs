@@ -173,6 +173,16 @@ impl Browser {
         std::fs::write(path, bytes).expect("write screenshot");
     }
 
+    /// Runs a Chrome DevTools Protocol command through chromedriver (such
+    /// as `Emulation.setEmulatedMedia`); returns its result.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Value {
+        self.command(
+            "POST",
+            "/goog/cdp/execute",
+            Some(&json!({ "cmd": cmd, "params": params })),
+        )
+    }
+
     /// Resizes the window (for phone-width screenshots).
     pub fn resize(&self, width: u32, height: u32) {
         self.command(
@@ -220,7 +230,7 @@ fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
         if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;
         }
-        let n = stream.read(&mut buffer).map_err(|e| e.to_string())?;
+        let n = read_some(&mut stream, &mut buffer)?;
         if n == 0 {
             return Err("connection closed before the head".into());
         }
@@ -242,7 +252,7 @@ fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
         if done {
             break;
         }
-        let n = stream.read(&mut buffer).map_err(|e| e.to_string())?;
+        let n = read_some(&mut stream, &mut buffer)?;
         if n == 0 {
             break;
         }
@@ -251,6 +261,17 @@ fn call(port: u16, method: &str, path: &str, body: Option<&Value>) -> Result<Val
     let rest = String::from_utf8_lossy(&raw[head_end..]).into_owned();
     let payload = if chunked { dechunk(&rest) } else { rest };
     serde_json::from_str(&payload).map_err(|e| format!("{e}: {payload}"))
+}
+
+/// One `read`, again when a signal interrupted it (other tests' child
+/// processes come and go while a browser test waits for its answer).
+fn read_some(stream: &mut TcpStream, buffer: &mut [u8]) -> Result<usize, String> {
+    loop {
+        match stream.read(buffer) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            result => return result.map_err(|e| e.to_string()),
+        }
+    }
 }
 
 fn dechunk(mut text: &str) -> String {
