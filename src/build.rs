@@ -10,7 +10,7 @@
 //! between rebuilds and updates only the parts an edit touches, through the
 //! same functions. There is no other place that assembles a site.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -20,13 +20,15 @@ use crate::render::data::{self, DataFragments};
 use crate::render::pages::{self, PageJob};
 use crate::render::reader::ReaderInput;
 use crate::render::search::SearchIndex;
-use crate::render::{self, OutputFile, Prepared};
+use crate::render::{self, OutputFile, Pages, Prepared, RenderedPage};
 use crate::script::{self, Scored};
 use crate::site::Site;
 use crate::timings::Timings;
 
-/// The result of rendering one page.
-pub(crate) type PageResult = Result<Option<OutputFile>, Diagnostic>;
+/// The result of rendering one page: its output path, or none for a job
+/// with no page, or the template's error. The HTML is in [`Build::files`]
+/// when the build keeps it.
+pub(crate) type PageResult = Result<Option<String>, Diagnostic>;
 
 /// Every stage's state of one build.
 pub struct Build {
@@ -46,14 +48,20 @@ pub struct Build {
 }
 
 impl Build {
-    /// Runs every stage on `site`.
+    /// Runs every stage on `site`, keeping every output file in memory.
     pub fn of(site: Site) -> Build {
+        Build::with(site, Pages::Keep)
+    }
+
+    /// Runs every stage on `site`; `pages` says what becomes of each page
+    /// as soon as it is rendered. The other output files are kept.
+    pub(crate) fn with(site: Site, pages: Pages<'_>) -> Build {
         let mut timings = Timings::default();
         let mut scored = timings.time("score", || script::score_site(&site));
         let scores = std::mem::take(&mut scored.scores);
         let template_call = scored.template_call();
         let prepared = render::prepare_timed(&site, scores, template_call, &mut |stage, took| {
-            timings.stages.push((stage, took));
+            timings.push(stage, took);
         });
         let base_path = site.config.base_path();
         let reader = ReaderInput {
@@ -66,8 +74,9 @@ impl Build {
             today: site.today,
             ledger: &site.git.ledger,
         };
+        timings.time("gaps", || crate::render::reader::vocabulary::vocabulary_gaps(&reader));
         let jobs = timings.time("plan", || pages::plan(&reader));
-        let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs));
+        let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs, pages));
         let data = timings.time("data", || data::fragments(&site, &prepared));
         let search = timings.time("search", || SearchIndex::new(&site.content, &prepared.bodies));
         let mut build = Build {
@@ -90,12 +99,7 @@ impl Build {
         for file in others {
             build.files.insert(file.path, Arc::from(file.bytes));
         }
-        for (job, result) in results {
-            if let Ok(Some(file)) = &result {
-                build.files.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
-            }
-            build.pages.insert(job, result);
-        }
+        build.keep_pages(results);
         build.timings.stages.push(("assemble", started.elapsed()));
         build
     }
@@ -103,15 +107,37 @@ impl Build {
     /// Renders `jobs` again and puts their pages in place; returns the
     /// output paths written.
     pub(crate) fn render_again(&mut self, jobs: &[PageJob]) -> Vec<String> {
-        let mut touched = Vec::new();
-        for (job, result) in render::render_jobs(&self.site, &self.prepared, jobs) {
-            if let Ok(Some(file)) = &result {
-                touched.push(file.path.clone());
-                self.files.insert(file.path.clone(), Arc::from(file.bytes.as_slice()));
-            }
+        let results = render::render_jobs(&self.site, &self.prepared, jobs, Pages::Keep);
+        self.keep_pages(results)
+    }
+
+    /// Puts rendered pages in place (their HTML in `files` when kept, after
+    /// the other files, so that a page wins over a static file at its
+    /// path); returns their output paths.
+    fn keep_pages(&mut self, results: Vec<(PageJob, Result<Option<RenderedPage>, Diagnostic>)>) -> Vec<String> {
+        let mut touched = Vec::with_capacity(results.len());
+        for (job, result) in results {
+            let result = result.map(|page| {
+                page.map(|page| {
+                    if let Some(html) = page.html {
+                        self.files.insert(page.path.clone(), Arc::from(html));
+                    }
+                    touched.push(page.path.clone());
+                    page.path
+                })
+            });
             self.pages.insert(job, result);
         }
         touched
+    }
+
+    /// The output paths of the pages, which win over other files at the
+    /// same path.
+    pub(crate) fn page_paths(&self) -> HashSet<&str> {
+        self.pages
+            .values()
+            .filter_map(|r| r.as_ref().ok().and_then(|p| p.as_deref()))
+            .collect()
     }
 
     /// Puts `files` in place; returns their paths.

@@ -46,6 +46,18 @@ impl Timings {
             ));
         }
         out.push_str(&format!("  {:<14} {:>8.1} ms\n", "total", total.as_secs_f64() * 1000.0));
+        if let Some(peak) = peak_memory_mb() {
+            out.push_str(&format!("  {:<14} {peak:>8.0} MB\n", "peak memory"));
+        }
         out
     }
+}
+
+/// The most memory the process has held so far (its peak resident set),
+/// where the system says (Linux).
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }

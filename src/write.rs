@@ -26,29 +26,97 @@ use anyhow::{Context, Result, bail};
 /// The file rapport leaves in every output folder it writes.
 pub(crate) const MARKER: &str = ".rapport-output";
 
+#[cfg(test)]
 /// Writes `files` (output path, bytes) as the new contents of `out`,
 /// atomically replacing it.
 pub(crate) fn write_site(root: &Path, out: &Path, files: &[(&str, &[u8])]) -> Result<()> {
-    let out = absolute(out)?;
-    check_output_dir(root, &out)?;
-    let parent = out
-        .parent()
-        .with_context(|| format!("output folder `{}` has no parent folder", out.display()))?;
-    fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-    let name = out
-        .file_name()
-        .with_context(|| format!("output folder `{}` has no name", out.display()))?
-        .to_string_lossy()
-        .into_owned();
-    remove_stale_staging(parent, &name)?;
-    let pid = std::process::id();
-    let staging = parent.join(staging_name(&name, Staging::New, pid));
-    let retired = parent.join(staging_name(&name, Staging::Old, pid));
-    if let Err(err) = write_tree(&staging, files) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(err);
+    let staged = StagedSite::create(root, out)?;
+    staged.write_all(files)?;
+    staged.publish()
+}
+
+/// A new site being written into its staging folder beside the output
+/// folder. Files may be written from many threads at once; `publish` swaps
+/// the folder in, and a staged site dropped unpublished (a build with
+/// errors, a failed write) is removed, leaving the last good site as it was.
+#[derive(Debug)]
+pub(crate) struct StagedSite {
+    staging: PathBuf,
+    out: PathBuf,
+    retired: PathBuf,
+    published: bool,
+}
+
+impl StagedSite {
+    /// Checks `out` (see [`check_output_dir`]), removes the staging folders
+    /// of killed builds, and creates this build's.
+    pub(crate) fn create(root: &Path, out: &Path) -> Result<StagedSite> {
+        let out = absolute(out)?;
+        check_output_dir(root, &out)?;
+        let parent = out
+            .parent()
+            .with_context(|| format!("output folder `{}` has no parent folder", out.display()))?;
+        fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
+        let name = out
+            .file_name()
+            .with_context(|| format!("output folder `{}` has no name", out.display()))?
+            .to_string_lossy()
+            .into_owned();
+        remove_stale_staging(parent, &name)?;
+        let pid = std::process::id();
+        let staged = StagedSite {
+            staging: parent.join(staging_name(&name, Staging::New, pid)),
+            retired: parent.join(staging_name(&name, Staging::Old, pid)),
+            out,
+            published: false,
+        };
+        fs::create_dir_all(&staged.staging)
+            .with_context(|| format!("failed to create `{}`", staged.staging.display()))?;
+        fs::write(
+            staged.staging.join(MARKER),
+            "This folder is written by rapport and replaced on every build.\n",
+        )
+        .with_context(|| format!("failed to write into `{}`", staged.staging.display()))?;
+        Ok(staged)
     }
-    swap_in(&staging, &out, &retired)
+
+    /// Writes one file at output path `rel`.
+    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = safe_join(&self.staging, rel)?;
+        if let Err(err) = fs::write(&path, bytes) {
+            // Most files go into a folder of their own: create it on demand.
+            if err.kind() != io::ErrorKind::NotFound {
+                return Err(err).with_context(|| format!("failed to write `{}`", path.display()));
+            }
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
+            }
+            fs::write(&path, bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Writes `files`, in parallel.
+    pub(crate) fn write_all(&self, files: &[(&str, &[u8])]) -> Result<()> {
+        use rayon::prelude::*;
+        files.par_iter().try_for_each(|(rel, bytes)| self.write(rel, bytes))
+    }
+
+    /// Swaps the staged site in as the output folder.
+    pub(crate) fn publish(mut self) -> Result<()> {
+        // Whatever happens in the swap, the folders are left for the next
+        // build to tidy: removing one now could remove the only whole site.
+        self.published = true;
+        swap_in(&self.staging, &self.out, &self.retired)
+    }
+}
+
+impl Drop for StagedSite {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 /// The two kinds of folder a build keeps beside the output.
@@ -243,23 +311,6 @@ fn failpoint(name: &str) {
         }
         std::process::abort();
     }
-}
-
-fn write_tree(dir: &Path, files: &[(&str, &[u8])]) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
-    fs::write(
-        dir.join(MARKER),
-        "This folder is written by rapport and replaced on every build.\n",
-    )
-    .with_context(|| format!("failed to write into `{}`", dir.display()))?;
-    for (rel, bytes) in files {
-        let path = safe_join(dir, rel)?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("failed to create `{}`", parent.display()))?;
-        }
-        fs::write(&path, bytes).with_context(|| format!("failed to write `{}`", path.display()))?;
-    }
-    Ok(())
 }
 
 /// Joins an output-relative path, refusing anything that would leave `dir`.
@@ -492,7 +543,8 @@ mod tests {
         let out = root.join("public");
         write_site(&root, &out, &[file("a.html", "one")]).unwrap();
         let staging = root.join(".public.rapport-new-1");
-        write_tree(&staging, &[file("b.html", "two")]).unwrap();
+        fs::create_dir_all(&staging).unwrap();
+        fs::write(staging.join("b.html"), "two").unwrap();
         swap_with_renames(&staging, &out, &root.join(".public.rapport-old-1")).unwrap();
         assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "two");
         assert!(!out.join("a.html").exists());

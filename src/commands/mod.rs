@@ -18,6 +18,7 @@ use crate::console;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Format};
 use crate::ledger::worktree::{self, BaseSource};
+use crate::render::Pages;
 use crate::scaffold;
 use crate::site::{BuildOptions, Site};
 use crate::write;
@@ -59,14 +60,25 @@ fn print_diagnostics(diagnostics: &Diagnostics, format: Format) {
 fn build(args: &BuildArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let site = Site::load(&args.site.root, &options(&args.site))?;
-    let build = Build::of(site);
+    let out = &args.out;
+    // Pages go straight into the staging folder as they are rendered, from
+    // every rendering thread; the folder is swapped in only if the build
+    // has no error, and removed otherwise.
+    let staged = write::StagedSite::create(&args.site.root, out)?;
+    let write_page = |path: &str, html: &[u8]| {
+        staged.write(path, html).map_err(|err| {
+            Diagnostic::error(path, format!("{err:#}"))
+                .hint("check that the output folder's disk has room and is writable")
+        })
+    };
+    let build = Build::with(site, Pages::Hand(&write_page));
     let diagnostics = build.diagnostics();
     print_diagnostics(&diagnostics, args.format);
     print_ledger_note(&build.site);
     let errors = diagnostics.error_count();
     let warnings = diagnostics.warning_count();
-    let out = &args.out;
     if errors > 0 {
+        drop(staged);
         eprintln!(
             "build failed: {}, {}; {} was left as it was ({} ms)",
             console::count(errors, "error"),
@@ -77,13 +89,21 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_SITE_ERRORS));
     }
     let writing = Instant::now();
-    let files: Vec<(&str, &[u8])> = build.files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
-    write::write_site(&args.site.root, out, &files)?;
+    // The other files; a page wins over a static file at its path.
+    let pages = build.page_paths();
+    let files: Vec<(&str, &[u8])> = build
+        .files
+        .iter()
+        .filter(|(path, _)| !pages.contains(path.as_str()))
+        .map(|(p, b)| (p.as_str(), &b[..]))
+        .collect();
+    staged.write_all(&files)?;
+    staged.publish()?;
     let wrote = writing.elapsed();
     eprintln!(
         "built {} pages ({} files) into {}: {}, {} in {} ms",
         build.page_count(),
-        build.files.len(),
+        files.len() + pages.len(),
         out.display(),
         console::count(errors, "error"),
         console::count(warnings, "warning"),
@@ -101,7 +121,7 @@ fn build(args: &BuildArgs) -> Result<ExitCode> {
 fn check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let site = Site::load(&args.site.root, &options(&args.site))?;
-    let build = Build::of(site);
+    let build = Build::with(site, Pages::Discard);
     let mut diagnostics = build.diagnostics();
     let quiet = uncommitted_quiet_changes(&build.site, args.since.as_deref());
     if !quiet.is_empty() {

@@ -327,12 +327,33 @@ pub(crate) fn render_body(site: &Site, prepared: &Prepared, key: &ItemKey) -> Op
     ))
 }
 
-/// Renders the pages in `jobs`, each with its own result.
+/// What becomes of each page as soon as it is rendered.
+#[derive(Clone, Copy)]
+pub(crate) enum Pages<'a> {
+    /// Kept in memory: the dev server serves them from there.
+    Keep,
+    /// Handed to a writer on the rendering thread, then dropped, so that
+    /// `rapport build` never holds the whole site and writes in parallel.
+    Hand(&'a (dyn Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync)),
+    /// Rendered only to find errors (`rapport check`).
+    Discard,
+}
+
+/// One rendered page: its output path, and its HTML when kept.
+#[derive(Debug, Clone)]
+pub(crate) struct RenderedPage {
+    pub path: String,
+    pub html: Option<Vec<u8>>,
+}
+
+/// Renders the pages in `jobs`, each with its own result; `pages` says
+/// what becomes of the HTML.
 pub(crate) fn render_jobs(
     site: &Site,
     prepared: &Prepared,
     jobs: &[PageJob],
-) -> Vec<(PageJob, Result<Option<OutputFile>, Diagnostic>)> {
+    pages: Pages<'_>,
+) -> Vec<(PageJob, Result<Option<RenderedPage>, Diagnostic>)> {
     let base_path = site.config.base_path();
     let input = ContextInput {
         content: &site.content,
@@ -350,12 +371,26 @@ pub(crate) fn render_jobs(
         .map(|job| {
             let result = match pages::context(job, &input) {
                 None => Ok(None),
-                Some(ctx) => prepared.theme.render(ctx.template, ctx.context).map(|html| {
-                    Some(OutputFile {
-                        path: job.output_path(),
-                        bytes: html.into_bytes(),
-                    })
-                }),
+                Some(ctx) => {
+                    let path = job.output_path();
+                    match pages {
+                        Pages::Keep => prepared.theme.render(ctx.template, ctx.context).map(|html| {
+                            Some(RenderedPage {
+                                path,
+                                html: Some(html.into_bytes()),
+                            })
+                        }),
+                        Pages::Hand(write) => prepared
+                            .theme
+                            .render(ctx.template, ctx.context)
+                            .and_then(|html| write(&path, html.as_bytes()))
+                            .map(|()| Some(RenderedPage { path, html: None })),
+                        Pages::Discard => prepared
+                            .theme
+                            .render_to(ctx.template, ctx.context, std::io::sink())
+                            .map(|()| Some(RenderedPage { path, html: None })),
+                    }
+                }
             };
             (job.clone(), result)
         })

@@ -97,6 +97,17 @@ impl Theme {
         template.render(context).map_err(|err| self.diagnostic(&err))
     }
 
+    /// Renders template `name` with `context` into `out`, for a page whose
+    /// HTML is not kept (`rapport check` finds template errors this way
+    /// without holding a string per page).
+    pub(crate) fn render_to(&self, name: &str, context: Value, out: impl std::io::Write) -> Result<(), Diagnostic> {
+        let template = self.env.get_template(name).map_err(|err| self.diagnostic(&err))?;
+        template
+            .render_captured_to(context, out)
+            .map(|_| ())
+            .map_err(|err| self.diagnostic(&err))
+    }
+
     /// A template error as a diagnostic at the template's file and line.
     pub(crate) fn diagnostic(&self, err: &Error) -> Diagnostic {
         let name = err.name().unwrap_or("template");

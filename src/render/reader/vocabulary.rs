@@ -11,6 +11,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use serde::Serialize;
 
 use crate::model::{ItemKey, Term};
@@ -95,42 +97,53 @@ pub(crate) fn vocabulary_gaps(input: &ReaderInput<'_>) -> Arc<VocabularyGaps> {
 fn compute_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
     let content = input.content;
     let teams: Vec<TeamLink> = (0..content.teams.len()).map(|i| team_link_at(input, i)).collect();
+    // Each term on its own, in parallel; then put together in term order.
+    let per_term: Vec<(Vec<UnreadUse>, Option<TermLine>, Option<GapRow>)> = content
+        .terms
+        .par_iter()
+        .enumerate()
+        .map(|(t, term)| {
+            let line = term_line(input, term);
+            let cells: Vec<GapCell> = (0..content.teams.len())
+                .map(|team| {
+                    let uses = input.usage.get(t, team);
+                    let count = uses.map_or(0, |u| u.count);
+                    let state = cell_state(input, term, team, uses.is_some());
+                    GapCell {
+                        state,
+                        count,
+                        href: (state == "uses")
+                            .then(|| uses.and_then(|u| u.records.first()).map(|k| url_of(input, k)))
+                            .flatten(),
+                    }
+                })
+                .collect();
+            let mut unread = Vec::new();
+            for (team, cell) in cells.iter().enumerate() {
+                if let (Some(uses), "uses") = (input.usage.get(t, team), cell.state) {
+                    unread.push(unread_use(input, &line, &teams[team], uses));
+                }
+            }
+            let unowned = line.owner.is_none().then(|| line.clone());
+            let row =
+                (line.owner.is_none() || cells.iter().any(|c| c.state == "uses")).then(|| GapRow { term: line, cells });
+            (unread, unowned, row)
+        })
+        .collect();
     let mut unread = Vec::new();
     let mut unowned = Vec::new();
     let mut rows = Vec::new();
-    for (t, term) in content.terms.iter().enumerate() {
-        let line = term_line(input, term);
-        let cells: Vec<GapCell> = (0..content.teams.len())
-            .map(|team| {
-                let uses = input.usage.get(t, team);
-                let count = uses.map_or(0, |u| u.count);
-                let state = cell_state(input, term, team, uses.is_some());
-                GapCell {
-                    state,
-                    count,
-                    href: (state == "uses")
-                        .then(|| uses.and_then(|u| u.records.first()).map(|k| url_of(input, k)))
-                        .flatten(),
-                }
-            })
-            .collect();
-        for (team, cell) in cells.iter().enumerate() {
-            if let (Some(uses), "uses") = (input.usage.get(t, team), cell.state) {
-                unread.push(unread_use(input, &line, &teams[team], uses));
-            }
-        }
-        if line.owner.is_none() {
-            unowned.push(line.clone());
-        }
-        if line.owner.is_none() || cells.iter().any(|c| c.state == "uses") {
-            rows.push(GapRow { term: line, cells });
-        }
+    for (uses, line, row) in per_term {
+        unread.extend(uses);
+        unowned.extend(line);
+        rows.extend(row);
     }
-    unread.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| a.term.title.to_lowercase().cmp(&b.term.title.to_lowercase()))
-            .then_with(|| a.team.title.cmp(&b.team.title))
+    unread.sort_by_cached_key(|u| {
+        (
+            std::cmp::Reverse(u.count),
+            u.term.title.to_lowercase(),
+            u.team.title.clone(),
+        )
     });
     // Terms are in A–Z order already; the sort is stable.
     rows.sort_by_key(|row| std::cmp::Reverse(row.term.readings));
