@@ -125,8 +125,8 @@ fn compute_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
                 }
             }
             let unowned = line.owner.is_none().then(|| line.clone());
-            let row =
-                (line.owner.is_none() || cells.iter().any(|c| c.state == "uses")).then(|| GapRow { term: line, cells });
+            let row = (line.owner.is_none() || cells.iter().any(|c| c.state == "uses"))
+                .then_some(GapRow { term: line, cells });
             (unread, unowned, row)
         })
         .collect();
