@@ -328,7 +328,7 @@ pub(crate) fn render_body(site: &Site, prepared: &Prepared, key: &ItemKey) -> Op
 }
 
 /// Writes one page (output path, HTML), or says why it could not.
-pub(crate) type WritePage = dyn Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync;
+pub(crate) type WritePage<'a> = dyn Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync + 'a;
 
 /// What becomes of each page as soon as it is rendered.
 #[derive(Clone, Copy)]
@@ -337,7 +337,7 @@ pub(crate) enum Pages<'a> {
     Keep,
     /// Handed to a writer on the rendering thread, then dropped, so that
     /// `rapport build` never holds the whole site and writes in parallel.
-    Hand(&'a WritePage),
+    Hand(&'a WritePage<'a>),
     /// Rendered only to find errors (`rapport check`).
     Discard,
 }
