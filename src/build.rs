@@ -76,9 +76,12 @@ impl Build {
         };
         timings.time("gaps", || crate::render::reader::vocabulary::vocabulary_gaps(&reader));
         let jobs = timings.time("plan", || pages::plan(&reader));
+        let collisions = pages::collisions(&reader);
         let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs, pages));
         let data = timings.time("data", || data::fragments(&site, &prepared));
         let search = timings.time("search", || SearchIndex::new(&site.content, &prepared.bodies));
+        let mut prepared = prepared;
+        prepared.diagnostics.extend(collisions);
         let mut build = Build {
             site,
             scored,

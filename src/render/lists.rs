@@ -7,7 +7,7 @@
 //!
 //! | list | URL | items |
 //! |---|---|---|
-//! | a state of the board | `commitments/<state>/` | commitment cards |
+//! | a state of the board | `commitments/state/<state>/` (beside the commitments' own pages, never in their place) | commitment cards |
 //! | promises a team made / received | `teams/<slug>/made/`, `…/received/` | commitment cards |
 //! | stories crediting a team | `teams/<slug>/stories/` | story cards |
 //! | terms a team owns / reads its own way / uses without a reading | `teams/<slug>/owns/`, `…/reads/`, `…/undefined/` | terms |
@@ -36,8 +36,9 @@ pub(crate) const GLOSSARY_PER_PAGE: usize = 100;
 pub(crate) const STORIES_PER_PAGE: usize = 30;
 /// Rows per page of the gaps matrix.
 pub(crate) const MATRIX_PER_PAGE: usize = 50;
-/// How many items a page shows of a list before linking to the whole list.
-pub(crate) const PREVIEW: usize = 12;
+/// How many of a team's promises in one state its page shows before
+/// linking to the whole list.
+pub(crate) const TEAM_PREVIEW: usize = 4;
 
 /// A list with pages of its own.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,7 +71,7 @@ impl ListKey {
     /// The URL path of the list's first page, relative to the base path.
     pub(crate) fn url_path(&self) -> String {
         match self {
-            ListKey::State(state) => format!("commitments/{}/", state.name()),
+            ListKey::State(state) => format!("commitments/state/{}/", state.name()),
             ListKey::Made(team) => format!("teams/{team}/made/"),
             ListKey::Received(team) => format!("teams/{team}/received/"),
             ListKey::Credited(team) => format!("teams/{team}/stories/"),

@@ -173,7 +173,7 @@ pub(crate) fn site_view(site: &Site, views: &Views) -> SiteView {
     footer.extend([
         link("Vocabulary gaps", "gaps/"),
         link("How scores are computed", "scores/"),
-        link("Ledger of quiet changes", "ledger/"),
+        link("Promise ledger", "ledger/"),
         link("Search", "search/"),
     ]);
     let mut files = vec![link("Atom feed", "atom.xml"), link("Calendar", "calendar.ics")];

@@ -6,13 +6,14 @@
 //! its page by item key or list, so the dev server can re-render just the
 //! jobs a change touches.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use minijinja::{Value, context};
 use serde::Serialize;
 
 use crate::config::RepoConfig;
 use crate::date::Date;
+use crate::diagnostic::Diagnostic;
 use crate::git::{self, GitInfo};
 use crate::model::{Content, ItemKey, Kind, State};
 use crate::render::lists::{self, ListKey, page_count, page_path, paginator};
@@ -100,11 +101,15 @@ pub(crate) fn preview(key: &ListKey) -> usize {
     match key {
         // Every pair has its page: the trust matrix links each cell to it.
         ListKey::Pair(..) => 0,
-        ListKey::Made(_) | ListKey::Received(_) => lists::PREVIEW,
+        // The team page shows this many per state: the list has pages as
+        // soon as one state has more.
+        ListKey::Made(_) | ListKey::Received(_) => lists::TEAM_PREVIEW,
         ListKey::Credited(_) => 6,
         ListKey::Owns(_) | ListKey::UsedIn(_) => 20,
         ListKey::Reads(_) | ListKey::Undefined(_) => 10,
-        ListKey::State(_) => 10,
+        // The home page shows this many overdue and at-risk promises, the
+        // board this many of each state.
+        ListKey::State(_) => HOME_ATTENTION,
         // The whole list is every team's list put together: the gaps page
         // shows its start and links to each team's.
         ListKey::Unread => usize::MAX,
@@ -328,11 +333,68 @@ pub(crate) fn plan(input: &ReaderInput<'_>) -> Vec<PageJob> {
     for folder in folders_without_page(content) {
         jobs.push(PageJob::Folder(folder));
     }
+    let mut generated: HashSet<String> = HashSet::new();
     for (key, len) in all_lists(input) {
+        generated.insert(key.url_path());
         jobs.extend(jobs_of(&key, len));
     }
+    generated.extend(jobs.iter().filter(|j| !is_content_page(j)).map(PageJob::url_path));
+    // A page of the site's own at a URL rapport generates (a commitment
+    // named `open`, `content/gaps/unowned.md`) is left out: `collisions`
+    // reports it.
+    jobs.retain(|job| !is_content_page(job) || !generated.contains(&job.url_path()));
     jobs.sort();
     jobs
+}
+
+fn is_content_page(job: &PageJob) -> bool {
+    matches!(job, PageJob::Item(_) | PageJob::Folder(_))
+}
+
+/// The site's own pages whose URL rapport generates for a page or a list
+/// of its own, whether or not that list is long enough to have pages now:
+/// each is an error at its file, and is left out of the plan.
+pub(crate) fn collisions(input: &ReaderInput<'_>) -> Vec<Diagnostic> {
+    let content = input.content;
+    let mut generated: HashMap<String, String> = all_lists(input)
+        .into_iter()
+        .map(|(key, _)| (key.url_path(), format!("the list at `/{}`", key.url_path())))
+        .collect();
+    let mut fixed = vec![
+        PageJob::Home,
+        PageJob::Teams,
+        PageJob::Commitments,
+        PageJob::Scoring,
+        PageJob::Happiness,
+        PageJob::Search,
+        PageJob::Glossary(1),
+        PageJob::Stories(1),
+        PageJob::Gaps(1),
+        PageJob::Ledger(1),
+    ];
+    fixed.sort();
+    for job in fixed {
+        generated.insert(job.url_path(), format!("the page at `/{}`", job.url_path()));
+    }
+    let mut out = Vec::new();
+    for item in content.items() {
+        let meta = item.meta();
+        if meta.kind == Kind::Page && (meta.url_path.is_empty() || is_list_intro(&meta.url_path)) {
+            continue;
+        }
+        let url = PageJob::Item(meta.key()).url_path();
+        if let Some(what) = generated.get(&url) {
+            out.push(
+                Diagnostic::error(
+                    &meta.path,
+                    format!("this file's page would be at `/{url}`, where rapport writes {what}"),
+                )
+                .at(1, 1)
+                .hint("rename the file: its name decides its URL"),
+            );
+        }
+    }
+    out
 }
 
 /// Whether the page at `url_path` is the intro of a list page.
@@ -510,15 +572,11 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                 let list = lists::in_state(content, state);
                 attention.extend(
                     list.iter()
-                        .take(HOME_ATTENTION)
+                        .take(preview(&ListKey::State(state)))
                         .filter_map(|c| views.cards.values.commitments.get(*c).cloned()),
                 );
-                if list.len() > HOME_ATTENTION {
-                    more.push(context! {
-                        label => state.label(),
-                        count => list.len(),
-                        url => format!("{base_path}{}", ListKey::State(state).url_path()),
-                    });
+                if let Some(url) = list_url(&ListKey::State(state), &reader) {
+                    more.push(context! { label => state.label(), count => list.len(), url });
                 }
             }
             (
@@ -615,6 +673,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                         reads => list_url(&ListKey::Reads(slug.clone()), &reader),
                         undefined => list_url(&ListKey::Undefined(slug.clone()), &reader),
                     };
+                    let totals = context! { reads => list_len(&ListKey::Reads(slug.clone()), &reader) };
                     let previews = context! {
                         made => preview(&ListKey::Made(String::new())),
                         stories => preview(&ListKey::Credited(String::new())),
@@ -623,15 +682,26 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                     };
                     (
                         "team.html",
-                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary, more, preview => previews, ledger => to_value(record::team_ledger(&ledger, &t.meta.slug)) },
+                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary, more, totals, preview => previews, ledger => to_value(record::team_ledger(&ledger, &t.meta.slug)) },
                     )
                 }
                 Kind::Term => {
                     let t = &content.terms[i];
                     let used_in_more = list_url(&ListKey::UsedIn(t.meta.slug.clone()), &reader);
+                    // The glossary page that lists the term, at its letter.
+                    let letter = index_letter(&t.meta.title);
+                    let anchor = if letter == "#" {
+                        "other".to_string()
+                    } else {
+                        letter.to_lowercase()
+                    };
+                    let letter_url = format!(
+                        "{base_path}{}#letter-{anchor}",
+                        page_path("glossary/", i / lists::GLOSSARY_PER_PAGE + 1)
+                    );
                     (
                         "term.html",
-                        context! { site, page => meta(&t.meta.title, "term", "glossary", &first_line(&views.terms[i]), Some(&t.meta.path)), term => views.terms[i].clone(), used_in_preview => preview(&ListKey::UsedIn(String::new())), used_in_more },
+                        context! { site, page => meta(&t.meta.title, "term", "glossary", &first_line(&views.terms[i]), Some(&t.meta.path)), term => views.terms[i].clone(), used_in_preview => preview(&ListKey::UsedIn(String::new())), used_in_more, letter_url },
                     )
                 }
                 Kind::Story => {

@@ -299,7 +299,7 @@ fn edits_that_move_items_between_list_pages_match_a_full_build() {
     let site = site_with_long_lists();
     let (mut live, first) = LiveSite::open(site.root(), options()).unwrap();
     assert!(first.ok(), "{:?}", first.diagnostics);
-    assert!(live.outputs().contains_key("commitments/open/page/2/index.html"));
+    assert!(live.outputs().contains_key("commitments/state/open/page/2/index.html"));
     assert!(
         live.outputs()
             .contains_key("happiness/from-sales-to-support/page/2/index.html")

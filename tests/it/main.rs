@@ -18,6 +18,7 @@ mod feeds;
 mod figures;
 mod layers;
 mod ledger;
+mod lists;
 mod live;
 mod load;
 mod page_size;

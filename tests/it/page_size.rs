@@ -57,13 +57,13 @@ fn no_page_of_the_ten_thousand_item_site_weighs_more_than_a_megabyte() {
 
     // The commitments still at risk are a list of pages, chained both ways,
     // with stable URLs.
-    let first = &pages["commitments/at-risk/index.html"];
+    let first = &pages["commitments/state/at-risk/index.html"];
     assert!(
-        first.contains(r#"<link rel="next" href="/commitments/at-risk/page/2/">"#),
+        first.contains(r#"<link rel="next" href="/commitments/state/at-risk/page/2/">"#),
         "{first:.2000}"
     );
-    let second = &pages["commitments/at-risk/page/2/index.html"];
-    assert!(second.contains(r#"<link rel="prev" href="/commitments/at-risk/">"#));
+    let second = &pages["commitments/state/at-risk/page/2/index.html"];
+    assert!(second.contains(r#"<link rel="prev" href="/commitments/state/at-risk/">"#));
 
     // Each cell of the trust matrix links to the page of its pair, which
     // lists the promises between the two teams.
