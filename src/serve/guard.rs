@@ -13,6 +13,22 @@
 //! the guard); the answers flow back the same way. tiny_http still parses
 //! every request and writes every answer.
 //!
+//! Each request goes to tiny_http on a private connection of its own (a
+//! link), closed for writing once the request is sent, and the answers are
+//! copied back in the order of the requests, pipelined ones included.
+//! tiny_http gives every connection one thread of its pool for as long as
+//! the connection is open, and its pool can queue a new connection with no
+//! thread left to take it (it counts a thread as idle until that thread has
+//! woken up, so a few connections arriving together are all queued for the
+//! same one): with a browser's keep-alive connections and a live-reload
+//! stream holding the threads, the queued connection waited until another
+//! closed, and one of a few parallel requests went unanswered for as long
+//! as the page stayed open. A link holds its thread only until its one
+//! request is answered, so whatever tiny_http queues is soon taken. Keeping
+//! the client's connection open is the guard's business: it closes it after
+//! an answer only when the request asked for that, by tiny_http's rule
+//! ([`closes_connection`]).
+//!
 //! Request bodies are relayed only up to [`MAX_BODY`] (413 past it), and
 //! never with `Transfer-Encoding` (501): the server takes no bodies, and the
 //! guard must know where each request ends to find the next head.
@@ -22,9 +38,9 @@
 //! the body waited for the client's delayed ACK, about 40 ms per request on
 //! a keep-alive connection.
 //!
-//! Each connection costs two small threads here (one per direction) besides
-//! tiny_http's own; an idle keep-alive connection holds them until the
-//! client closes it, as tiny_http's thread already did.
+//! Each connection costs two small threads here (one reads requests, one
+//! copies answers); an idle keep-alive connection holds them until the
+//! client closes it, and holds nothing of tiny_http's.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -32,7 +48,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -52,8 +68,14 @@ const RELAY_BUFFER: usize = 16 * 1024;
 /// Stack of the relay threads: their buffers live on the heap.
 const RELAY_STACK: usize = 128 * 1024;
 
-/// How long a refusal waits for tiny_http to finish the answers it owes
-/// on the same connection, so that the refusal comes after them.
+/// How many requests of one connection may be on their way to tiny_http
+/// while an earlier answer is still being copied back: a client that
+/// pipelines a thousand requests holds a few links at a time, not a
+/// thousand.
+const PIPELINE: usize = 4;
+
+/// How long a refusal waits for the answers to the requests before it on
+/// the same connection, so that it comes after them.
 const EARLIER_ANSWERS: Duration = Duration::from_secs(5);
 
 /// After a refusal, how much of what the client still sends is read and
@@ -188,6 +210,32 @@ fn trim(bytes: &[u8]) -> &[u8] {
     &bytes[start..end]
 }
 
+/// Whether the request whose head is `head` ends its connection, by
+/// tiny_http's rule: `Connection: close` or `upgrade`, or HTTP/1.0 without
+/// `keep-alive`. A version other than 1.0 or 1.1 ends it too: tiny_http
+/// answers such a request with an error.
+pub(crate) fn closes_connection(head: &[u8]) -> bool {
+    let mut lines = head.split(|&b| b == b'\n');
+    let request_line = lines.next().map(trim).unwrap_or_default();
+    let version = request_line.split(|&b| b == b' ').nth(2).unwrap_or_default();
+    // The first `Connection` header counts, as in tiny_http.
+    let connection = lines.find_map(|line| {
+        let colon = line.iter().position(|&b| b == b':')?;
+        trim(&line[..colon])
+            .eq_ignore_ascii_case(b"connection")
+            .then(|| trim(&line[colon + 1..]).to_ascii_lowercase())
+    });
+    let says = |word: &[u8]| connection.as_deref().is_some_and(|value| find(value, word).is_some());
+    if says(b"close") || says(b"upgrade") {
+        return true;
+    }
+    match version {
+        b"HTTP/1.1" => false,
+        b"HTTP/1.0" => !says(b"keep-alive"),
+        _ => true,
+    }
+}
+
 /// The private socket tiny_http listens on behind the guard.
 #[cfg(unix)]
 pub(crate) struct Upstream {
@@ -311,104 +359,121 @@ pub(crate) fn accept_loop(listener: TcpListener, upstream: Arc<Upstream>, stop: 
     }
 }
 
-/// Relays one connection: this thread reads the client's requests, a second
-/// one copies tiny_http's answers back.
+/// What the copying thread sends back for one request, in order.
+enum Answer {
+    /// tiny_http's answer, read from the request's link until tiny_http
+    /// closes it.
+    Link(Link),
+    /// The guard's own answer, after which the connection closes.
+    Refuse(Refusal),
+}
+
+/// Relays one connection: this thread reads the client's requests and
+/// sends each on a link of its own; a second one copies the answers back.
 fn relay(client: TcpStream, upstream: &Upstream) {
     let _ = client.set_nodelay(true);
-    let Ok(server) = upstream.connect() else {
+    let Ok(client_out) = client.try_clone() else {
         return;
     };
-    let (Ok(client_out), Ok(server_in)) = (client.try_clone(), server.try_clone()) else {
-        return;
-    };
-    let refusing = Arc::new(AtomicBool::new(false));
-    let (answered, all_answered) = channel();
-    let answers = {
-        let refusing = refusing.clone();
-        std::thread::Builder::new()
-            .name("rapport-guard".to_string())
-            .stack_size(RELAY_STACK)
-            .spawn(move || copy_answers(server_in, client_out, &refusing, &answered))
-    };
-    if answers.is_err() {
+    let (answers, to_copy) = sync_channel(PIPELINE);
+    let (copied, all_copied) = channel();
+    let copier = std::thread::Builder::new()
+        .name("rapport-guard".to_string())
+        .stack_size(RELAY_STACK)
+        .spawn(move || copy_answers(&to_copy, client_out, &copied));
+    if copier.is_err() {
         let _ = client.shutdown(Shutdown::Both);
         return;
     }
-    forward_requests(client, server, &refusing, &all_answered);
+    forward_requests(client, upstream, &answers, &all_copied);
 }
 
-/// Client to tiny_http: whole heads only, each within the limit, then
-/// exactly the body its `Content-Length` announces.
-fn forward_requests(mut client: TcpStream, mut server: Link, refusing: &AtomicBool, all_answered: &Receiver<()>) {
+/// Client to tiny_http: whole heads only, each within the limit and on a
+/// link of its own, then exactly the body its `Content-Length` announces.
+/// Returning drops `answers`: the copier sends what is owed, then closes.
+fn forward_requests(
+    mut client: TcpStream,
+    upstream: &Upstream,
+    answers: &SyncSender<Answer>,
+    all_copied: &Receiver<()>,
+) {
     let mut pending: Vec<u8> = Vec::with_capacity(MAX_HEAD);
-    let mut body_left: u64 = 0;
     let mut buffer = vec![0u8; RELAY_BUFFER];
     loop {
-        // Hand on what `pending` holds: body bytes, then whole heads.
-        while !pending.is_empty() {
-            if body_left > 0 {
-                let n = pending.len().min(usize::try_from(body_left).unwrap_or(usize::MAX));
-                if server.write_all(&pending[..n]).is_err() {
-                    return;
+        let (len, body) = match scan_head(&pending) {
+            Head::Complete { len, body } => (len, body),
+            Head::Refuse(refusal) => {
+                if answers.send(Answer::Refuse(refusal)).is_ok() {
+                    linger(client, all_copied);
                 }
-                pending.drain(..n);
-                body_left -= n as u64;
+                return;
+            }
+            Head::Partial => {
+                // Read no more of a head than the limit leaves room for.
+                match client.read(&mut buffer[..MAX_HEAD - pending.len()]) {
+                    // The client is done sending: what it sent is answered.
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => pending.extend_from_slice(&buffer[..n]),
+                }
                 continue;
             }
-            match scan_head(&pending) {
-                Head::Partial => break,
-                Head::Complete { len, body } => {
-                    if server.write_all(&pending[..len]).is_err() {
-                        return;
-                    }
-                    pending.drain(..len);
-                    body_left = body;
-                }
-                Head::Refuse(refusal) => {
-                    refuse(client, &server, refusing, all_answered, refusal);
-                    return;
-                }
-            }
+        };
+        let closes = closes_connection(&pending[..len]);
+        let Ok(mut link) = upstream.connect() else {
+            return;
+        };
+        let Ok(answer) = link.try_clone() else {
+            return;
+        };
+        // Queued before the request is sent, so that answers keep the
+        // order of the requests; waits while PIPELINE answers are owed.
+        if answers.send(Answer::Link(answer)).is_err() || link.write_all(&pending[..len]).is_err() {
+            return;
         }
-        // Read no more of a head than the limit leaves room for.
-        let room = if body_left > 0 {
-            buffer.len().min(usize::try_from(body_left).unwrap_or(usize::MAX))
-        } else {
-            MAX_HEAD - pending.len()
-        };
-        let n = match client.read(&mut buffer[..room]) {
-            Ok(0) | Err(_) => {
-                // The client is done sending: tiny_http answers what it has.
-                let _ = server.shutdown(Shutdown::Write);
-                return;
-            }
-            Ok(n) => n,
-        };
-        if body_left > 0 {
-            if server.write_all(&buffer[..n]).is_err() {
-                return;
-            }
-            body_left -= n as u64;
-        } else {
-            pending.extend_from_slice(&buffer[..n]);
+        pending.drain(..len);
+        if send_body(&mut client, &mut link, &mut pending, body, &mut buffer).is_err() {
+            return;
+        }
+        // The request is whole: tiny_http answers it and closes the link.
+        let _ = link.shutdown(Shutdown::Write);
+        if closes {
+            return;
         }
     }
 }
 
-/// Answers `refusal` after the answers tiny_http still owes on this
-/// connection, then closes it.
-fn refuse(mut client: TcpStream, server: &Link, refusing: &AtomicBool, all_answered: &Receiver<()>, refusal: Refusal) {
-    refusing.store(true, Ordering::SeqCst);
-    // tiny_http sees the end of the requests, answers the ones it has read
-    // and closes its side, which ends the answer copying.
-    let _ = server.shutdown(Shutdown::Write);
-    if all_answered.recv_timeout(EARLIER_ANSWERS).is_ok() {
-        let _ = client.write_all(refusal.response().as_bytes());
-        let _ = client.flush();
-        let _ = client.shutdown(Shutdown::Write);
-        // Closing with unread bytes would reset the connection and could
-        // destroy the answer before the client reads it; read a little of
-        // what is still coming first, never all of it.
+/// Sends the `left` bytes of a body to `link`: first those already read
+/// into `pending`, then what the client still sends. A body is at most
+/// [`MAX_BODY`], which the link's buffer holds while tiny_http answers.
+fn send_body(
+    client: &mut TcpStream,
+    link: &mut Link,
+    pending: &mut Vec<u8>,
+    mut left: u64,
+    buffer: &mut [u8],
+) -> io::Result<()> {
+    let n = pending.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+    link.write_all(&pending[..n])?;
+    pending.drain(..n);
+    left -= n as u64;
+    while left > 0 {
+        let room = buffer.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = client.read(&mut buffer[..room])?;
+        if n == 0 {
+            return Err(io::ErrorKind::UnexpectedEof.into());
+        }
+        link.write_all(&buffer[..n])?;
+        left -= n as u64;
+    }
+    Ok(())
+}
+
+/// After a refusal has been queued: waits until it is written, then reads
+/// a little of what the client still sends before closing. Closing with
+/// unread bytes would reset the connection and could destroy the answer
+/// before the client reads it; all of it is never read.
+fn linger(mut client: TcpStream, all_copied: &Receiver<()>) {
+    if all_copied.recv_timeout(EARLIER_ANSWERS).is_ok() {
         let _ = client.set_read_timeout(Some(LINGER_TIME));
         let mut sink = [0u8; 4096];
         let mut drained = 0;
@@ -422,31 +487,46 @@ fn refuse(mut client: TcpStream, server: &Link, refusing: &AtomicBool, all_answe
     let _ = client.shutdown(Shutdown::Both);
 }
 
-/// tiny_http to client, until either side closes.
-fn copy_answers(mut server: Link, mut client: TcpStream, refusing: &AtomicBool, answered: &Sender<()>) {
+/// tiny_http to client: each answer in turn, until the requests end or the
+/// client is gone; then closes the connection.
+fn copy_answers(to_copy: &Receiver<Answer>, mut client: TcpStream, copied: &Sender<()>) {
     let mut buffer = vec![0u8; RELAY_BUFFER];
-    loop {
-        match server.read(&mut buffer) {
-            Ok(0) | Err(_) => {
-                // tiny_http closed the connection: so does the guard, unless
-                // a refusal is still to be written.
-                if !refusing.load(Ordering::SeqCst) {
-                    let _ = client.shutdown(Shutdown::Both);
-                }
-                break;
-            }
-            Ok(n) => {
-                if client.write_all(&buffer[..n]).is_err() {
+    for answer in to_copy {
+        match answer {
+            Answer::Link(mut link) => {
+                if copy_answer(&mut link, &mut client, &mut buffer).is_err() {
                     // The client is gone: tell tiny_http (and a live-reload
-                    // stream's next write) at once.
-                    let _ = server.shutdown(Shutdown::Both);
+                    // stream's next write) at once, and stop reading
+                    // requests (the next one queued finds no copier).
+                    let _ = link.shutdown(Shutdown::Both);
                     let _ = client.shutdown(Shutdown::Both);
-                    break;
+                    return;
                 }
+            }
+            Answer::Refuse(refusal) => {
+                let _ = client.write_all(refusal.response().as_bytes());
+                let _ = client.flush();
+                let _ = client.shutdown(Shutdown::Write);
+                let _ = copied.send(());
+                return;
             }
         }
     }
-    let _ = answered.send(());
+    // No more requests, and every one has its answer.
+    let _ = client.shutdown(Shutdown::Both);
+}
+
+/// Copies one answer: everything tiny_http writes on `link` until it closes
+/// it. An error is the client's: a link that fails ends its answer.
+fn copy_answer(link: &mut Link, client: &mut TcpStream, buffer: &mut [u8]) -> io::Result<()> {
+    loop {
+        match link.read(buffer) {
+            Ok(0) => return Ok(()),
+            Ok(n) => client.write_all(&buffer[..n])?,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -517,6 +597,34 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(head)
             );
+        }
+    }
+
+    #[test]
+    fn connections_close_when_the_request_says_so() {
+        let closes = |head: &str| closes_connection(head.as_bytes());
+        assert!(!closes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assert!(!closes("GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n"));
+        assert!(closes("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"));
+        assert!(closes("GET / HTTP/1.1\r\nconnection:Keep-Alive, Close\r\n\r\n"));
+        assert!(closes(
+            "GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+        ));
+        assert!(closes("GET / HTTP/1.0\r\n\r\n"));
+        assert!(!closes("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+        // Only the first `Connection` header counts, as in tiny_http.
+        assert!(!closes(
+            "GET / HTTP/1.1\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n"
+        ));
+        // A header merely containing the word is not `Connection`.
+        assert!(!closes("GET / HTTP/1.1\r\nX-Connection: close\r\n\r\n"));
+        for head in [
+            "GET / HTTP/2.0\r\n\r\n",
+            "GET /\r\n\r\n",
+            "nonsense\r\n\r\n",
+            "GET /a b HTTP/1.1\r\n\r\n",
+        ] {
+            assert!(closes(head), "{head:?}");
         }
     }
 

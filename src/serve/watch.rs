@@ -6,9 +6,19 @@
 //! `rapport.toml` and for those folders appearing later; a `target/` or
 //! `.git/` next to them never wakes the server. Editors' temporary and
 //! backup files are dropped here ([`crate::load::classify`]). A batch ends
-//! when no event has arrived for a short quiet period, so an atomic save
-//! (write a temp file, rename it over the original) or a `git checkout` of
-//! a thousand files becomes one rebuild, or two at most.
+//! when no event has arrived for a short quiet period ([`QUIET`]), so an
+//! atomic save (write a temp file, rename it over the original) is one
+//! rebuild, soon after the save. Once a batch holds more files or events
+//! than a save makes, it is a burst (a `git checkout`, a script, a
+//! search-and-replace) and ends only after a longer quiet
+//! ([`BURST_QUIET`]): a busy machine pauses the program writing the files
+//! for longer than a save's quiet, and a burst handed over at each pause
+//! was several rebuilds, and reloads of half-changed sites (a file created
+//! but not yet written is an error for a moment). No batch waits longer
+//! than [`MAX_WAIT`], so files that never stop changing still get
+//! rebuilds. When the system dropped events (its queue overflowed in a
+//! huge burst), the batch says the whole site changed, and the rebuild
+//! reads it all again.
 //!
 //! Symbolic links are not followed by the watcher: a link out of the site
 //! (to `/etc`, to a home folder) must not make the server watch, or list,
@@ -28,13 +38,41 @@ use crate::load::{self, Role, SITE_FOLDERS as WATCHED_FOLDERS};
 
 /// How long the stream of events must be quiet before a batch is handed over.
 pub(crate) const QUIET: Duration = Duration::from_millis(12);
-/// The longest a batch waits for quiet before it is handed over anyway.
-pub(crate) const MAX_WAIT: Duration = Duration::from_millis(1500);
+/// Files in one batch from which it is a burst: an editor's save changes
+/// one (its temporary and backup files are dropped), "save all" a few.
+pub(crate) const BURST_FILES: usize = 3;
+/// Events in one batch past which it is a burst even with fewer files (a
+/// large file written in many pieces): a save makes a handful (vim's, with
+/// its probe and backup files, about ten).
+pub(crate) const BURST_EVENTS: usize = 32;
+/// How long a burst must be quiet before it is handed over.
+pub(crate) const BURST_QUIET: Duration = Duration::from_millis(100);
+/// The longest a batch waits for quiet before it is handed over anyway: a
+/// checkout of thousands of files on a busy machine takes seconds.
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(5);
+
+/// The quiet that ends a batch of `files` changed paths from `events`
+/// events.
+pub(crate) fn quiet_after(files: usize, events: usize) -> Duration {
+    if files >= BURST_FILES || events > BURST_EVENTS {
+        BURST_QUIET
+    } else {
+        QUIET
+    }
+}
+
+/// What the file watcher reports.
+enum Change {
+    /// Something happened at this path.
+    Path(PathBuf),
+    /// Events were lost: anything may have changed.
+    Everything,
+}
 
 /// A running watcher: keep it alive for as long as events are wanted.
 pub struct SiteWatcher {
     watcher: Box<dyn Watcher + Send>,
-    events: Receiver<PathBuf>,
+    events: Receiver<Change>,
     root: PathBuf,
     theme: String,
 }
@@ -84,15 +122,19 @@ impl SiteWatcher {
         loop {
             let first = self.events.recv().ok()?;
             let mut batch = BTreeSet::new();
-            self.add(&mut batch, &first);
+            self.add(&mut batch, first);
+            let mut events = 1;
             let started = Instant::now();
             loop {
                 let left = MAX_WAIT.saturating_sub(started.elapsed());
                 if left.is_zero() {
                     break;
                 }
-                match self.events.recv_timeout(QUIET.min(left)) {
-                    Ok(path) => self.add(&mut batch, &path),
+                match self.events.recv_timeout(quiet_after(batch.len(), events).min(left)) {
+                    Ok(change) => {
+                        self.add(&mut batch, change);
+                        events += 1;
+                    }
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return None,
                 }
@@ -103,7 +145,17 @@ impl SiteWatcher {
         }
     }
 
-    fn add(&mut self, batch: &mut BTreeSet<String>, path: &Path) {
+    fn add(&mut self, batch: &mut BTreeSet<String>, change: Change) {
+        let path = match change {
+            Change::Path(path) => path,
+            Change::Everything => {
+                // A watched folder in the batch makes the rebuild read the
+                // whole site again ([`crate::live`]).
+                batch.extend(WATCHED_FOLDERS.iter().map(|folder| folder.to_string()));
+                return;
+            }
+        };
+        let path = path.as_path();
         let Some(rel) = load::relative(&self.root, path) else {
             return;
         };
@@ -146,17 +198,66 @@ fn is_folder_event(rel: &str, path: &Path) -> bool {
 }
 
 struct EventSender {
-    sender: Sender<PathBuf>,
+    sender: Sender<Change>,
 }
 
 impl notify::EventHandler for EventSender {
     fn handle_event(&mut self, event: notify::Result<Event>) {
         let Ok(event) = event else { return };
+        if event.need_rescan() {
+            let _ = self.sender.send(Change::Everything);
+            return;
+        }
         if matches!(event.kind, EventKind::Access(_)) {
             return;
         }
         for path in event.paths {
-            let _ = self.sender.send(path);
+            let _ = self.sender.send(Change::Path(path));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use notify::EventHandler;
+    use notify::event::{CreateKind, Flag};
+
+    use super::*;
+
+    #[test]
+    fn a_burst_needs_a_longer_quiet_than_a_save() {
+        // A save: one file, a few events; "save all" of two files.
+        assert_eq!(quiet_after(1, 3), QUIET);
+        assert_eq!(quiet_after(0, 10), QUIET);
+        assert_eq!(quiet_after(BURST_FILES - 1, 6), QUIET);
+        // A checkout: more files; a large file written in many pieces.
+        assert_eq!(quiet_after(BURST_FILES, BURST_FILES), BURST_QUIET);
+        assert_eq!(quiet_after(1, BURST_EVENTS + 1), BURST_QUIET);
+        assert!(BURST_QUIET > QUIET && MAX_WAIT > BURST_QUIET);
+    }
+
+    #[test]
+    fn lost_events_rebuild_the_whole_site() {
+        let (sender, events) = channel();
+        let mut handler = EventSender { sender };
+        // inotify's queue overflowed: notify says so with no path at all.
+        handler.handle_event(Ok(Event::new(EventKind::Other).set_flag(Flag::Rescan)));
+        handler.handle_event(Ok(
+            Event::new(EventKind::Create(CreateKind::File)).add_path(PathBuf::from("/site/content/a.md"))
+        ));
+        assert!(matches!(events.try_recv(), Ok(Change::Everything)));
+        assert!(matches!(events.try_recv(), Ok(Change::Path(p)) if p == Path::new("/site/content/a.md")));
+
+        // The batch names every watched folder, which makes the rebuild
+        // read the whole site again.
+        let root = std::env::temp_dir().join(format!("rapport-watch-rescan-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        let mut watcher = SiteWatcher::start(&root, "default", false).unwrap();
+        let mut batch = BTreeSet::new();
+        watcher.add(&mut batch, Change::Everything);
+        drop(watcher);
+        std::fs::remove_dir_all(&root).unwrap();
+        let folders: BTreeSet<String> = WATCHED_FOLDERS.iter().map(|f| f.to_string()).collect();
+        assert_eq!(batch, folders);
     }
 }

@@ -136,6 +136,25 @@ impl Served {
     pub fn events(&self) -> Events {
         Events::open(self.port)
     }
+
+    /// Waits, reload after reload, until `check` holds of what is served;
+    /// returns the reload events seen. On a busy machine one edit can reach
+    /// the server in two batches (the file emptied, then written), so a
+    /// test asks for the state it ends in, not for the first reload to
+    /// show it.
+    pub fn until_reloaded(&self, events: &mut Events, check: impl Fn(&Served) -> bool) -> Vec<serde_json::Value> {
+        let deadline = Instant::now() + DEADLINE;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .unwrap_or_else(|| panic!("not served as expected within {DEADLINE:?}; reloads: {seen:?}"));
+            seen.push(events.expect("reload", left));
+            if check(self) {
+                return seen;
+            }
+        }
+    }
 }
 
 impl Drop for Served {
@@ -252,19 +271,31 @@ impl Events {
 
     /// The next event named `wanted`, skipping others.
     pub fn expect(&mut self, wanted: &str, timeout: Duration) -> serde_json::Value {
+        self.expect_matching(wanted, timeout, |_| true)
+    }
+
+    /// The next event named `wanted` whose data passes `check`, skipping
+    /// others.
+    pub fn expect_matching(
+        &mut self,
+        wanted: &str,
+        timeout: Duration,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
         let deadline = Instant::now() + timeout;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.next(left) {
-                Some((name, data)) if name == wanted => return data,
+                Some((name, data)) if name == wanted && check(&data) => return data,
                 Some(_) => continue,
                 None => break,
             }
         }
-        panic!("no `{wanted}` event within {timeout:?}");
+        panic!("no matching `{wanted}` event within {timeout:?}");
     }
 }
 
-const DEADLINE: Duration = Duration::from_secs(15);
+/// How long a test waits for the server to show an edit.
+const DEADLINE: Duration = Duration::from_secs(30);
 
 #[test]
 fn serves_pages_folders_redirects_and_404() {
@@ -373,14 +404,19 @@ fn editing_a_file_sends_a_reload_and_serves_new_content() {
     let rel = "content/stories/acme-renewal.md";
     let text = served.read(rel);
     served.write(rel, &format!("{text}\nWe also fixed the status page together.\n"));
-    let data = events.expect("reload", DEADLINE);
-    let changed = data["changed"].as_array().expect("changed list");
+    let reloads = served.until_reloaded(&mut events, |s| {
+        s.get("/stories/acme-renewal/")
+            .body
+            .contains("We also fixed the status page together.")
+    });
     assert!(
-        changed.iter().any(|c| c == "/stories/acme-renewal/"),
-        "the story page is listed: {data}"
+        reloads.iter().all(|data| data["changed"]
+            .as_array()
+            .expect("changed list")
+            .iter()
+            .any(|c| c == "/stories/acme-renewal/")),
+        "every reload lists the story page: {reloads:?}"
     );
-    let page = served.get("/stories/acme-renewal/");
-    assert!(page.body.contains("We also fixed the status page together."));
 }
 
 #[test]
@@ -427,16 +463,16 @@ fn bad_yaml_keeps_the_last_good_page_and_shows_the_error() {
     assert_ne!(good, bad, "the fixture has the line this test breaks");
     served.write(rel, &bad);
 
-    let data = events.expect("errors", DEADLINE);
+    // Errors of the file half written may come first.
+    let is_yaml_error =
+        |e: &serde_json::Value| e["path"] == rel && e["message"].as_str().is_some_and(|m| m.contains("invalid YAML"));
+    let data = events.expect_matching("errors", DEADLINE, |data| {
+        data["errors"]
+            .as_array()
+            .is_some_and(|errors| errors.iter().any(is_yaml_error))
+    });
     let errors = data["errors"].as_array().expect("errors");
-    let error = errors
-        .iter()
-        .find(|e| e["path"] == rel)
-        .unwrap_or_else(|| panic!("an error in {rel}: {data}"));
-    assert!(
-        error["message"].as_str().expect("message").contains("invalid YAML"),
-        "{error}"
-    );
+    let error = errors.iter().find(|e| is_yaml_error(e)).expect("the YAML error");
     assert!(error["line"].as_u64().expect("line") >= 2, "{error}");
     let status: serde_json::Value = serde_json::from_str(&served.get("/__rapport/status").body).expect("status JSON");
     assert!(!status["errors"].as_array().expect("errors").is_empty());
@@ -445,11 +481,12 @@ fn bad_yaml_keeps_the_last_good_page_and_shows_the_error() {
     assert!(page.body.contains("Marketing Qualified Lead"));
 
     served.write(rel, &format!("{good}\nFixed again.\n"));
-    let data = events.expect("reload", DEADLINE);
-    assert_eq!(data["errors"].as_array().map(Vec::len), Some(0), "{data}");
+    let reloads = served.until_reloaded(&mut events, |s| s.get("/glossary/mql/").body.contains("Fixed again."));
+    for data in &reloads {
+        assert_eq!(data["errors"].as_array().map(Vec::len), Some(0), "{data}");
+    }
     let status: serde_json::Value = serde_json::from_str(&served.get("/__rapport/status").body).expect("status JSON");
     assert_eq!(status["errors"].as_array().map(Vec::len), Some(0));
-    assert!(served.get("/glossary/mql/").body.contains("Fixed again."));
 }
 
 #[test]
@@ -468,14 +505,10 @@ fn edits_made_while_the_site_never_built_cleanly_are_served_once_fixed() {
     served.write(story, &format!("{text}\nEdited while broken.\n"));
     events.expect("errors", DEADLINE);
     served.write(rel, &good);
-    events.expect("reload", DEADLINE);
-    assert!(
-        served
-            .get("/stories/acme-renewal/")
-            .body
-            .contains("Edited while broken."),
-        "the story's edit is served after the fix"
-    );
+    // The story's edit is served after the fix.
+    served.until_reloaded(&mut events, |s| {
+        s.get("/stories/acme-renewal/").body.contains("Edited while broken.")
+    });
 }
 
 #[test]
@@ -496,13 +529,16 @@ fn new_folders_and_renamed_folders_are_picked_up() {
         "content/handbook/travel/booking.md",
         "---\ntitle: Booking travel\n---\nBook early.\n",
     );
-    events.expect("reload", DEADLINE);
-    assert!(served.get("/handbook/travel/booking/").body.contains("Book early."));
+    // Two folders and a file: more than one batch on a busy machine.
+    served.until_reloaded(&mut events, |s| {
+        s.get("/handbook/travel/booking/").body.contains("Book early.")
+    });
     let root = served.site.root();
     fs::rename(root.join("content/handbook"), root.join("content/manual")).expect("rename folder");
-    events.expect("reload", DEADLINE);
-    assert_eq!(served.get("/handbook/travel/booking/").status, 404);
-    assert!(served.get("/manual/travel/booking/").body.contains("Book early."));
+    served.until_reloaded(&mut events, |s| {
+        s.get("/handbook/travel/booking/").status == 404
+            && s.get("/manual/travel/booking/").body.contains("Book early.")
+    });
 }
 
 #[test]
@@ -513,34 +549,64 @@ fn a_css_change_swaps_stylesheets_without_a_reload() {
     );
     let mut events = served.events();
     served.write("static/extra.css", "body { color: navy; }\n");
-    let data = events.expect("reload", DEADLINE);
-    assert_eq!(data["css_only"], true, "{data}");
-    assert!(served.get("/extra.css").body.contains("navy"));
+    let reloads = served.until_reloaded(&mut events, |s| s.get("/extra.css").body.contains("navy"));
+    for data in &reloads {
+        assert_eq!(data["css_only"], true, "{data}");
+    }
 }
 
 #[test]
 fn a_burst_of_a_thousand_files_ends_in_the_right_state() {
-    // Alone: on a machine busy with a browser test, the thousand writes
-    // spread over more of the watcher's batches than the count allows.
+    // A `git checkout` or a script: a thousand new files, then a hundred of
+    // them written again. However a busy machine spreads the writes over
+    // the watcher's batches, the server must end serving every file as last
+    // written, and must not rebuild once per file (a batch per pause was up
+    // to four rebuilds here; one per file would be a thousand). Alone: it
+    // loads the machine.
     let _alone = crate::support::exclusive();
     let mut served = Served::start("good");
     let mut events = served.events();
     let root = served.site.root().join("content/notes");
     fs::create_dir_all(&root).expect("mkdir");
+    let note = |i: usize, again: bool| {
+        let word = if again { "revised" } else { "first" };
+        format!("---\ntitle: Note {i}\n---\nNote number {i}, {word} version.\n")
+    };
     for i in 0..1000 {
-        fs::write(
-            root.join(format!("note-{i:04}.md")),
-            format!("---\ntitle: Note {i}\n---\nNote number {i}.\n"),
-        )
-        .expect("write");
+        fs::write(root.join(format!("note-{i:04}.md")), note(i, false)).expect("write");
     }
-    events.expect("reload", Duration::from_secs(60));
-    // Let any second batch finish, then count the rebuilds.
+    for i in (0..1000).step_by(10) {
+        fs::write(root.join(format!("note-{i:04}.md")), note(i, true)).expect("write again");
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        // The last file written shows last.
+        let last = served.get("/notes/note-0990/");
+        if last.body.contains("Note number 990, revised version.") {
+            break;
+        }
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .unwrap_or_else(|| panic!("the burst was not served within 120 s: {}", last.status));
+        events.expect("reload", left);
+    }
+    // Let any later rebuild finish, then count them all.
     while events.next(Duration::from_secs(3)).is_some() {}
     let rebuilds = served.count_lines("changed: rebuilt", Duration::from_millis(300));
-    assert!((1..=2).contains(&rebuilds), "{rebuilds} rebuilds");
-    assert!(served.get("/notes/note-0999/").body.contains("Note number 999."));
-    assert!(served.get("/notes/note-0000/").body.contains("Note number 0."));
+    eprintln!("a thousand files and a hundred rewrites: {rebuilds} rebuilds");
+    assert!((1..=10).contains(&rebuilds), "{rebuilds} rebuilds for a thousand files");
+    let stream = TcpStream::connect(("127.0.0.1", served.port)).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    for i in 0..1000 {
+        let path = format!("/notes/note-{i:04}/");
+        let (status, body) = get_kept_alive(&stream, served.port, &path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(status, 200, "{path}");
+        let word = if i % 10 == 0 { "revised" } else { "first" };
+        assert!(
+            body.contains(&format!("Note number {i}, {word} version.")),
+            "{path} is not as last written"
+        );
+    }
 }
 
 #[test]
@@ -601,8 +667,9 @@ fn polling_watcher_sees_edits_too() {
     let rel = "content/guides/writing.md";
     let text = served.read(rel);
     served.write(rel, &format!("{text}\nSeen by polling.\n"));
-    events.expect("reload", DEADLINE);
-    assert!(served.get("/guides/writing/").body.contains("Seen by polling."));
+    served.until_reloaded(&mut events, |s| {
+        s.get("/guides/writing/").body.contains("Seen by polling.")
+    });
 }
 
 #[test]
@@ -987,4 +1054,145 @@ fn bodies_and_pipelined_requests_keep_their_order_on_one_connection() {
     let (status, missing) = read_answer(&mut reader);
     assert_eq!(status, 404);
     assert!(String::from_utf8_lossy(&missing).contains("Page not found"));
+}
+
+/// One GET on `stream`, which stays open; the answer's status and body, or
+/// what went wrong (a read that timed out is an answer that never came).
+fn get_kept_alive(stream: &TcpStream, port: u16, path: &str) -> Result<(u16, String), String> {
+    let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
+    writer
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
+    let mut reader = BufReader::new(stream.try_clone().map_err(|e| e.to_string())?);
+    let mut status = 0;
+    let mut length = 0;
+    let mut chunked = false;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) => return Err("closed without an answer".to_string()),
+            Ok(_) => {}
+            Err(e) => return Err(format!("no answer: {e}")),
+        }
+        let text = line.trim_end();
+        if text.is_empty() {
+            break;
+        }
+        if let Some(code) = text.strip_prefix("HTTP/1.1 ") {
+            status = code[..3].parse().map_err(|_| format!("status line {text:?}"))?;
+        }
+        if let Some((name, value)) = text.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().map_err(|_| format!("length {value:?}"))?;
+            }
+            if name.eq_ignore_ascii_case("transfer-encoding") && value.trim().eq_ignore_ascii_case("chunked") {
+                chunked = true;
+            }
+        }
+    }
+    let mut body = Vec::new();
+    if chunked {
+        // Answers over 32 KB come in chunks: a hex size line, the bytes, CRLF.
+        loop {
+            line.clear();
+            reader.read_line(&mut line).map_err(|e| format!("chunk size: {e}"))?;
+            let size = usize::from_str_radix(line.trim_end(), 16).map_err(|_| format!("chunk size {line:?}"))?;
+            let mut chunk = vec![0u8; size + 2];
+            reader.read_exact(&mut chunk).map_err(|e| format!("chunk: {e}"))?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        body.resize(length, 0);
+        reader.read_exact(&mut body).map_err(|e| format!("body: {e}"))?;
+    }
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+#[test]
+fn parallel_requests_beside_open_event_streams_are_all_answered() {
+    // tiny_http gives each connection a pool thread for as long as it stays
+    // open, and its pool could queue a new connection with no thread left
+    // to take it: with a page's keep-alive connections and its event
+    // streams open, one of a few parallel requests was never answered (not
+    // until another connection closed). The pool is smallest on a new
+    // server, so several servers each take rounds of 16, 4 and 8
+    // connections opened at once, as a browser loading pages does; every
+    // round keeps its connections open until each is answered, and an
+    // answer may take up to 10 s.
+    for server in 0..6 {
+        let served = Served::start("good");
+        let _streams: Vec<Events> = (0..2).map(|_| served.events()).collect();
+        for round in 0..30 {
+            let parallel = [16, 4, 8][round % 3];
+            if let Err(err) = parallel_round(served.port, parallel) {
+                panic!("server {server}, round {round} ({parallel} connections at once): {err}");
+            }
+        }
+        assert_eq!(served.get("/glossary/mql/").status, 200, "still serving");
+    }
+}
+
+/// Opens `parallel` connections at once, sends two GETs on each (every
+/// fourth connection asks for its second answer on a connection of its own,
+/// closed after), and checks every answer while all are still open.
+fn parallel_round(port: u16, parallel: usize) -> Result<(), String> {
+    const PAGES: [(&str, &str); 5] = [
+        ("/", "Fixture Alignment"),
+        ("/glossary/", "Glossary"),
+        ("/glossary/mql/", "Marketing Qualified Lead"),
+        ("/style.css", "prefers-color-scheme"),
+        ("/__rapport/live.js", "EventSource"),
+    ];
+    let start = std::sync::Arc::new(std::sync::Barrier::new(parallel));
+    let clients: Vec<_> = (0..parallel)
+        .map(|i| {
+            let start = start.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+                stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+                let mut answers = Vec::new();
+                for k in 0..2 {
+                    let (path, text) = PAGES[(i + k) % PAGES.len()];
+                    let answer = if i % 4 == 3 && k == 1 {
+                        let answer = request(port, "GET", path, &[]);
+                        Ok((answer.status, answer.body))
+                    } else {
+                        get_kept_alive(&stream, port, path)
+                    };
+                    let failed = answer.is_err();
+                    answers.push((path, text, answer));
+                    if failed {
+                        break;
+                    }
+                }
+                (stream, answers)
+            })
+        })
+        .collect();
+    // Joined one by one: every connection stays open until all are answered.
+    let mut open = Vec::new();
+    let mut result = Ok(());
+    for (i, client) in clients.into_iter().enumerate() {
+        let (stream, answers) = client.join().map_err(|_| format!("client {i} panicked"))?;
+        for (path, text, answer) in answers {
+            let checked = match answer {
+                Ok((200, body)) if body.contains(text) => Ok(()),
+                Ok((status, body)) => Err(format!(
+                    "connection {i}: {path} gave {status}: {}",
+                    &body[..body.len().min(200)]
+                )),
+                Err(err) => Err(format!("connection {i}: {path} was not answered within 10 s: {err}")),
+            };
+            if result.is_ok() {
+                result = checked;
+            }
+        }
+        open.push(stream);
+    }
+    result
 }
