@@ -25,7 +25,7 @@ use serde::Serialize;
 use crate::model::{Content, Kind, State};
 use crate::render::reader::ReaderInput;
 use crate::render::reader::trust::pair_id;
-use crate::render::reader::vocabulary::{team_unread, vocabulary_gaps};
+use crate::render::reader::vocabulary::{team_unread, unread_views, vocabulary_gaps};
 use crate::render::view::to_value;
 
 /// Items per page of a list.
@@ -386,7 +386,7 @@ fn whole_list(key: &ListKey, input: &ReaderInput<'_>, number: usize) -> Option<L
                     "Every time a team uses a term without having written how it reads it, most used first.",
                     "unread",
                     gaps.unread.len(),
-                    page_of(&gaps.unread, number, PER_PAGE)
+                    unread_views(input, page_of(&gaps.unread, number, PER_PAGE).iter())
                         .into_iter()
                         .map(to_value)
                         .collect(),

@@ -771,12 +771,12 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                 term_count => gaps.term_count,
                 team_count => gaps.team_count,
                 unread_total, unowned_total, rows_total,
-                unread => if first_page { to_value(gaps.unread.iter().take(UNREAD_ON_GAPS).collect::<Vec<_>>()) } else { Value::UNDEFINED },
+                unread => if first_page { to_value(reader::vocabulary::unread_views(&reader, gaps.unread.iter().take(UNREAD_ON_GAPS))) } else { Value::UNDEFINED },
                 unowned => if first_page { to_value(gaps.unowned.iter().take(preview(&ListKey::Unowned)).collect::<Vec<_>>()) } else { Value::UNDEFINED },
                 unread_by_team => if first_page { Value::from(unread_by_team(&gaps, &reader)) } else { Value::UNDEFINED },
                 unowned_more => list_url(&ListKey::Unowned, &reader),
                 teams => to_value(&gaps.teams),
-                rows => to_value(lists::page_of(&gaps.rows, *n, per)),
+                rows => to_value(reader::vocabulary::gap_rows(&reader, &lists::page_of(&gaps.rows, *n, per))),
             };
             (
                 "gaps.html",

@@ -17,29 +17,40 @@ use serde::Serialize;
 
 use crate::model::{ItemKey, Term};
 use crate::render::reader::{ReaderInput, team_link, team_link_at};
-use crate::render::usage::TermUse;
 use crate::render::view::{ItemLink, TeamLink, item_link};
 
 /// How many places of use a gap links to; the rest are counted.
 pub(crate) const USED_IN_SHOWN: usize = 3;
 
 /// Where each team stands with each term.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct VocabularyGaps {
     pub term_count: usize,
     pub team_count: usize,
-    /// Every team use of a term without a reading, most uses first.
-    pub unread: Vec<UnreadUse>,
+    /// Every team use of a term without a reading, most uses first, as
+    /// positions: a page makes the views of the few it shows
+    /// ([`unread_views`]), as 56,000 views would weigh 100 MB at 10,000
+    /// items.
+    pub unread: Vec<Unread>,
     /// By team (position in the content): where its uses are in `unread`.
-    #[serde(skip)]
     pub by_team: Vec<Vec<usize>>,
     /// Terms no team owns, A–Z.
     pub unowned: Vec<TermLine>,
     /// The matrix's columns: every team, by title.
     pub teams: Vec<TeamLink>,
     /// The matrix's rows: terms with a gap (no owner, or used by a team
-    /// without its reading), most readings first, then A–Z.
-    pub rows: Vec<GapRow>,
+    /// without its reading), most readings first, then A–Z, by position;
+    /// [`gap_rows`] makes a page's rows.
+    pub rows: Vec<usize>,
+}
+
+/// One team using one term without having written its reading, by
+/// position in the content.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unread {
+    pub term: usize,
+    pub team: usize,
+    pub count: u32,
 }
 
 /// A term, as the gaps page names it.
@@ -98,60 +109,50 @@ fn compute_gaps(input: &ReaderInput<'_>) -> VocabularyGaps {
     let content = input.content;
     let teams: Vec<TeamLink> = (0..content.teams.len()).map(|i| team_link_at(input, i)).collect();
     // Each term on its own, in parallel; then put together in term order.
-    let per_term: Vec<(Vec<UnreadUse>, Option<TermLine>, Option<GapRow>)> = content
+    let per_term: Vec<(Vec<Unread>, Option<TermLine>, bool)> = content
         .terms
         .par_iter()
         .enumerate()
         .map(|(t, term)| {
-            let line = term_line(input, term);
-            let cells: Vec<GapCell> = (0..content.teams.len())
-                .map(|team| {
-                    let uses = input.usage.get(t, team);
-                    let count = uses.map_or(0, |u| u.count);
-                    let state = cell_state(input, term, team, uses.is_some());
-                    GapCell {
-                        state,
-                        count,
-                        href: (state == "uses")
-                            .then(|| uses.and_then(|u| u.records.first()).map(|k| url_of(input, k)))
-                            .flatten(),
-                    }
-                })
-                .collect();
             let mut unread = Vec::new();
-            for (team, cell) in cells.iter().enumerate() {
-                if let (Some(uses), "uses") = (input.usage.get(t, team), cell.state) {
-                    unread.push(unread_use(input, &line, &teams[team], uses));
+            for team in 0..content.teams.len() {
+                if let Some(uses) = input.usage.get(t, team)
+                    && cell_state(input, term, team, true) == "uses"
+                {
+                    unread.push(Unread {
+                        term: t,
+                        team,
+                        count: uses.count,
+                    });
                 }
             }
-            let unowned = line.owner.is_none().then(|| line.clone());
-            let row = (line.owner.is_none() || cells.iter().any(|c| c.state == "uses"))
-                .then_some(GapRow { term: line, cells });
+            let unowned = term.owner.is_none().then(|| term_line(input, term));
+            let row = term.owner.is_none() || !unread.is_empty();
             (unread, unowned, row)
         })
         .collect();
     let mut unread = Vec::new();
     let mut unowned = Vec::new();
     let mut rows = Vec::new();
-    for (uses, line, row) in per_term {
+    for (t, (uses, line, row)) in per_term.into_iter().enumerate() {
         unread.extend(uses);
         unowned.extend(line);
-        rows.extend(row);
+        if row {
+            rows.push(t);
+        }
     }
-    unread.sort_by_cached_key(|u| {
-        (
-            std::cmp::Reverse(u.count),
-            u.term.title.to_lowercase(),
-            u.team.title.clone(),
-        )
+    let titles: Vec<String> = content.terms.iter().map(|t| t.meta.title.to_lowercase()).collect();
+    unread.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| titles[a.term].cmp(&titles[b.term]))
+            .then_with(|| teams[a.team].title.cmp(&teams[b.team].title))
     });
     // Terms are in A–Z order already; the sort is stable.
-    rows.sort_by_key(|row| std::cmp::Reverse(row.term.readings));
+    rows.sort_by_key(|t| std::cmp::Reverse(content.terms[*t].definitions.len()));
     let mut by_team = vec![Vec::new(); content.teams.len()];
     for (i, u) in unread.iter().enumerate() {
-        if let Some(team) = content.position(crate::model::Kind::Team, &u.team.slug) {
-            by_team[team].push(i);
-        }
+        by_team[u.team].push(i);
     }
     VocabularyGaps {
         term_count: content.terms.len(),
@@ -172,12 +173,7 @@ pub(crate) fn team_unread(input: &ReaderInput<'_>, index: usize, skip: usize, ta
     let Some(positions) = gaps.by_team.get(index) else {
         return (Vec::new(), 0);
     };
-    let page = positions
-        .iter()
-        .skip(skip)
-        .take(take)
-        .map(|i| gaps.unread[*i].clone())
-        .collect();
+    let page = unread_views(input, positions.iter().skip(skip).take(take).map(|i| &gaps.unread[*i]));
     (page, positions.len())
 }
 
@@ -205,23 +201,56 @@ fn term_line(input: &ReaderInput<'_>, term: &Term) -> TermLine {
     }
 }
 
-fn unread_use(input: &ReaderInput<'_>, term: &TermLine, team: &TeamLink, uses: &TermUse) -> UnreadUse {
-    let used_in = uses
-        .records
-        .iter()
-        .take(USED_IN_SHOWN)
-        .filter_map(|key| {
-            let meta = input.content.get(key)?.meta();
-            Some(item_link(meta.kind, &meta.slug, &meta.title, &url_of(input, key)))
+/// The views of `uses`, for a page that shows them.
+pub(crate) fn unread_views<'a>(input: &ReaderInput<'_>, uses: impl Iterator<Item = &'a Unread>) -> Vec<UnreadUse> {
+    uses.filter_map(|u| {
+        let term = input.content.terms.get(u.term)?;
+        let records = input.usage.get(u.term, u.team).map_or(&[][..], |t| &t.records[..]);
+        let used_in = records
+            .iter()
+            .take(USED_IN_SHOWN)
+            .filter_map(|key| {
+                let meta = input.content.get(key)?.meta();
+                Some(item_link(meta.kind, &meta.slug, &meta.title, &url_of(input, key)))
+            })
+            .collect();
+        Some(UnreadUse {
+            term: term_line(input, term),
+            team: team_link_at(input, u.team),
+            count: u.count,
+            used_in,
+            more: records.len().saturating_sub(USED_IN_SHOWN),
         })
-        .collect();
-    UnreadUse {
-        term: term.clone(),
-        team: team.clone(),
-        count: uses.count,
-        used_in,
-        more: uses.records.len().saturating_sub(USED_IN_SHOWN),
-    }
+    })
+    .collect()
+}
+
+/// The matrix rows of the terms at `terms`, for a page that shows them.
+pub(crate) fn gap_rows(input: &ReaderInput<'_>, terms: &[usize]) -> Vec<GapRow> {
+    let content = input.content;
+    terms
+        .iter()
+        .filter_map(|&t| {
+            let term = content.terms.get(t)?;
+            let cells = (0..content.teams.len())
+                .map(|team| {
+                    let uses = input.usage.get(t, team);
+                    let state = cell_state(input, term, team, uses.is_some());
+                    GapCell {
+                        state,
+                        count: uses.map_or(0, |u| u.count),
+                        href: (state == "uses")
+                            .then(|| uses.and_then(|u| u.records.first()).map(|k| url_of(input, k)))
+                            .flatten(),
+                    }
+                })
+                .collect();
+            Some(GapRow {
+                term: term_line(input, term),
+                cells,
+            })
+        })
+        .collect()
 }
 
 fn url_of(input: &ReaderInput<'_>, key: &ItemKey) -> String {
