@@ -922,6 +922,33 @@ fn failed_build_leaves_the_last_good_output_untouched() {
 }
 
 #[test]
+fn a_template_error_while_pages_are_written_leaves_the_last_good_output() {
+    // `rapport build` writes each page into the staging folder as soon as
+    // it is rendered: a page whose template fails after others were
+    // written must still leave the old site whole and no staging folder.
+    let test = good();
+    let before = output_files(test.out());
+    let test = test
+        .file(
+            "themes/default/templates/page.html",
+            "{% extends \"base.html\" %}\n{% block main %}\n<h1>{{ page.title | nosuchfilter }}</h1>\n{% endblock %}\n",
+        )
+        .build()
+        .assert_exit(1)
+        .assert_stderr(&["nosuchfilter", "build failed", "was left as it was"]);
+    assert_eq!(
+        output_files(test.out()),
+        before,
+        "the output changed after a failed build"
+    );
+    let leftovers: Vec<String> = fs::read_dir(test.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "no staging folders left behind: {leftovers:?}");
+}
+
+#[test]
 fn rebuild_replaces_the_output_and_drops_removed_pages() {
     let test = good();
     fs::remove_file(test.root().join("content/glossary/escalation.md")).unwrap();
