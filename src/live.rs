@@ -408,20 +408,29 @@ impl LiveSite {
             let old_links: HashSet<&ItemKey> = old.as_ref().map(|b| b.links.iter().collect()).unwrap_or_default();
             backlinks.extend(old_links.symmetric_difference(&new_links).map(|k| (*k).clone()));
         }
-        // The terms their teams use: the gaps page and those teams' pages.
+        // Scores and lints of these items and of the teams that read them,
+        // beside the terms their teams use (the gaps page and those teams'
+        // pages) and the search index, which read only the bodies.
         let build = &mut state.build;
-        let usage_teams = build
-            .prepared
-            .usage
-            .refresh(&build.site.content, &build.prepared.bodies, &keys);
+        let Build {
+            site,
+            scored,
+            prepared,
+            search,
+            ..
+        } = build;
+        let content = &site.content;
+        let (rescored, (usage_teams, search)) = rayon::join(
+            || scored.rescore(content, &keys, &prepared.scores, site.today),
+            || {
+                let usage_teams = prepared.usage.refresh(content, &prepared.bodies, &keys);
+                (usage_teams, search.refresh(content, &prepared.bodies, &keys))
+            },
+        );
+        let rescored = rescored?;
         if !usage_teams.is_empty() {
             build.prepared.gaps = GapsCache::new();
         }
-
-        // Scores and lints of these items and of the teams that read them.
-        let rescored = build
-            .scored
-            .rescore(&build.site.content, &keys, &build.prepared.scores, build.site.today)?;
         let scores = &mut state.build.prepared.scores;
         let mut refresh: Vec<ItemKey> = keys.clone();
         let mut scores_changed = false;
@@ -523,7 +532,6 @@ impl LiveSite {
         if scores_changed || teams_changed {
             others.push(data::scores_file(&build.site, &build.prepared.scores));
         }
-        let search = build.search.refresh(&build.site.content, &build.prepared.bodies, &keys);
         others.extend(search.written);
         touched.extend(build.remove_files(search.removed));
         touched.extend(build.replace_files(others));
