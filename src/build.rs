@@ -77,9 +77,18 @@ impl Build {
         timings.time("gaps", || crate::render::reader::vocabulary::vocabulary_gaps(&reader));
         let jobs = timings.time("plan", || pages::plan(&reader));
         let collisions = pages::collisions(&reader);
+        // `check` keeps no output: the data files and the search index,
+        // which can have no error of their own, are not made.
+        let outputs = !matches!(pages, Pages::Discard);
         let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs, pages));
-        let data = timings.time("data", || data::fragments(&site, &prepared));
-        let search = timings.time("search", || SearchIndex::new(&site.content, &prepared.bodies));
+        let (data, search) = if outputs {
+            (
+                timings.time("data", || data::fragments(&site, &prepared)),
+                timings.time("search", || SearchIndex::new(&site.content, &prepared.bodies)),
+            )
+        } else {
+            (DataFragments::default(), SearchIndex::default())
+        };
         let mut prepared = prepared;
         prepared.diagnostics.extend(collisions);
         let mut build = Build {
@@ -92,6 +101,10 @@ impl Build {
             files: BTreeMap::new(),
             timings,
         };
+        if !outputs {
+            build.keep_pages(results);
+            return build;
+        }
         let started = Instant::now();
         let others: Vec<OutputFile> = render::fixed_files(&build.site, &jobs)
             .into_iter()

@@ -210,7 +210,7 @@ struct Starts {
     /// The terms with a name of this one word.
     one: Vec<usize>,
     /// Longer names, by their second word, longest first.
-    more: HashMap<String, Vec<Name>>,
+    more: FastMap<String, Vec<Name>>,
 }
 
 /// Every term's names, by their first word: titles and aliases
@@ -219,15 +219,19 @@ struct Starts {
 /// it counts for none.
 #[derive(Debug, Default, PartialEq)]
 struct Names {
-    any_case: HashMap<String, Starts>,
-    as_written: HashMap<String, Starts>,
+    any_case: FastMap<String, Starts>,
+    as_written: FastMap<String, Starts>,
 }
+
+/// A map keyed by words, looked up once per word of every record: a hash
+/// that is fast on short keys (the keys are the site's own term names).
+type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
 impl Names {
     fn new(content: &Content) -> Names {
         let mut names = Names {
-            any_case: HashMap::new(),
-            as_written: HashMap::new(),
+            any_case: FastMap::default(),
+            as_written: FastMap::default(),
         };
         for (term, t) in content.terms.iter().enumerate() {
             names.add(term, &t.meta.title, false);
@@ -286,20 +290,24 @@ impl Names {
     /// scan goes on after it.
     fn count(&self, text: &str) -> BTreeMap<usize, u32> {
         let words: Vec<&str> = words(text).collect();
+        // Each word lower-cased once (borrowed when it already is).
+        let lowered: Vec<std::borrow::Cow<'_, str>> = words.iter().map(|w| lower(w)).collect();
         let mut counts = BTreeMap::new();
         let mut found: Vec<usize> = Vec::new();
         let mut i = 0;
         while i < words.len() {
             found.clear();
             let mut best = 0;
-            let first = lower(words[i]);
-            let second = words.get(i + 1).map(|w| lower(w));
-            for (map, key, second) in [
-                (&self.any_case, first.as_ref(), second.as_deref()),
-                (&self.as_written, words[i], words.get(i + 1).copied()),
+            for (map, key, second, case_sensitive) in [
+                (
+                    &self.any_case,
+                    lowered[i].as_ref(),
+                    lowered.get(i + 1).map(|w| w.as_ref()),
+                    false,
+                ),
+                (&self.as_written, words[i], words.get(i + 1).copied(), true),
             ] {
                 let Some(starts) = map.get(key) else { continue };
-                let case_sensitive = std::ptr::eq(map, &self.as_written);
                 if let Some(longer) = second.and_then(|s| starts.more.get(s)) {
                     for name in longer {
                         let len = name.words.len();
@@ -307,13 +315,11 @@ impl Names {
                             break;
                         }
                         let fits = i + len <= words.len()
-                            && name.words[2..].iter().zip(&words[i + 2..]).all(|(w, text)| {
-                                if case_sensitive {
-                                    w == text
-                                } else {
-                                    lower(text) == w.as_str()
-                                }
-                            });
+                            && if case_sensitive {
+                                name.words[2..].iter().zip(&words[i + 2..]).all(|(w, text)| w == text)
+                            } else {
+                                name.words[2..].iter().zip(&lowered[i + 2..]).all(|(w, text)| w == text)
+                            };
                         if fits {
                             if len > best {
                                 best = len;
