@@ -45,6 +45,9 @@ pub struct Build {
     pub files: BTreeMap<String, Arc<[u8]>>,
     /// How long each stage took.
     pub timings: Timings,
+    /// How many files other than pages were handed to the writer (when
+    /// pages were: `rapport build`); they are not in `files`.
+    pub(crate) others_written: usize,
 }
 
 impl Build {
@@ -60,9 +63,17 @@ impl Build {
         let mut scored = timings.time("score", || script::score_site(&site));
         let scores = std::mem::take(&mut scored.scores);
         let template_call = scored.template_call();
-        let prepared = render::prepare_timed(&site, scores, template_call, &mut |stage, took| {
+        let mut prepared = render::prepare_timed(&site, scores, template_call, &mut |stage, took| {
             timings.push(stage, took);
         });
+        if !matches!(pages, Pages::Keep) {
+            // The views carry each body's HTML; only the dev server, which
+            // makes views again after an edit, needs the bodies' own copy.
+            for body in prepared.bodies.values_mut() {
+                body.html = String::new();
+            }
+            crate::memory::give_back();
+        }
         let base_path = site.config.base_path();
         let reader = ReaderInput {
             content: &site.content,
@@ -80,7 +91,16 @@ impl Build {
         // `check` keeps no output: the data files and the search index,
         // which can have no error of their own, are not made.
         let outputs = !matches!(pages, Pages::Discard);
+        let hand = match pages {
+            Pages::Hand(write) => Some(write),
+            _ => None,
+        };
         let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs, pages));
+        if let Some(write) = hand {
+            let mut prepared = prepared;
+            prepared.diagnostics.extend(collisions);
+            return Build::handed_on(site, scored, prepared, &jobs, results, timings, write);
+        }
         let (data, search) = if outputs {
             (
                 timings.time("data", || data::fragments(&site, &prepared)),
@@ -100,6 +120,7 @@ impl Build {
             search,
             files: BTreeMap::new(),
             timings,
+            others_written: 0,
         };
         if !outputs {
             build.keep_pages(results);
@@ -116,7 +137,82 @@ impl Build {
             build.files.insert(file.path, Arc::from(file.bytes));
         }
         build.keep_pages(results);
-        build.timings.stages.push(("assemble", started.elapsed()));
+        build.timings.push("assemble", started.elapsed());
+        build
+    }
+
+    /// The rest of a build whose pages were handed to `write` as they
+    /// rendered (`rapport build`): every other output file is handed on as
+    /// soon as it is made, and each stage's state is dropped once nothing
+    /// after it reads it (the views after the data files, the search index
+    /// once written), so the peak memory is the largest stage, not their
+    /// sum. A page wins over another file at its path, then the data files
+    /// and the search index (under folders of their own, so never at one
+    /// path), then the feeds, calendars, sitemap and static files, as in
+    /// [`Build::with`]'s kept output. Failed writes are errors at their
+    /// paths.
+    fn handed_on(
+        site: Site,
+        scored: Scored,
+        mut prepared: Prepared,
+        jobs: &[PageJob],
+        results: Vec<(PageJob, Result<Option<RenderedPage>, Diagnostic>)>,
+        mut timings: Timings,
+        write: &render::WritePage<'_>,
+    ) -> Build {
+        use rayon::prelude::*;
+        let mut taken: HashSet<String> = results
+            .iter()
+            .filter_map(|(_, result)| result.as_ref().ok()?.as_ref().map(|page| page.path.clone()))
+            .collect();
+        let mut written = 0;
+        let mut hand_on = |files: Vec<OutputFile>, taken: &mut HashSet<String>| -> Vec<Diagnostic> {
+            // The last of several files at one path wins, as in a map.
+            let mut seen = HashSet::new();
+            let files: Vec<OutputFile> = files
+                .into_iter()
+                .rev()
+                .filter(|file| !taken.contains(&file.path) && seen.insert(file.path.clone()))
+                .collect();
+            written += files.len();
+            let errors = files
+                .par_iter()
+                .filter_map(|file| write(&file.path, &file.bytes).err())
+                .collect();
+            taken.extend(seen);
+            errors
+        };
+        let mut errors = Vec::new();
+        // Nothing after the pages reads the views but the data files, which
+        // read the team cards (their colours).
+        let teams = std::mem::take(&mut prepared.views.cards.teams);
+        prepared.views = Default::default();
+        prepared.views.cards.teams = teams;
+        crate::memory::give_back();
+        timings.time("data", || {
+            let data = data::fragments(&site, &prepared);
+            errors.extend(hand_on(data::files_from(&site, &prepared, &data), &mut taken));
+        });
+        timings.time("search", || {
+            let files = SearchIndex::new(&site.content, &prepared.bodies).files();
+            errors.extend(hand_on(files, &mut taken));
+        });
+        let started = Instant::now();
+        errors.extend(hand_on(render::fixed_files(&site, jobs), &mut taken));
+        prepared.diagnostics.extend(errors);
+        timings.push("assemble", started.elapsed());
+        let mut build = Build {
+            site,
+            scored,
+            prepared,
+            pages: BTreeMap::new(),
+            data: DataFragments::default(),
+            search: SearchIndex::default(),
+            files: BTreeMap::new(),
+            timings,
+            others_written: written,
+        };
+        build.keep_pages(results);
         build
     }
 

@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod links;
 pub mod live;
 pub mod load;
+pub(crate) mod memory;
 pub mod model;
 pub mod render;
 pub mod scaffold;

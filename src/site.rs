@@ -73,7 +73,7 @@ impl Site {
         let tree = load::load(root)?;
         let took = started.elapsed();
         let mut site = Site::from_sources(tree, options);
-        site.timings.stages.insert(0, ("load", took));
+        site.timings.push_front("load", took);
         Ok(site)
     }
 
@@ -88,7 +88,7 @@ impl Site {
             .collect();
         let took = started.elapsed();
         let mut site = Site::from_outcomes(tree, outcomes, options);
-        site.timings.stages.insert(0, ("parse", took));
+        site.timings.push_front("parse", took);
         site
     }
 

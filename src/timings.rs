@@ -1,6 +1,7 @@
 //! How long each stage of a build took, for `rapport build --timings` and
 //! the benchmarks: load, parse, validate, score, bodies, views, pages, data,
-//! search, write.
+//! search, write; and, where the system says, the peak memory after each
+//! stage (the stage that raises it is the one to look at).
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct Timings {
     /// Stage name and time, in the order the stages ran.
     pub stages: Vec<(&'static str, Duration)>,
+    /// The peak memory so far (MB) right after each stage, by stage name.
+    pub(crate) peaks: Vec<(&'static str, f64)>,
 }
 
 impl Timings {
@@ -16,21 +19,36 @@ impl Timings {
     pub(crate) fn time<T>(&mut self, stage: &'static str, run: impl FnOnce() -> T) -> T {
         let started = Instant::now();
         let out = run();
-        self.stages.push((stage, started.elapsed()));
+        self.push(stage, started.elapsed());
         out
     }
 
     /// Records a stage timed elsewhere.
     pub(crate) fn push(&mut self, stage: &'static str, took: Duration) {
         self.stages.push((stage, took));
+        self.note_peak(stage);
+    }
+
+    /// Records a stage that ran before every stage recorded so far.
+    /// (No peak for it: the peak now is that of the stages after it.)
+    pub(crate) fn push_front(&mut self, stage: &'static str, took: Duration) {
+        self.stages.insert(0, (stage, took));
+    }
+
+    fn note_peak(&mut self, stage: &'static str) {
+        if let Some(peak) = peak_memory_mb() {
+            self.peaks.push((stage, peak));
+        }
     }
 
     /// Adds the stages of `other` after this one's.
     pub(crate) fn extend(&mut self, other: &Timings) {
         self.stages.extend(other.stages.iter().cloned());
+        self.peaks.extend(other.peaks.iter().cloned());
     }
 
-    /// One line per stage: name, milliseconds, share of the total.
+    /// One line per stage: name, milliseconds, share of the total, and the
+    /// peak memory so far when it is known.
     pub(crate) fn report(&self) -> String {
         let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
         let mut out = String::new();
@@ -40,8 +58,14 @@ impl Timings {
             } else {
                 100.0 * took.as_secs_f64() / total.as_secs_f64()
             };
+            let peak = self
+                .peaks
+                .iter()
+                .find(|(name, _)| name == stage)
+                .map(|(_, mb)| format!("  peak so far {mb:>6.0} MB"))
+                .unwrap_or_default();
             out.push_str(&format!(
-                "  {stage:<14} {:>8.1} ms {share:>5.1}%\n",
+                "  {stage:<14} {:>8.1} ms {share:>5.1}%{peak}\n",
                 took.as_secs_f64() * 1000.0
             ));
         }

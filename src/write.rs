@@ -97,6 +97,7 @@ impl StagedSite {
     }
 
     /// Writes `files`, in parallel.
+    #[cfg(test)]
     pub(crate) fn write_all(&self, files: &[(&str, &[u8])]) -> Result<()> {
         use rayon::prelude::*;
         files.par_iter().try_for_each(|(rel, bytes)| self.write(rel, bytes))

@@ -11,7 +11,7 @@ use crate::support::manifest_dir;
 
 /// The layers, lowest first: each module may use the ones before it.
 const LAYERS: [&[&str]; 15] = [
-    &["date", "diagnostic", "console", "embedded", "timings"],
+    &["date", "diagnostic", "console", "embedded", "timings", "memory"],
     &["config", "front_matter"],
     &["ledger"],
     &["git", "model"],

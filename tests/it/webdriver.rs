@@ -111,11 +111,13 @@ impl Browser {
         self.command("POST", "/execute/sync", Some(&json!({ "script": script, "args": [] })))
     }
 
-    /// Polls `script` until it returns something truthy, or panics.
+    /// Polls `script` until it returns something truthy, or panics. A
+    /// script that throws (an element not there yet) is not there yet.
     pub fn wait_for(&self, what: &str, script: &str, timeout: Duration) -> Value {
         let deadline = Instant::now() + timeout;
+        let guarded = format!("try {{ {script} }} catch (e) {{ return false; }}");
         loop {
-            let value = self.eval(script);
+            let value = self.eval(&guarded);
             let truthy = !matches!(&value, Value::Null | Value::Bool(false))
                 && value.as_str() != Some("")
                 && value.as_u64() != Some(0);
