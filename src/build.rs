@@ -18,7 +18,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::ItemKey;
 use crate::render::data::{self, DataFragments};
 use crate::render::pages::{self, PageJob};
-use crate::render::reader::ReaderInput;
+use crate::render::reader::{GapsCache, ReaderInput};
 use crate::render::search::SearchIndex;
 use crate::render::{self, OutputFile, Pages, Prepared, RenderedPage};
 use crate::script::{self, Scored};
@@ -61,19 +61,15 @@ impl Build {
     pub(crate) fn with(site: Site, pages: Pages<'_>) -> Build {
         let mut timings = Timings::default();
         let mut scored = timings.time("score", || script::score_site(&site));
+        // The scripts' copies of every item are gone.
+        crate::memory::give_back();
         let scores = std::mem::take(&mut scored.scores);
         let template_call = scored.template_call();
-        let mut prepared = render::prepare_timed(&site, scores, template_call, &mut |stage, took| {
+        // Only the dev server (which keeps its pages) keeps every full view.
+        let item_views = matches!(pages, Pages::Keep);
+        let prepared = render::prepare_timed(&site, scores, template_call, item_views, &mut |stage, took| {
             timings.push(stage, took);
         });
-        if !matches!(pages, Pages::Keep) {
-            // The views carry each body's HTML; only the dev server, which
-            // makes views again after an edit, needs the bodies' own copy.
-            for body in prepared.bodies.values_mut() {
-                body.html = String::new();
-            }
-            crate::memory::give_back();
-        }
         let base_path = site.config.base_path();
         let reader = ReaderInput {
             content: &site.content,
@@ -188,11 +184,21 @@ impl Build {
         let teams = std::mem::take(&mut prepared.views.cards.teams);
         prepared.views = Default::default();
         prepared.views.cards.teams = teams;
+        prepared.usage = Default::default();
+        prepared.gaps = GapsCache::new();
         crate::memory::give_back();
         timings.time("data", || {
             let data = data::fragments(&site, &prepared);
             errors.extend(hand_on(data::files_from(&site, &prepared, &data), &mut taken));
         });
+        // The search index reads only the bodies' plain text.
+        for body in prepared.bodies.values_mut() {
+            body.html = String::new();
+            body.summary = String::new();
+            body.links = Vec::new();
+            body.headings = Vec::new();
+        }
+        crate::memory::give_back();
         timings.time("search", || {
             let files = SearchIndex::new(&site.content, &prepared.bodies).files();
             errors.extend(hand_on(files, &mut taken));

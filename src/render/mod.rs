@@ -220,14 +220,17 @@ pub struct Prepared {
 
 /// Renders bodies, computes views and compiles the theme.
 pub fn prepare(site: &Site, scores: ScoreBook, script: Option<ScriptCall>) -> Prepared {
-    prepare_timed(site, scores, script, &mut |_, _| {})
+    prepare_timed(site, scores, script, true, &mut |_, _| {})
 }
 
-/// [`prepare`], telling `timed` how long each step took.
+/// [`prepare`], telling `timed` how long each step took; `item_views`:
+/// whether the full views of stories and commitments are kept
+/// ([`Views::build`]).
 pub(crate) fn prepare_timed(
     site: &Site,
     scores: ScoreBook,
     script: Option<ScriptCall>,
+    item_views: bool,
     timed: &mut dyn FnMut(&'static str, Duration),
 ) -> Prepared {
     let mut step = |name: &'static str, started: Instant| timed(name, started.elapsed());
@@ -254,12 +257,15 @@ pub(crate) fn prepare_timed(
     step("bodies", started);
     let started = Instant::now();
     let base_path = site.config.base_path();
-    let views = Views::build(&ViewInput {
-        content: &site.content,
-        bodies: &bodies,
-        scores: &scores,
-        base_path: &base_path,
-    });
+    let views = Views::build(
+        &ViewInput {
+            content: &site.content,
+            bodies: &bodies,
+            scores: &scores,
+            base_path: &base_path,
+        },
+        item_views,
+    );
     step("views", started);
     let started = Instant::now();
     let usage = Usage::new(&site.content, &bodies);
@@ -360,6 +366,7 @@ pub(crate) fn render_jobs(
     let base_path = site.config.base_path();
     let input = ContextInput {
         content: &site.content,
+        bodies: &prepared.bodies,
         scores: &prepared.scores,
         views: &prepared.views,
         usage: &prepared.usage,

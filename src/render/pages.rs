@@ -17,10 +17,11 @@ use crate::diagnostic::Diagnostic;
 use crate::git::{self, GitInfo};
 use crate::model::{Content, ItemKey, Kind, State};
 use crate::render::lists::{self, ListKey, page_count, page_path, paginator};
+use crate::render::markdown::RenderedBody;
 use crate::render::reader::{self, GapsCache, ReaderInput};
 use crate::render::record::{self, RecordInput};
 use crate::render::usage::Usage;
-use crate::render::view::{ItemLink, StateGroup, Views, group_by_state, index_letter, item_link, to_value};
+use crate::render::view::{ItemLink, StateGroup, ViewInput, Views, group_by_state, index_letter, item_link, to_value};
 use crate::score::{Hook, ScoreBook};
 
 /// One page of the site.
@@ -497,6 +498,8 @@ pub(crate) struct PageContext {
 /// The data shared by every page's context.
 pub(crate) struct ContextInput<'a> {
     pub content: &'a Content,
+    /// The rendered bodies, for the full views not kept ([`Views::story`]).
+    pub bodies: &'a HashMap<ItemKey, RenderedBody>,
     pub scores: &'a ScoreBook,
     pub views: &'a Views,
     /// Which terms each team uses.
@@ -516,6 +519,7 @@ pub(crate) struct ContextInput<'a> {
 pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageContext> {
     let ContextInput {
         content,
+        bodies,
         scores,
         views,
         usage,
@@ -540,6 +544,12 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
         ledger: &git.ledger,
         content,
         repo,
+        base_path,
+    };
+    let view_input = ViewInput {
+        content,
+        bodies,
+        scores,
         base_path,
     };
     let url = format!("{base_path}{}", job.url_path());
@@ -587,9 +597,9 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                     stories => views.cards.values.stories.iter().take(3).cloned().collect::<Vec<_>>(),
                     attention, attention_more => more,
                     teams => views.cards.values.teams.clone(),
-                    term_count => views.terms.len(),
-                    story_count => views.stories.len(),
-                    commitment_count => views.commitments.len(),
+                    term_count => content.terms.len(),
+                    story_count => content.stories.len(),
+                    commitment_count => content.commitments.len(),
                 },
             )
         }
@@ -663,6 +673,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
             match key.kind {
                 Kind::Team => {
                     let t = &content.teams[i];
+                    let team = views.team(i, &view_input);
                     let (charts, vocabulary) = reader::team_value(&reader, i);
                     let slug = &t.meta.slug;
                     let more = context! {
@@ -682,7 +693,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                     };
                     (
                         "team.html",
-                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&views.teams[i]), Some(&t.meta.path)), team => views.teams[i].clone(), charts, vocabulary, more, totals, preview => previews, ledger => to_value(record::team_ledger(&ledger, &t.meta.slug)) },
+                        context! { site, page => meta(&t.meta.title, "team", "teams", &first_line(&team), Some(&t.meta.path)), team, charts, vocabulary, more, totals, preview => previews, ledger => to_value(record::team_ledger(&ledger, &t.meta.slug)) },
                     )
                 }
                 Kind::Term => {
@@ -706,16 +717,18 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                 }
                 Kind::Story => {
                     let s = &content.stories[i];
+                    let story = views.story(i, &view_input);
                     (
                         "story.html",
-                        context! { site, page => meta(&s.meta.title, "story", "stories", &first_line(&views.stories[i]), Some(&s.meta.path)), story => views.stories[i].clone() },
+                        context! { site, page => meta(&s.meta.title, "story", "stories", &first_line(&story), Some(&s.meta.path)), story },
                     )
                 }
                 Kind::Commitment => {
                     let c = &content.commitments[i];
+                    let commitment = views.commitment(i, &view_input);
                     (
                         "commitment.html",
-                        context! { site, page => meta(&c.meta.title, "commitment", "commitments", &first_line(&views.commitments[i]), Some(&c.meta.path)), commitment => views.commitments[i].clone(), history => reader::history_value(&reader, i), record => to_value(record::commitment_record(&ledger, &c.meta.path)) },
+                        context! { site, page => meta(&c.meta.title, "commitment", "commitments", &first_line(&commitment), Some(&c.meta.path)), commitment, history => reader::history_value(&reader, i), record => to_value(record::commitment_record(&ledger, &c.meta.path)) },
                     )
                 }
                 Kind::Page => {

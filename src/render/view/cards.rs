@@ -111,16 +111,13 @@ pub struct PageCard {
     pub summary: String,
 }
 
-/// Every item's card as data and as a template value, aligned with the
-/// lists of [`Content`]. List pages use only cards, so a change that leaves
-/// an item's card as it was leaves every list as it was.
+/// Every item's card as a template value, aligned with the lists of
+/// [`Content`], and the teams' cards also as data (their colours and names
+/// are read across the site). List pages use only cards, so a change that
+/// leaves an item's card as it was leaves every list as it was.
 #[derive(Debug, Clone, Default)]
 pub struct Cards {
     pub teams: Vec<TeamCard>,
-    pub terms: Vec<TermCard>,
-    pub stories: Vec<StoryCard>,
-    pub commitments: Vec<CommitmentCard>,
-    pub pages: Vec<PageCard>,
     pub values: CardValues,
 }
 
@@ -140,14 +137,7 @@ impl Cards {
             commitments: commitments.iter().map(to_value).collect(),
             pages: pages.iter().map(to_value).collect(),
         };
-        Cards {
-            teams,
-            terms,
-            stories,
-            commitments,
-            pages,
-            values,
-        }
+        Cards { teams, values }
     }
 }
 

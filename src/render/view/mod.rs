@@ -231,7 +231,14 @@ impl<'a> Ctx<'a> {
 }
 
 impl Views {
-    pub(crate) fn build(input: &ViewInput<'_>) -> Views {
+    /// Every card and full view. With `item_views` false the full views of
+    /// teams, stories and commitments (most of the site, and the largest
+    /// views) are not kept: each is made when its page renders
+    /// ([`Views::team`], [`Views::story`], [`Views::commitment`]),
+    /// as a build that writes its pages as they render wants; the dev
+    /// server keeps them all, to compare after an edit.
+    pub(crate) fn build(input: &ViewInput<'_>, item_views: bool) -> Views {
+        use rayon::prelude::*;
         let content = input.content;
         let url = |url_path: &str| format!("{}{url_path}", input.base_path);
         let team_links: BTreeMap<String, Value> = content
@@ -242,14 +249,30 @@ impl Views {
         let ctx = Ctx::new(input, &team_links);
 
         let cards = Cards::new(
-            (0..content.teams.len()).map(|i| ctx.team_card(i)).collect(),
-            (0..content.terms.len()).map(|i| ctx.term_card(i)).collect(),
-            (0..content.stories.len()).map(|i| ctx.story_card(i)).collect(),
-            (0..content.commitments.len()).map(|i| ctx.commitment_card(i)).collect(),
-            (0..content.pages.len()).map(|i| ctx.page_card(i)).collect(),
+            (0..content.teams.len())
+                .into_par_iter()
+                .map(|i| ctx.team_card(i))
+                .collect(),
+            (0..content.terms.len())
+                .into_par_iter()
+                .map(|i| ctx.term_card(i))
+                .collect(),
+            (0..content.stories.len())
+                .into_par_iter()
+                .map(|i| ctx.story_card(i))
+                .collect(),
+            (0..content.commitments.len())
+                .into_par_iter()
+                .map(|i| ctx.commitment_card(i))
+                .collect(),
+            (0..content.pages.len())
+                .into_par_iter()
+                .map(|i| ctx.page_card(i))
+                .collect(),
         );
         let back = BackLinks::new(content, input.bodies, &url);
         let terms = (0..content.terms.len())
+            .into_par_iter()
             .map(|i| {
                 let used_in = back
                     .used_in
@@ -259,17 +282,66 @@ impl Views {
                 ctx.term_view(i, used_in)
             })
             .collect();
+        let (stories, commitments) = if item_views {
+            (
+                (0..content.stories.len())
+                    .into_par_iter()
+                    .map(|i| ctx.story_view(i, &cards))
+                    .collect(),
+                (0..content.commitments.len())
+                    .into_par_iter()
+                    .map(|i| ctx.commitment_view(i))
+                    .collect(),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let teams = if item_views {
+            (0..content.teams.len())
+                .into_par_iter()
+                .map(|i| ctx.team_view(i, &cards))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let views = Views {
-            teams: (0..content.teams.len()).map(|i| ctx.team_view(i, &cards)).collect(),
+            teams,
             terms,
-            stories: (0..content.stories.len()).map(|i| ctx.story_view(i, &cards)).collect(),
-            commitments: (0..content.commitments.len()).map(|i| ctx.commitment_view(i)).collect(),
-            pages: (0..content.pages.len()).map(|i| ctx.page_view(i)).collect(),
+            stories,
+            commitments,
+            pages: (0..content.pages.len())
+                .into_par_iter()
+                .map(|i| ctx.page_view(i))
+                .collect(),
             cards,
             team_links: BTreeMap::new(),
         };
         drop(ctx);
         Views { team_links, ..views }
+    }
+
+    /// Team `i`'s full view: the one kept, or made now.
+    pub(crate) fn team(&self, i: usize, input: &ViewInput<'_>) -> Value {
+        match self.teams.get(i) {
+            Some(view) => view.clone(),
+            None => Ctx::new(input, &self.team_links).team_view(i, &self.cards),
+        }
+    }
+
+    /// Story `i`'s full view: the one kept, or made now.
+    pub(crate) fn story(&self, i: usize, input: &ViewInput<'_>) -> Value {
+        match self.stories.get(i) {
+            Some(view) => view.clone(),
+            None => Ctx::new(input, &self.team_links).story_view(i, &self.cards),
+        }
+    }
+
+    /// Commitment `i`'s full view: the one kept, or made now.
+    pub(crate) fn commitment(&self, i: usize, input: &ViewInput<'_>) -> Value {
+        match self.commitments.get(i) {
+            Some(view) => view.clone(),
+            None => Ctx::new(input, &self.team_links).commitment_view(i),
+        }
     }
 
     /// Recomputes, after a change that kept every item's front matter, the
@@ -291,9 +363,9 @@ impl Views {
             let values = &mut cards.values;
             let changed = match key.kind {
                 Kind::Team => replace_card(&mut cards.teams[i], &mut values.teams[i], ctx.team_card(i)),
-                Kind::Term => replace_card(&mut cards.terms[i], &mut values.terms[i], ctx.term_card(i)),
+                Kind::Term => replace_value(&mut values.terms[i], ctx.term_card(i)),
                 Kind::Story => {
-                    let changed = replace_card(&mut cards.stories[i], &mut values.stories[i], ctx.story_card(i));
+                    let changed = replace_value(&mut values.stories[i], ctx.story_card(i));
                     if changed {
                         // Team pages show the cards of the stories that credit them.
                         let s = &content.stories[i];
@@ -302,11 +374,7 @@ impl Views {
                     changed
                 }
                 Kind::Commitment => {
-                    let changed = replace_card(
-                        &mut cards.commitments[i],
-                        &mut values.commitments[i],
-                        ctx.commitment_card(i),
-                    );
+                    let changed = replace_value(&mut values.commitments[i], ctx.commitment_card(i));
                     if changed {
                         // Team pages show the promises they made and received;
                         // story pages the commitments they delivered on.
@@ -321,7 +389,7 @@ impl Views {
                     }
                     changed
                 }
-                Kind::Page => replace_card(&mut cards.pages[i], &mut values.pages[i], ctx.page_card(i)),
+                Kind::Page => replace_value(&mut values.pages[i], ctx.page_card(i)),
             };
             if changed {
                 refreshed.cards.push(key.clone());
@@ -363,6 +431,18 @@ fn replace_card<T: PartialEq + Serialize>(old: &mut T, value: &mut Value, new: T
     true
 }
 
+/// Replaces the card value `value` by that of `new`; whether it changed.
+/// (Only the teams' cards are kept as data: the others are compared as
+/// template values, which compare as the data they were made from.)
+fn replace_value<T: Serialize>(value: &mut Value, new: T) -> bool {
+    let new = to_value(&new);
+    if *value == new {
+        return false;
+    }
+    *value = new;
+    true
+}
+
 /// Any serialisable value as a template value (values inside it are kept).
 pub(crate) fn to_value<T: Serialize>(value: T) -> Value {
     Value::from(Serde(value))
@@ -379,6 +459,40 @@ mod tests {
         assert_eq!(ink_for("#1f2937"), "#fff");
         assert_eq!(ink_for("#2563eb"), "#fff");
         assert_eq!(ink_for("#fde047"), "#111");
+    }
+
+    #[test]
+    fn card_values_compare_as_the_data_they_were_made_from() {
+        #[derive(Serialize, Clone)]
+        struct Card {
+            title: String,
+            score: Option<f64>,
+            teams: Vec<&'static str>,
+            nested: BTreeMap<String, i64>,
+        }
+        let card = Card {
+            title: "Pricing page".into(),
+            score: Some(72.5),
+            teams: vec!["sales", "marketing"],
+            nested: BTreeMap::from([("late".to_string(), 3)]),
+        };
+        let mut value = to_value(&card);
+        assert!(!replace_value(&mut value, card.clone()), "the same card is no change");
+        let changes: [&dyn Fn(&mut Card); 4] = [
+            &|c| c.title.push('!'),
+            &|c| c.score = None,
+            &|c| c.teams.reverse(),
+            &|c| {
+                c.nested.insert("late".into(), 4);
+            },
+        ];
+        for change in changes {
+            let mut changed = card.clone();
+            change(&mut changed);
+            let mut value = to_value(&card);
+            assert!(replace_value(&mut value, changed.clone()), "a changed card is a change");
+            assert!(value == to_value(&changed), "and is replaced");
+        }
     }
 
     #[test]
