@@ -232,8 +232,7 @@ fn swap_in(staging: &Path, out: &Path, retired: &Path) -> Result<()> {
         Ok(()) => {
             failpoint("after-first-rename");
             // The staging name now holds the old site.
-            return fs::remove_dir_all(staging)
-                .with_context(|| format!("failed to remove the old site `{}`", staging.display()));
+            return remove_old_site(staging);
         }
         Err(err) if !exchange_unsupported(&err) => {
             return Err(err).with_context(|| format!("failed to swap the new site into `{}`", out.display()));
@@ -254,7 +253,29 @@ fn swap_with_renames(staging: &Path, out: &Path, retired: &Path) -> Result<()> {
         let _ = fs::rename(retired, out);
         return Err(err).with_context(|| format!("failed to move the new site into `{}`", out.display()));
     }
-    fs::remove_dir_all(retired).with_context(|| format!("failed to remove the old site `{}`", retired.display()))
+    remove_old_site(retired)
+}
+
+/// Removes the old site's folder, its folders in parallel (a site of
+/// 10,000 items is some 18,000 files in as many folders: removing them one
+/// by one was a tenth of a build).
+fn remove_old_site(folder: &Path) -> Result<()> {
+    remove_tree(folder).with_context(|| format!("failed to remove the old site `{}`", folder.display()))
+}
+
+/// `fs::remove_dir_all`, each folder's entries in parallel. A symbolic
+/// link is removed, never followed.
+fn remove_tree(folder: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<fs::DirEntry> = fs::read_dir(folder)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            remove_tree(&entry.path())
+        } else {
+            fs::remove_file(entry.path())
+        }
+    })?;
+    fs::remove_dir(folder)
 }
 
 /// Swaps two existing paths in one step (`renameat2(RENAME_EXCHANGE)`).
@@ -465,6 +486,25 @@ mod tests {
         }
         assert_eq!(fs::read_to_string(root.join("precious/notes.txt")).unwrap(), "keep");
         fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn removing_the_old_site_removes_links_without_following_them() {
+        let dir = temp_dir("remove-tree");
+        let outside = dir.join("outside");
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(outside.join("keep.txt"), "keep").unwrap();
+        let old = dir.join("old");
+        for folder in ["a/b/c", "a/d", "e"] {
+            fs::create_dir_all(old.join(folder)).unwrap();
+            fs::write(old.join(folder).join("index.html"), "x").unwrap();
+        }
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&outside, old.join("a/link")).unwrap();
+        remove_old_site(&old).unwrap();
+        assert!(!old.exists());
+        assert_eq!(fs::read_to_string(outside.join("keep.txt")).unwrap(), "keep");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
