@@ -153,24 +153,36 @@ impl Theme {
 fn escape_formatter(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), Error> {
     let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
     match value.as_str() {
-        Some(text) if html && !value.is_safe() => out.write_str(&escape_html(text)).map_err(Error::from),
+        Some(text) if html && !value.is_safe() => write_escaped(out, text).map_err(Error::from),
         _ => minijinja::escape_formatter(out, state, value),
     }
 }
 
 fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            c => escaped.push(c),
-        }
-    }
+    let _ = write_escaped(&mut escaped, text);
     escaped
+}
+
+/// Writes `text` HTML-escaped: the runs between the five characters that
+/// need it go out whole.
+fn write_escaped(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // The five are ASCII, so `i` is on a character boundary.
+        out.write_str(&text[start..i])?;
+        out.write_str(entity)?;
+        start = i + 1;
+    }
+    out.write_str(&text[start..])
 }
 
 /// Plain text with Markdown code spans (`` `reason` ``) as `<code>`, and
