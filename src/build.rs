@@ -41,7 +41,9 @@ pub struct Build {
     pub data: DataFragments,
     pub(crate) search: SearchIndex,
     /// Every output file by path, pages and other files, even when the
-    /// build has errors.
+    /// build has errors; empty when the pages were handed to a writer
+    /// (`rapport build`), which then had every other file too
+    /// ([`Build::handed_on`]), and when they were discarded (`check`).
     pub files: BTreeMap<String, Arc<[u8]>>,
     /// How long each stage took.
     pub timings: Timings,
