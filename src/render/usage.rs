@@ -196,21 +196,27 @@ fn count_record(
     counts.into_iter().collect()
 }
 
-/// One name of a term of two words or more, cut into words.
-#[derive(Debug, PartialEq)]
-struct Name {
-    term: usize,
-    /// Lower-cased words for titles and aliases; as written for acronyms.
-    words: Vec<String>,
-}
-
 /// The names that start with one word.
 #[derive(Debug, Default, PartialEq)]
 struct Starts {
     /// The terms with a name of this one word.
     one: Vec<usize>,
-    /// Longer names, by their second word, longest first.
-    more: FastMap<String, Vec<Name>>,
+    /// How many words the longer names that start with it have, longest
+    /// first: at this word, only these spans need looking up.
+    lengths: Vec<usize>,
+}
+
+/// One way of writing names: titles and aliases lower-cased, or acronyms
+/// as written.
+#[derive(Debug, Default, PartialEq)]
+struct NameTable {
+    /// By first word.
+    starts: FastMap<String, Starts>,
+    /// Names of two words or more, their words joined by one space: the
+    /// terms that have it. A lookup costs the same however many names share
+    /// their first words (a site of 30,000 terms has thousands that start
+    /// "Release Engagement").
+    long: FastMap<String, Vec<usize>>,
 }
 
 /// Every term's names, by their first word: titles and aliases
@@ -219,8 +225,8 @@ struct Starts {
 /// it counts for none.
 #[derive(Debug, Default, PartialEq)]
 struct Names {
-    any_case: FastMap<String, Starts>,
-    as_written: FastMap<String, Starts>,
+    any_case: NameTable,
+    as_written: NameTable,
 }
 
 /// A map keyed by words, looked up once per word of every record: a hash
@@ -229,10 +235,7 @@ type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
 impl Names {
     fn new(content: &Content) -> Names {
-        let mut names = Names {
-            any_case: FastMap::default(),
-            as_written: FastMap::default(),
-        };
+        let mut names = Names::default();
         for (term, t) in content.terms.iter().enumerate() {
             names.add(term, &t.meta.title, false);
             for alias in &t.aliases {
@@ -242,15 +245,22 @@ impl Names {
                 names.add(term, acronym, true);
             }
         }
-        for map in [&mut names.any_case, &mut names.as_written] {
-            for starts in map.values_mut() {
-                starts.one.sort_unstable();
-                starts.one.dedup();
-                for list in starts.more.values_mut() {
-                    list.sort_by(|a, b| b.words.len().cmp(&a.words.len()).then(a.term.cmp(&b.term)));
-                    list.dedup_by(|a, b| a.term == b.term && a.words == b.words);
-                }
+        // A name that two terms share counts for none of them: two of its
+        // terms say so as well as all of them (a word that is an alias of
+        // thousands of terms would otherwise make every mention of it sort
+        // thousands).
+        let two_at_most = |terms: &mut Vec<usize>| {
+            terms.sort_unstable();
+            terms.dedup();
+            terms.truncate(2);
+        };
+        for table in [&mut names.any_case, &mut names.as_written] {
+            for starts in table.starts.values_mut() {
+                two_at_most(&mut starts.one);
+                starts.lengths.sort_unstable_by(|a, b| b.cmp(a));
+                starts.lengths.dedup();
             }
+            table.long.values_mut().for_each(two_at_most);
         }
         names
     }
@@ -265,22 +275,17 @@ impl Names {
                 }
             })
             .collect();
-        let map = if case_sensitive {
+        let table = if case_sensitive {
             &mut self.as_written
         } else {
             &mut self.any_case
         };
         match words.as_slice() {
             [] => {}
-            [one] => map.entry(one.clone()).or_default().one.push(term),
-            [first, second, ..] => {
-                let second = second.clone();
-                map.entry(first.clone())
-                    .or_default()
-                    .more
-                    .entry(second)
-                    .or_default()
-                    .push(Name { term, words });
+            [one] => table.starts.entry(one.clone()).or_default().one.push(term),
+            [first, ..] => {
+                table.starts.entry(first.clone()).or_default().lengths.push(words.len());
+                table.long.entry(words.join(" ")).or_default().push(term);
             }
         }
     }
@@ -294,39 +299,37 @@ impl Names {
         let lowered: Vec<std::borrow::Cow<'_, str>> = words.iter().map(|w| lower(w)).collect();
         let mut counts = BTreeMap::new();
         let mut found: Vec<usize> = Vec::new();
+        let mut key = String::new();
         let mut i = 0;
         while i < words.len() {
             found.clear();
             let mut best = 0;
-            for (map, key, second, case_sensitive) in [
-                (
-                    &self.any_case,
-                    lowered[i].as_ref(),
-                    lowered.get(i + 1).map(|w| w.as_ref()),
-                    false,
-                ),
-                (&self.as_written, words[i], words.get(i + 1).copied(), true),
-            ] {
-                let Some(starts) = map.get(key) else { continue };
-                if let Some(longer) = second.and_then(|s| starts.more.get(s)) {
-                    for name in longer {
-                        let len = name.words.len();
-                        if len < best {
-                            break;
+            for (table, case_sensitive) in [(&self.any_case, false), (&self.as_written, true)] {
+                let word = |j: usize| if case_sensitive { words[j] } else { lowered[j].as_ref() };
+                let Some(starts) = table.starts.get(word(i)) else {
+                    continue;
+                };
+                for &len in &starts.lengths {
+                    if len < best {
+                        break;
+                    }
+                    if i + len > words.len() {
+                        continue;
+                    }
+                    key.clear();
+                    for j in i..i + len {
+                        if j > i {
+                            key.push(' ');
                         }
-                        let fits = i + len <= words.len()
-                            && if case_sensitive {
-                                name.words[2..].iter().zip(&words[i + 2..]).all(|(w, text)| w == text)
-                            } else {
-                                name.words[2..].iter().zip(&lowered[i + 2..]).all(|(w, text)| w == text)
-                            };
-                        if fits {
-                            if len > best {
-                                best = len;
-                                found.clear();
-                            }
-                            found.push(name.term);
+                        key.push_str(word(j));
+                    }
+                    if let Some(terms) = table.long.get(key.as_str()) {
+                        if len > best {
+                            best = len;
+                            found.clear();
                         }
+                        found.extend(terms);
+                        break;
                     }
                 }
                 if best <= 1 && !starts.one.is_empty() {
@@ -436,6 +439,30 @@ mod tests {
         // revenue retention" is NRR's title, whole.
         assert_eq!(counts.get(&term("nrr")), Some(&1));
         assert_eq!(counts.get(&term("grr")), None);
+    }
+
+    #[test]
+    fn thousands_of_names_with_one_prefix_or_one_alias_still_match_exactly() {
+        // As the benchmark sites have: "Release Engagement 1" to "... 2000",
+        // all with the alias "engagement"; a lookup must not walk them all.
+        let files: Vec<(String, String)> = (1..=2000)
+            .map(|n| {
+                (
+                    format!("content/glossary/re-{n}.md"),
+                    format!("---\ntitle: Release Engagement {n}\naliases: [engagement]\n---\nOne.\n"),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let site = content(&refs);
+        let names = Names::new(&site);
+        let term = |n: usize| site.position(Kind::Term, &format!("re-{n}")).unwrap();
+        let counts = names.count("release engagement 17, Release Engagement 1999 and engagement; release engagement");
+        assert_eq!(counts.get(&term(17)), Some(&1));
+        assert_eq!(counts.get(&term(1999)), Some(&1));
+        // "engagement" alone, and "release engagement" with no number, name
+        // two thousand terms: none of them.
+        assert_eq!(counts.values().sum::<u32>(), 2, "{counts:?}");
     }
 
     #[test]
