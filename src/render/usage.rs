@@ -10,9 +10,11 @@
 //! A record is scanned once: its text (title, plain body, and the front
 //! matter written in words: revision and closing reasons, a story's
 //! contributions, customer and outcome) is cut into words, and a table of
-//! every term name keyed by its first word finds the names at each word, the
-//! longest name first; a name several terms share counts for none of them
-//! (it does not say which is meant). A link to a term counts once when the text never
+//! every term name keyed by its first word (with the lengths of the longer
+//! names that start with it, each longer name then looked up whole) finds
+//! the names at each word, the longest name first, in time that does not
+//! grow with the number of terms; a name several terms share counts for
+//! none of them (it does not say which is meant). A link to a term counts once when the text never
 //! names it (`[[mql|qualified leads]]`); a link that shows the name is
 //! already a mention. The counts are kept per record, so the dev server
 //! can count an edited body again without scanning the others.
