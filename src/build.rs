@@ -93,6 +93,11 @@ impl Build {
             Pages::Hand(write) => Some(write),
             _ => None,
         };
+        if hand.is_some() {
+            // What the stages before freed (the scripts' copies of every
+            // item among them), before the pages are rendered on top.
+            crate::memory::give_back();
+        }
         let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs, pages));
         if let Some(write) = hand {
             let mut prepared = prepared;
@@ -190,8 +195,7 @@ impl Build {
         prepared.gaps = GapsCache::new();
         crate::memory::give_back();
         timings.time("data", || {
-            let data = data::fragments(&site, &prepared);
-            errors.extend(hand_on(data::files_from(&site, &prepared, &data), &mut taken));
+            data::each_file(&site, &prepared, |file| errors.extend(hand_on(vec![file], &mut taken)));
         });
         // The search index reads only the bodies' plain text.
         for body in prepared.bodies.values_mut() {
@@ -202,7 +206,7 @@ impl Build {
         }
         crate::memory::give_back();
         timings.time("search", || {
-            let files = SearchIndex::new(&site.content, &prepared.bodies).files();
+            let files = SearchIndex::new(&site.content, &prepared.bodies).into_files();
             errors.extend(hand_on(files, &mut taken));
         });
         let started = Instant::now();

@@ -61,33 +61,53 @@ pub(crate) fn paths() -> impl Iterator<Item = &'static str> {
 /// Every item's fragment.
 pub(crate) fn fragments(site: &Site, prepared: &Prepared) -> DataFragments {
     let input = DataInput::new(site, prepared);
+    DataFragments {
+        lists: [0, 1, 2, 3].map(|list| list_fragments(site, &input, list)),
+    }
+}
+
+/// The fragments of list `list` (a position in [`LISTS`]), sorted by slug.
+fn list_fragments(site: &Site, input: &DataInput<'_>, list: usize) -> Vec<(String, String)> {
     let content = &site.content;
-    let mut lists: [Vec<(String, String)>; 4] = [
-        content
+    let mut items: Vec<(String, String)> = match LISTS[list].0 {
+        Kind::Team => content
             .teams
             .par_iter()
-            .map(|t| (t.meta.slug.clone(), fragment(&team_data(t, &input))))
+            .map(|t| (t.meta.slug.clone(), fragment(&team_data(t, input))))
             .collect(),
-        content
+        Kind::Term => content
             .terms
             .par_iter()
-            .map(|t| (t.meta.slug.clone(), fragment(&term_data(t, &input))))
+            .map(|t| (t.meta.slug.clone(), fragment(&term_data(t, input))))
             .collect(),
-        content
+        Kind::Story => content
             .stories
             .par_iter()
-            .map(|s| (s.meta.slug.clone(), fragment(&story_data(s, &input))))
+            .map(|s| (s.meta.slug.clone(), fragment(&story_data(s, input))))
             .collect(),
-        content
+        Kind::Commitment => content
             .commitments
             .par_iter()
-            .map(|c| (c.meta.slug.clone(), fragment(&commitment_data(c, &input))))
+            .map(|c| (c.meta.slug.clone(), fragment(&commitment_data(c, input))))
             .collect(),
-    ];
-    for list in &mut lists {
-        list.sort_by(|a, b| a.0.cmp(&b.0));
+        // Pages have no data file.
+        Kind::Page => Vec::new(),
+    };
+    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items
+}
+
+/// Every data file, each handed to `each` as soon as it is made and its
+/// fragments dropped: for a build that writes them and keeps nothing (the
+/// largest list's fragments and file are the most held at once).
+pub(crate) fn each_file(site: &Site, prepared: &Prepared, mut each: impl FnMut(OutputFile)) {
+    let input = DataInput::new(site, prepared);
+    for (list, (_, path, _)) in LISTS.iter().enumerate() {
+        let mut fragments = DataFragments::default();
+        fragments.lists[list] = list_fragments(site, &input, list);
+        each(list_files(site, &fragments, &[path]).remove(0));
     }
-    DataFragments { lists }
+    each(scores_file(site, &prepared.scores));
 }
 
 /// Serialises again the items `keys` (whose body, links or scores

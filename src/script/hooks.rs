@@ -103,21 +103,6 @@ impl<'a> Inputs<'a> {
         converted.drop_in_parallel();
     }
 
-    /// Frees the snapshots in the background, while the build goes on:
-    /// ten thousand small frees need not hold up rendering.
-    pub(crate) fn drop_later(self) {
-        let Inputs {
-            converted,
-            team_commitments,
-            team_stories,
-            ..
-        } = self;
-        rayon::spawn(move || {
-            drop((team_commitments, team_stories));
-            converted.drop_in_parallel();
-        });
-    }
-
     /// Every item with its map, in content order (teams, terms, stories,
     /// commitments, pages).
     fn items(&self) -> Vec<(&'a Meta, &Item)> {

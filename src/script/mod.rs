@@ -66,7 +66,7 @@ pub fn score_site(site: &Site) -> Scored {
         };
     };
     let (scores, hook_diagnostics) = hooks::run(&scripts, &inputs);
-    inputs.drop_later();
+    drop(inputs);
     diagnostics.extend(hook_diagnostics);
     diagnostics.extend(hooks::notes_to_diagnostics(scripts.take_notes()));
     Scored {

@@ -140,6 +140,10 @@ impl SearchIndex {
         let (docs, positions) = documents_with_positions(content, bodies);
         let analysed: Vec<(String, DocWords)> =
             docs.par_iter().map(|doc| (encode::doc_row(doc), doc.words())).collect();
+        let kinds = docs.iter().map(|d| d.kind).collect();
+        let title_words = docs.iter().map(SearchDoc::title_words).collect();
+        // The rows and words hold what the index needs of the documents.
+        drop(docs);
         let (rows, words): (Vec<String>, Vec<DocWords>) = analysed.into_iter().unzip();
         // The postings and their groups on one side, the chunks on the other.
         let ((postings, groups), chunks) = rayon::join(
@@ -156,8 +160,8 @@ impl SearchIndex {
             },
         );
         SearchIndex {
-            kinds: docs.iter().map(|d| d.kind).collect(),
-            title_words: docs.iter().map(SearchDoc::title_words).collect(),
+            kinds,
+            title_words,
             rows,
             positions,
             postings,
@@ -173,6 +177,19 @@ impl SearchIndex {
         for file in self.groups.values().flatten().chain(&self.chunks) {
             files.push(file.output());
         }
+        files
+    }
+
+    /// [`SearchIndex::files`], moving the bytes out of the index instead of
+    /// copying them: for a build that writes the files and needs the index
+    /// no more.
+    pub(crate) fn into_files(self) -> Vec<OutputFile> {
+        let mut files = vec![self.manifest()];
+        let shards = self.groups.into_values().flatten().chain(self.chunks);
+        files.extend(shards.map(|file| OutputFile {
+            path: file.path,
+            bytes: file.bytes,
+        }));
         files
     }
 
