@@ -197,8 +197,10 @@ impl Build {
         timings.time("data", || {
             data::each_file(&site, &prepared, |file| errors.extend(hand_on(vec![file], &mut taken)));
         });
-        // The search index reads only the bodies' plain text.
-        for body in prepared.bodies.values_mut() {
+        // The search index reads only the bodies' plain text, and is the
+        // last to read the bodies.
+        let mut bodies = std::mem::take(&mut prepared.bodies);
+        for body in bodies.values_mut() {
             body.html = String::new();
             body.summary = String::new();
             body.links = Vec::new();
@@ -206,7 +208,7 @@ impl Build {
         }
         crate::memory::give_back();
         timings.time("search", || {
-            let files = SearchIndex::new(&site.content, &prepared.bodies).into_files();
+            let files = SearchIndex::files_of(&site.content, bodies);
             errors.extend(hand_on(files, &mut taken));
         });
         let started = Instant::now();

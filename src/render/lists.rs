@@ -366,8 +366,7 @@ fn whole_list(key: &ListKey, input: &ReaderInput<'_>, number: usize) -> Option<L
         ListKey::UsedIn(slug) => {
             let i = content.position(Kind::Term, slug)?;
             let term = &content.terms[i];
-            let used_in = views.terms.get(i)?.get_attr("used_in").ok()?;
-            let items: Vec<Value> = used_in.try_iter().ok()?.collect();
+            let items: Vec<Value> = views.term_used_in(i, content, input.base_path);
             ListPage {
                 title: format!("Where “{}” is used", term.meta.title),
                 description: format!("Every page whose text links to {}.", term.meta.title),

@@ -135,9 +135,7 @@ pub(crate) fn list_len(key: &ListKey, input: &ReaderInput<'_>) -> usize {
         ListKey::Pair(o, r) => lists::pair(content, o, r).len(),
         ListKey::UsedIn(t) => content
             .position(Kind::Term, t)
-            .and_then(|i| input.views.terms.get(i))
-            .and_then(|v| v.get_attr("used_in").ok())
-            .and_then(|v| v.len())
+            .map(|i| input.views.term_used_in_count(i))
             .unwrap_or(0),
         ListKey::Unread => reader::vocabulary::vocabulary_gaps(input).unread.len(),
         ListKey::Unowned => reader::vocabulary::vocabulary_gaps(input).unowned.len(),
@@ -698,6 +696,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                 }
                 Kind::Term => {
                     let t = &content.terms[i];
+                    let term = views.term(i, &view_input);
                     let used_in_more = list_url(&ListKey::UsedIn(t.meta.slug.clone()), &reader);
                     // The glossary page that lists the term, at its letter.
                     let letter = index_letter(&t.meta.title);
@@ -712,7 +711,7 @@ pub(crate) fn context(job: &PageJob, input: &ContextInput<'_>) -> Option<PageCon
                     );
                     (
                         "term.html",
-                        context! { site, page => meta(&t.meta.title, "term", "glossary", &first_line(&views.terms[i]), Some(&t.meta.path)), term => views.terms[i].clone(), used_in_preview => preview(&ListKey::UsedIn(String::new())), used_in_more, letter_url },
+                        context! { site, page => meta(&t.meta.title, "term", "glossary", &first_line(&term), Some(&t.meta.path)), term, used_in_preview => preview(&ListKey::UsedIn(String::new())), used_in_more, letter_url },
                     )
                 }
                 Kind::Story => {

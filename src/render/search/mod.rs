@@ -138,6 +138,20 @@ impl Refreshed {
 impl SearchIndex {
     pub(crate) fn new(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> SearchIndex {
         let (docs, positions) = documents_with_positions(content, bodies);
+        SearchIndex::of_documents(docs, positions)
+    }
+
+    /// The index's files, for a build that needs neither the bodies nor
+    /// the index afterwards: the bodies are dropped as soon as the
+    /// documents hold their text, and the files take the index's bytes.
+    pub(crate) fn files_of(content: &Content, bodies: HashMap<ItemKey, RenderedBody>) -> Vec<OutputFile> {
+        let (docs, positions) = documents_with_positions(content, &bodies);
+        drop(bodies);
+        crate::memory::give_back();
+        SearchIndex::of_documents(docs, positions).into_files()
+    }
+
+    fn of_documents(docs: Vec<SearchDoc>, positions: HashMap<ItemKey, usize>) -> SearchIndex {
         let analysed: Vec<(String, DocWords)> =
             docs.par_iter().map(|doc| (encode::doc_row(doc), doc.words())).collect();
         let kinds = docs.iter().map(|d| d.kind).collect();

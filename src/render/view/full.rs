@@ -184,6 +184,42 @@ pub(crate) struct PageView {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// For each term (by position), the items whose bodies link to it, as
+/// kind and position, in the order its "used in" list shows them (by
+/// kind, then title): what [`BackLinks`] gives the terms, without making
+/// their links until a page shows them.
+pub(super) fn term_back_links(content: &Content, bodies: &HashMap<ItemKey, RenderedBody>) -> Vec<Vec<(Kind, usize)>> {
+    let mut used_in: Vec<Vec<(Kind, usize)>> = vec![Vec::new(); content.terms.len()];
+    for item in content.items() {
+        let meta = item.meta();
+        let key = meta.key();
+        let (Some(body), Some(at)) = (bodies.get(&key), content.position(meta.kind, &meta.slug)) else {
+            continue;
+        };
+        for target in body.links.iter().filter(|t| t.kind == Kind::Term && **t != key) {
+            if let Some(term) = content.position(Kind::Term, &target.slug) {
+                used_in[term].push((meta.kind, at));
+            }
+        }
+    }
+    let title = |&(kind, at): &(Kind, usize)| meta_at(content, kind, at).map(|m| m.title.as_str());
+    for links in &mut used_in {
+        links.sort_by(|a, b| (a.0, title(a)).cmp(&(b.0, title(b))));
+    }
+    used_in
+}
+
+/// The item of kind `kind` at position `at` of its list.
+pub(super) fn meta_at(content: &Content, kind: Kind, at: usize) -> Option<&crate::model::Meta> {
+    Some(match kind {
+        Kind::Team => &content.teams.get(at)?.meta,
+        Kind::Term => &content.terms.get(at)?.meta,
+        Kind::Story => &content.stories.get(at)?.meta,
+        Kind::Commitment => &content.commitments.get(at)?.meta,
+        Kind::Page => &content.pages.get(at)?.meta,
+    })
+}
+
 /// The items whose bodies link to each item, for its "used in" list.
 pub(super) struct BackLinks<'a> {
     /// Item -> the items whose bodies link to it.

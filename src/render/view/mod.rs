@@ -49,6 +49,9 @@ pub struct Views {
     pub commitments: Vec<Value>,
     pub pages: Vec<Value>,
     pub team_links: BTreeMap<String, Value>,
+    /// When the terms' full views are not kept: each term's "used in", as
+    /// kind and position of the linking items ([`Views::term`]).
+    term_used_in: Vec<Vec<(Kind, usize)>>,
 }
 
 /// What views are built from.
@@ -232,9 +235,10 @@ impl<'a> Ctx<'a> {
 
 impl Views {
     /// Every card and full view. With `item_views` false the full views of
-    /// teams, stories and commitments (most of the site, and the largest
-    /// views) are not kept: each is made when its page renders
-    /// ([`Views::team`], [`Views::story`], [`Views::commitment`]),
+    /// teams, terms, stories and commitments (most of the site, and the
+    /// largest views) are not kept: each is made when its page renders
+    /// ([`Views::team`], [`Views::term`], [`Views::story`],
+    /// [`Views::commitment`]), the terms' "used in" kept as positions,
     /// as a build that writes its pages as they render wants; the dev
     /// server keeps them all, to compare after an edit.
     pub(crate) fn build(input: &ViewInput<'_>, item_views: bool) -> Views {
@@ -270,18 +274,23 @@ impl Views {
                 .map(|i| ctx.page_card(i))
                 .collect(),
         );
-        let back = BackLinks::new(content, input.bodies, &url);
-        let terms = (0..content.terms.len())
-            .into_par_iter()
-            .map(|i| {
-                let used_in = back
-                    .used_in
-                    .get(&content.terms[i].meta.key())
-                    .cloned()
-                    .unwrap_or_default();
-                ctx.term_view(i, used_in)
-            })
-            .collect();
+        let (terms, term_used_in) = if item_views {
+            let back = BackLinks::new(content, input.bodies, &url);
+            let terms = (0..content.terms.len())
+                .into_par_iter()
+                .map(|i| {
+                    let used_in = back
+                        .used_in
+                        .get(&content.terms[i].meta.key())
+                        .cloned()
+                        .unwrap_or_default();
+                    ctx.term_view(i, used_in)
+                })
+                .collect();
+            (terms, Vec::new())
+        } else {
+            (Vec::new(), full::term_back_links(content, input.bodies))
+        };
         let (stories, commitments) = if item_views {
             (
                 (0..content.stories.len())
@@ -315,9 +324,59 @@ impl Views {
                 .collect(),
             cards,
             team_links: BTreeMap::new(),
+            term_used_in,
         };
         drop(ctx);
         Views { team_links, ..views }
+    }
+
+    /// Term `i`'s full view: the one kept, or made now.
+    pub(crate) fn term(&self, i: usize, input: &ViewInput<'_>) -> Value {
+        match self.terms.get(i) {
+            Some(view) => view.clone(),
+            None => {
+                let used_in = self.term_links(i, input.content, input.base_path);
+                Ctx::new(input, &self.team_links).term_view(i, used_in)
+            }
+        }
+    }
+
+    /// The items whose bodies link to term `i`, as its page lists them.
+    pub(crate) fn term_used_in(&self, i: usize, content: &Content, base_path: &str) -> Vec<Value> {
+        match self.terms.get(i) {
+            Some(view) => view
+                .get_attr("used_in")
+                .ok()
+                .and_then(|list| list.try_iter().ok())
+                .map(|items| items.collect())
+                .unwrap_or_default(),
+            None => self.term_links(i, content, base_path).iter().map(to_value).collect(),
+        }
+    }
+
+    /// How many items link to term `i`.
+    pub(crate) fn term_used_in_count(&self, i: usize) -> usize {
+        match self.terms.get(i) {
+            Some(view) => view.get_attr("used_in").ok().and_then(|list| list.len()).unwrap_or(0),
+            None => self.term_used_in.get(i).map_or(0, Vec::len),
+        }
+    }
+
+    fn term_links(&self, i: usize, content: &Content, base_path: &str) -> Vec<ItemLink> {
+        let Some(refs) = self.term_used_in.get(i) else {
+            return Vec::new();
+        };
+        refs.iter()
+            .filter_map(|&(kind, at)| {
+                let meta = full::meta_at(content, kind, at)?;
+                Some(item_link(
+                    kind,
+                    &meta.slug,
+                    &meta.title,
+                    &format!("{base_path}{}", meta.url_path),
+                ))
+            })
+            .collect()
     }
 
     /// Team `i`'s full view: the one kept, or made now.
