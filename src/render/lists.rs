@@ -24,7 +24,7 @@ use serde::Serialize;
 
 use crate::model::{Content, Kind, State};
 use crate::render::reader::ReaderInput;
-use crate::render::reader::trust::pair_id;
+use crate::render::reader::trust::{PairCounts, pair_id};
 use crate::render::reader::vocabulary::{team_unread, unread_views, vocabulary_gaps};
 use crate::render::view::to_value;
 
@@ -417,18 +417,13 @@ fn whole_list(key: &ListKey, input: &ReaderInput<'_>, number: usize) -> Option<L
 /// "33% on time: 1 of 3 that came due, 2 late; 4 in all", the rule of
 /// the trust matrix's cells.
 fn pair_note(content: &Content, list: &[usize]) -> String {
-    let count = |state: State| {
-        list.iter()
-            .filter(|c| content.commitments[**c].derived.state == state)
-            .count()
-    };
-    let (on_time, late, missed, overdue) = (
-        count(State::OnTime),
-        count(State::Late),
-        count(State::Missed),
-        count(State::Overdue),
-    );
-    let came_due = on_time + late + missed + overdue;
+    let PairCounts {
+        on_time,
+        late,
+        missed,
+        overdue,
+        came_due,
+    } = PairCounts::of(content, list);
     let total = list.len();
     let in_all = format!("{total} commitment{} in all", if total == 1 { "" } else { "s" });
     if came_due == 0 {

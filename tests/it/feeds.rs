@@ -4,13 +4,11 @@
 //! (and outside) a git repository with commits at known dates.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
-use std::process::Command;
 
 use roxmltree::{Document, Node};
 use serde_json::Value;
 
-use crate::support::{SiteTest, TODAY, html_pages};
+use crate::support::{SiteTest, TODAY, git, has_git, html_pages, inside_git};
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 const SITEMAP: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
@@ -554,51 +552,6 @@ fn data_files_hold_every_item_with_its_derived_fields() {
     }
 }
 
-/// Runs git in `dir` with a clean configuration; panics on failure.
-fn git(dir: &Path, args: &[&str], date: Option<&str>) {
-    let mut command = Command::new("git");
-    command
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args([
-            "-c",
-            "user.name=Test Author",
-            "-c",
-            "user.email=author@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args);
-    if let Some(date) = date {
-        command.env("GIT_AUTHOR_DATE", date).env("GIT_COMMITTER_DATE", date);
-    }
-    let output = command.output().expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn has_git() -> bool {
-    Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Whether `dir` is inside a git work tree (then "outside git" cannot be tested there).
-fn inside_git(dir: &Path) -> bool {
-    Command::new("git")
-        .args(["rev-parse", "--is-inside-work-tree"])
-        .current_dir(dir)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn git_history_gives_last_updated_and_edit_links() {
     if !has_git() {
@@ -617,12 +570,13 @@ fn git_history_gives_last_updated_and_edit_links() {
         eprintln!("skipped: the temporary folder is already inside a git repository");
         return;
     }
-    git(&repo, &["init", "--quiet"], None);
-    git(&repo, &["add", "site"], None);
+    git(&repo, &["init", "--quiet"], "Test Author", "2026-01-10T12:00:00+00:00");
+    git(&repo, &["add", "site"], "Test Author", "2026-01-10T12:00:00+00:00");
     git(
         &repo,
         &["commit", "--quiet", "-m", "first"],
-        Some("2026-01-10T12:00:00+00:00"),
+        "Test Author",
+        "2026-01-10T12:00:00+00:00",
     );
     let mql = test.root().join("content/glossary/mql.md");
     let text = std::fs::read_to_string(&mql).unwrap();
@@ -630,7 +584,8 @@ fn git_history_gives_last_updated_and_edit_links() {
     git(
         &repo,
         &["commit", "--quiet", "-am", "second"],
-        Some("2026-03-05T09:30:00+00:00"),
+        "Test Author",
+        "2026-03-05T09:30:00+00:00",
     );
     // A file not committed yet: no date, but it can still be edited.
     let test = test.file(

@@ -13,51 +13,12 @@ use std::process::Command;
 use roxmltree::Document;
 use serde_json::Value;
 
-use crate::support::{SiteTest, html_pages};
+use crate::support::{SiteTest, git, has_git, html_pages, inside_git};
 
 /// "Today" for the ledger site's builds: after every commit.
 const TODAY: &str = "2026-03-10";
 const HOST_BASE: &str = "https://intranet.example.com/";
 const ATOM: &str = "http://www.w3.org/2005/Atom";
-
-/// Runs git in `dir` as `author` at `date`; returns what it printed.
-fn git(dir: &Path, args: &[&str], author: &str, date: &str) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", author)
-        .env("GIT_COMMITTER_NAME", author)
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_COMMITTER_EMAIL", "author@example.com")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?} failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
-fn has_git() -> bool {
-    Command::new("git")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn inside_git(dir: &Path) -> bool {
-    Command::new("git")
-        .args(["rev-parse", "--is-inside-work-tree"])
-        .current_dir(dir)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// Replaces `from` by `to` in a file of the site, which must contain it.
 fn edit(root: &Path, rel: &str, from: &str, to: &str) {

@@ -81,6 +81,41 @@ pub(crate) const MAX_CHART_TEAMS: usize = 24;
 /// `on_time / (on_time + late + missed + overdue)` as a percentage, and the
 /// cell is empty when nothing came due. It is the same rule as a team's
 /// "on time" figure, restricted to one recipient.
+/// How a pair's commitments (positions in `content.commitments`) ended:
+/// the numbers behind a trust-matrix cell and its pair page's note.
+pub(crate) struct PairCounts {
+    pub on_time: usize,
+    pub late: usize,
+    pub missed: usize,
+    pub overdue: usize,
+    /// On time, late, missed or overdue: what the rate is of.
+    pub came_due: usize,
+}
+
+impl PairCounts {
+    pub(crate) fn of(content: &crate::model::Content, commitments: &[usize]) -> PairCounts {
+        let count = |state: State| {
+            commitments
+                .iter()
+                .filter(|i| content.commitments[**i].derived.state == state)
+                .count()
+        };
+        let (on_time, late, missed, overdue) = (
+            count(State::OnTime),
+            count(State::Late),
+            count(State::Missed),
+            count(State::Overdue),
+        );
+        PairCounts {
+            on_time,
+            late,
+            missed,
+            overdue,
+            came_due: on_time + late + missed + overdue,
+        }
+    }
+}
+
 pub(crate) fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
     let content = input.content;
     let mut pairs: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
@@ -105,19 +140,13 @@ pub(crate) fn trust_matrix(input: &ReaderInput<'_>) -> TrustMatrix {
         .map(|((o, r), commitments)| {
             let owner = team_link_at(input, o);
             let recipient = team_link_at(input, r);
-            let count = |state: State| {
-                commitments
-                    .iter()
-                    .filter(|i| content.commitments[**i].derived.state == state)
-                    .count()
-            };
-            let (on_time, late, missed, overdue) = (
-                count(State::OnTime),
-                count(State::Late),
-                count(State::Missed),
-                count(State::Overdue),
-            );
-            let came_due = on_time + late + missed + overdue;
+            let PairCounts {
+                on_time,
+                late,
+                missed,
+                overdue,
+                came_due,
+            } = PairCounts::of(content, &commitments);
             TrustPair {
                 id: pair_id(&owner.slug, &recipient.slug),
                 rate: (came_due > 0).then(|| 100.0 * on_time as f64 / came_due as f64),
