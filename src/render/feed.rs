@@ -154,13 +154,7 @@ pub(crate) fn entries(content: &Content, today: Date) -> Vec<FeedEntry> {
 
 fn commitment_entries(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> Vec<FeedEntry> {
     let owner = team_title(&c.owner.slug);
-    let mut recipients: Vec<String> = c.to.iter().map(|t| team_title(&t.slug)).collect();
-    recipients.extend(c.to_external.iter().cloned());
-    let to = if recipients.is_empty() {
-        String::new()
-    } else {
-        format!(" to {}", recipients.join(", "))
-    };
+    let to = to_phrase(c, team_title);
     let mut out = Vec::new();
     for (i, revision) in c.revisions.iter().enumerate() {
         let Some(date) = revision.date else { continue };
@@ -371,14 +365,19 @@ pub fn team_entries(content: &Content, ledger: &Ledger, today: Date) -> BTreeMap
     by_team
 }
 
-fn made_entry(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> FeedEntry {
+/// " to Sales, Acme Corp": whom `c` was promised to, or nothing.
+fn to_phrase(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> String {
     let mut recipients: Vec<String> = c.to.iter().map(|t| team_title(&t.slug)).collect();
     recipients.extend(c.to_external.iter().cloned());
-    let to = if recipients.is_empty() {
+    if recipients.is_empty() {
         String::new()
     } else {
         format!(" to {}", recipients.join(", "))
-    };
+    }
+}
+
+fn made_entry(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> FeedEntry {
+    let to = to_phrase(c, team_title);
     FeedEntry {
         kind: EntryKind::Made,
         date: c.promised,
