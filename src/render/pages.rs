@@ -303,18 +303,27 @@ fn unread_by_team(gaps: &reader::vocabulary::VocabularyGaps, input: &ReaderInput
 /// How many overdue and at-risk cards the home page shows of each.
 const HOME_ATTENTION: usize = 6;
 
+/// The pages every site has, whatever its content.
+const SITE_PAGES: [PageJob; 6] = [
+    PageJob::Home,
+    PageJob::Teams,
+    PageJob::Commitments,
+    PageJob::Scoring,
+    PageJob::Happiness,
+    PageJob::Search,
+];
+
+/// Whether `meta`'s item has a page of its own: the home text and list
+/// intros are shown on their list pages instead.
+fn has_own_page(meta: &crate::model::Meta) -> bool {
+    !(meta.kind == Kind::Page && (meta.url_path.is_empty() || is_list_intro(&meta.url_path)))
+}
+
 /// Every page of the site, sorted.
 pub(crate) fn plan(input: &ReaderInput<'_>) -> Vec<PageJob> {
     let content = input.content;
-    let mut jobs = vec![
-        PageJob::Home,
-        PageJob::Teams,
-        PageJob::Commitments,
-        PageJob::Scoring,
-        PageJob::Happiness,
-        PageJob::Search,
-        PageJob::NotFound,
-    ];
+    let mut jobs = SITE_PAGES.to_vec();
+    jobs.push(PageJob::NotFound);
     let quiet = record::listed_quiet(content, input.ledger).count();
     jobs.extend((1..=page_count(quiet, record::LEDGER_PER_PAGE)).map(PageJob::Ledger));
     jobs.extend((1..=page_count(content.terms.len(), lists::GLOSSARY_PER_PAGE)).map(PageJob::Glossary));
@@ -323,8 +332,7 @@ pub(crate) fn plan(input: &ReaderInput<'_>) -> Vec<PageJob> {
     jobs.extend((1..=page_count(rows, lists::MATRIX_PER_PAGE)).map(PageJob::Gaps));
     for item in content.items() {
         let meta = item.meta();
-        if meta.kind == Kind::Page && (meta.url_path.is_empty() || is_list_intro(&meta.url_path)) {
-            // The home text and list intros are shown on their list pages.
+        if !has_own_page(meta) {
             continue;
         }
         jobs.push(PageJob::Item(meta.key()));
@@ -359,26 +367,19 @@ pub(crate) fn collisions(input: &ReaderInput<'_>) -> Vec<Diagnostic> {
         .into_iter()
         .map(|(key, _)| (key.url_path(), format!("the list at `/{}`", key.url_path())))
         .collect();
-    let mut fixed = vec![
-        PageJob::Home,
-        PageJob::Teams,
-        PageJob::Commitments,
-        PageJob::Scoring,
-        PageJob::Happiness,
-        PageJob::Search,
+    let first_pages = [
         PageJob::Glossary(1),
         PageJob::Stories(1),
         PageJob::Gaps(1),
         PageJob::Ledger(1),
     ];
-    fixed.sort();
-    for job in fixed {
+    for job in SITE_PAGES.into_iter().chain(first_pages) {
         generated.insert(job.url_path(), format!("the page at `/{}`", job.url_path()));
     }
     let mut out = Vec::new();
     for item in content.items() {
         let meta = item.meta();
-        if meta.kind == Kind::Page && (meta.url_path.is_empty() || is_list_intro(&meta.url_path)) {
+        if !has_own_page(meta) {
             continue;
         }
         let url = PageJob::Item(meta.key()).url_path();

@@ -13,7 +13,7 @@
 
 use serde_json::Value;
 
-use crate::support::{SiteTest, between};
+use crate::support::{SiteTest, between, commitment};
 
 fn figures() -> SiteTest {
     SiteTest::new("figures").build().assert_exit(0)
@@ -57,15 +57,6 @@ fn months(scores: &Value, team: &str) -> Vec<Row> {
 
 fn row(month: &str, value: Option<f64>, counts: [u64; 8], satisfaction: Option<f64>) -> Row {
     (month.to_string(), value, counts, satisfaction)
-}
-
-fn commitment<'a>(data: &'a Value, slug: &str) -> &'a Value {
-    data["commitments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["slug"] == slug)
-        .unwrap_or_else(|| panic!("no commitment {slug}"))
 }
 
 #[test]

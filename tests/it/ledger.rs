@@ -13,7 +13,7 @@ use std::process::Command;
 use roxmltree::Document;
 use serde_json::Value;
 
-use crate::support::{SiteTest, git, has_git, html_pages, inside_git};
+use crate::support::{SiteTest, commitment, git, has_git, html_pages, inside_git};
 
 /// "Today" for the ledger site's builds: after every commit.
 const TODAY: &str = "2026-03-10";
@@ -144,15 +144,6 @@ fn build(test: SiteTest) -> SiteTest {
         HOST_BASE,
     ])
     .assert_exit(0)
-}
-
-fn commitment<'a>(data: &'a Value, slug: &str) -> &'a Value {
-    data["commitments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["slug"] == slug)
-        .unwrap_or_else(|| panic!("no commitment {slug}"))
 }
 
 #[test]

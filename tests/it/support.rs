@@ -531,3 +531,13 @@ pub fn inside_git(dir: &Path) -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// The commitment `slug` in a parsed `/data/commitments.json`.
+pub fn commitment<'a>(data: &'a Value, slug: &str) -> &'a Value {
+    data["commitments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["slug"] == slug)
+        .unwrap_or_else(|| panic!("no commitment {slug}"))
+}

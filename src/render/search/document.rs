@@ -296,14 +296,7 @@ fn collapse(text: &str) -> String {
     if text.is_ascii() {
         return collapse_ascii(text);
     }
-    let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
+    crate::model::text::collapse_whitespace(text)
 }
 
 /// [`collapse`] for ASCII text, byte by byte: the common case, and three
