@@ -62,7 +62,8 @@ pub struct BuildArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Print how long each stage took (load, parse, validate, score,
-    /// bodies, views, pages, data, search, write) to stderr.
+    /// links, bodies, views, term uses, gaps, plan, pages, data, search,
+    /// assemble, publish) and the peak memory after each, to stderr.
     #[arg(long)]
     pub timings: bool,
 }
@@ -74,7 +75,8 @@ pub struct CheckArgs {
     /// How to print problems: `human`, `json`, or `github` (Actions annotations).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Print how long each stage took to stderr.
+    /// Print how long each stage took, and the peak memory after each, to
+    /// stderr.
     #[arg(long)]
     pub timings: bool,
     /// Compare commitment records with this commit instead of `HEAD` (or

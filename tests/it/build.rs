@@ -917,6 +917,34 @@ fn failed_build_leaves_the_last_good_output_untouched() {
     assert_no_staging_left(&test);
 }
 
+#[test]
+fn timings_name_every_stage_with_its_time_and_the_peak_memory() {
+    let test = SiteTest::new("good").build_with(&["--timings"]).assert_exit(0);
+    let test = test.assert_stderr(&[
+        "load",
+        "parse",
+        "validate",
+        "score",
+        "bodies",
+        "views",
+        "term uses",
+        "pages",
+        "data",
+        "search",
+        "assemble",
+        "publish",
+        "total",
+    ]);
+    // Linux says how much memory the process held: after each stage, and in all.
+    if cfg!(target_os = "linux") {
+        test.assert_stderr(&["peak so far", "peak memory"]);
+    }
+    SiteTest::new("good")
+        .run(&["check", "--root", "site", "--today", crate::support::TODAY, "--timings"])
+        .assert_exit(0)
+        .assert_stderr(&["pages", "total"]);
+}
+
 /// The test's folder holds the site and its output, and nothing a build
 /// left behind.
 fn assert_no_staging_left(test: &SiteTest) {
