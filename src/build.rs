@@ -10,7 +10,7 @@
 //! between rebuilds and updates only the parts an edit touches, through the
 //! same functions. There is no other place that assembles a site.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -37,6 +37,9 @@ pub struct Build {
     pub prepared: Prepared,
     /// Every page of the site, with its last rendering.
     pub pages: BTreeMap<PageJob, PageResult>,
+    /// The pages whose last rendering failed: finding them among every
+    /// page after each edit cost the dev server a millisecond.
+    failed: BTreeSet<PageJob>,
     /// `data/*.json` item by item.
     pub data: DataFragments,
     pub(crate) search: SearchIndex,
@@ -119,6 +122,7 @@ impl Build {
             scored,
             prepared,
             pages: BTreeMap::new(),
+            failed: BTreeSet::new(),
             data,
             search,
             files: BTreeMap::new(),
@@ -220,6 +224,7 @@ impl Build {
             scored,
             prepared,
             pages: BTreeMap::new(),
+            failed: BTreeSet::new(),
             data: DataFragments::default(),
             search: SearchIndex::default(),
             files: BTreeMap::new(),
@@ -252,9 +257,22 @@ impl Build {
                     page.path
                 })
             });
+            if result.is_err() {
+                self.failed.insert(job.clone());
+            } else {
+                self.failed.remove(&job);
+            }
             self.pages.insert(job, result);
         }
         touched
+    }
+
+    /// The errors of the pages that failed to render, one per page.
+    pub(crate) fn page_errors(&self) -> Vec<Diagnostic> {
+        self.failed
+            .iter()
+            .filter_map(|job| self.pages.get(job)?.as_ref().err().cloned())
+            .collect()
     }
 
     /// The output paths of the pages, which win over other files at the
@@ -293,7 +311,7 @@ impl Build {
     /// The errors of pages that failed to render (one broken template fails
     /// every page that uses it, and is reported once).
     pub(crate) fn page_diagnostics(&self) -> Vec<Diagnostic> {
-        let mut list: Vec<Diagnostic> = self.pages.values().filter_map(|r| r.as_ref().err().cloned()).collect();
+        let mut list = self.page_errors();
         list.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
         list.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
         list

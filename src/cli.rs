@@ -101,6 +101,11 @@ pub struct ServeArgs {
     /// Watch by polling, for network and WSL mounts where change events are unreliable.
     #[arg(long)]
     pub poll: bool,
+    /// After each fast rebuild (only bodies changed), print how long each
+    /// of its steps took (read, parse, bodies, rescore, diagnostics, views,
+    /// plan, pages, data, finish), to stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Args)]

@@ -41,11 +41,14 @@ use crate::render::reader::{GapsCache, ReaderInput};
 use crate::render::view::ViewInput;
 use crate::render::{self};
 use crate::site::{BuildOptions, Site, resolve_today};
+use crate::timings::Timings;
 
 /// What one rebuild did.
 #[derive(Debug, Clone)]
 pub struct Rebuild {
-    pub diagnostics: Diagnostics,
+    /// Shared with the live site, which keeps them while nothing they come
+    /// from changes.
+    pub diagnostics: Arc<Diagnostics>,
     /// Output paths that were added, changed or removed since the last good
     /// build (empty when the rebuild failed).
     pub changed: Vec<String>,
@@ -54,11 +57,26 @@ pub struct Rebuild {
     pub elapsed: Duration,
     /// Whether the fast path for body edits was taken.
     pub incremental: bool,
+    /// How long each step of the fast path took (empty for other
+    /// rebuilds), for `rapport serve --timings`.
+    pub timings: Timings,
 }
 
 impl Rebuild {
     pub fn ok(&self) -> bool {
         !self.diagnostics.has_errors()
+    }
+
+    /// This rebuild followed by `later`, which finished its work: one
+    /// rebuild with the changes of both and the diagnostics of `later`.
+    fn then(mut self, later: Rebuild) -> Rebuild {
+        self.changed.extend(later.changed);
+        self.changed.sort();
+        self.changed.dedup();
+        self.diagnostics = later.diagnostics;
+        self.elapsed += later.elapsed;
+        self.timings.stages.extend(later.timings.stages);
+        self
     }
 }
 
@@ -71,6 +89,41 @@ struct State {
     fixed: Vec<Diagnostic>,
     /// Diagnostics that come with an item's body: its links, its lints.
     by_item: HashMap<String, Vec<Diagnostic>>,
+    /// What the last fast rebuilds left for after their reload event.
+    deferred: Option<Deferred>,
+    /// The sorted diagnostics of the last rebuild, with the page errors
+    /// and the load error they were made with: a fast rebuild that changed
+    /// none of these reuses them (sorting thousands of warnings took longer
+    /// than the rest of a body edit).
+    reported: Option<Reported>,
+}
+
+/// Diagnostics as [`LiveSite::finish`] last gathered them.
+struct Reported {
+    page_errors: Vec<Diagnostic>,
+    load_error: Option<Diagnostic>,
+    diagnostics: Arc<Diagnostics>,
+}
+
+/// The files a fast rebuild makes after its reload event: the data files
+/// and the search index, which no page shows. What they must be made from.
+#[derive(Debug, Default)]
+struct Deferred {
+    /// The items whose bodies changed: their search documents.
+    edited: Vec<ItemKey>,
+    /// The items whose data records may have changed.
+    dirty: Vec<ItemKey>,
+    /// Whether a score changed (`data/scores.json`).
+    scores: bool,
+}
+
+impl Deferred {
+    /// Adds what a later fast rebuild left, before this was made.
+    fn merge(&mut self, later: Deferred) {
+        self.edited.extend(later.edited);
+        self.dirty.extend(later.dirty);
+        self.scores |= later.scores;
+    }
 }
 
 /// A site in memory that applies changes from disk.
@@ -124,8 +177,57 @@ impl LiveSite {
         &self.tree.config.theme
     }
 
-    /// Applies the changes to `paths` (relative to the root) and rebuilds.
+    /// Applies the changes to `paths` (relative to the root) and rebuilds
+    /// every output file.
     pub fn apply(&mut self, paths: &BTreeSet<String>) -> Rebuild {
+        let first = self.apply_before_reload(paths);
+        match self.apply_deferred() {
+            Some(later) => first.then(later),
+            None => first,
+        }
+    }
+
+    /// Whether a fast rebuild left files to make ([`LiveSite::apply_deferred`]).
+    pub fn has_deferred(&self) -> bool {
+        self.state.as_ref().is_some_and(|s| s.deferred.is_some())
+    }
+
+    /// Makes the files the fast rebuilds left for after their reload event:
+    /// the data files and the search index, which no page shows. The dev
+    /// server holds requests for them until this has run. `None` when
+    /// nothing was left.
+    pub fn apply_deferred(&mut self) -> Option<Rebuild> {
+        let started = Instant::now();
+        let state = self.state.as_mut()?;
+        let mut later = state.deferred.take()?;
+        for keys in [&mut later.edited, &mut later.dirty] {
+            keys.sort();
+            keys.dedup();
+        }
+        let build = &mut state.build;
+        let search = build
+            .search
+            .refresh(&build.site.content, &build.prepared.bodies, &later.edited);
+        let mut others = build.refresh_data(&later.dirty);
+        if later.scores {
+            others.push(data::scores_file(&build.site, &build.prepared.scores));
+        }
+        others.extend(search.written);
+        let mut touched = build.remove_files(search.removed);
+        touched.extend(build.replace_files(others));
+        let mut timings = Timings::default();
+        let mut lap = started;
+        timings.lap("data, search", &mut lap);
+        let mut rebuild = self.finish(started, 0, true, Some(touched));
+        timings.lap("compare data", &mut lap);
+        rebuild.timings = timings;
+        Some(rebuild)
+    }
+
+    /// Applies the changes to `paths` and rebuilds what the pages show; a
+    /// fast rebuild leaves the data files and the search index for
+    /// [`LiveSite::apply_deferred`], so the reload event goes out first.
+    pub fn apply_before_reload(&mut self, paths: &BTreeSet<String>) -> Rebuild {
         let started = Instant::now();
         if self.load_error.is_some() {
             return self.rescan(started);
@@ -306,7 +408,13 @@ impl LiveSite {
         fill_snippets(&mut fixed, &sources);
         drop(sources);
         drop(item_paths);
-        self.state = Some(State { build, fixed, by_item });
+        self.state = Some(State {
+            build,
+            fixed,
+            by_item,
+            deferred: None,
+            reported: None,
+        });
         self.finish(started, rendered, false, None)
     }
 
@@ -379,6 +487,9 @@ impl LiveSite {
         if edits.is_empty() {
             return Some(self.finish(started, 0, true, Some(Vec::new())));
         }
+        let mut timings = Timings::default();
+        let mut lap = started;
+        timings.lap("read", &mut lap);
         let today = resolve_today(&self.tree, &self.options);
         let state = self.state.as_mut()?;
         let keys: Vec<ItemKey> = edits.iter().map(|e| e.key.clone()).collect();
@@ -398,6 +509,7 @@ impl LiveSite {
                 .content
                 .replace_source(&edit.key, text, edit.body_offset);
         }
+        timings.lap("parse", &mut lap);
 
         // Bodies, and the items whose "used in" list changed.
         let mut backlinks: BTreeSet<ItemKey> = BTreeSet::new();
@@ -408,26 +520,21 @@ impl LiveSite {
             let old_links: HashSet<&ItemKey> = old.as_ref().map(|b| b.links.iter().collect()).unwrap_or_default();
             backlinks.extend(old_links.symmetric_difference(&new_links).map(|k| (*k).clone()));
         }
+        timings.lap("bodies", &mut lap);
         // Scores and lints of these items and of the teams that read them,
         // beside the terms their teams use (the gaps page and those teams'
         // pages) and the search index, which read only the bodies.
         let build = &mut state.build;
         let Build {
-            site,
-            scored,
-            prepared,
-            search,
-            ..
+            site, scored, prepared, ..
         } = build;
         let content = &site.content;
-        let (rescored, (usage_teams, search)) = rayon::join(
+        let (rescored, usage_teams) = rayon::join(
             || scored.rescore(content, &keys, &prepared.scores, site.today),
-            || {
-                let usage_teams = prepared.usage.refresh(content, &prepared.bodies, &keys);
-                (usage_teams, search.refresh(content, &prepared.bodies, &keys))
-            },
+            || prepared.usage.refresh(content, &prepared.bodies, &keys),
         );
         let rescored = rescored?;
+        timings.lap("rescore", &mut lap);
         if !usage_teams.is_empty() {
             build.prepared.gaps = GapsCache::new();
         }
@@ -462,8 +569,16 @@ impl LiveSite {
             for d in &mut list {
                 d.fill_snippet_from(&lines);
             }
+            let same = match state.by_item.get(&meta.path) {
+                Some(old) => *old == list,
+                None => list.is_empty(),
+            };
+            if !same {
+                state.reported = None;
+            }
             state.by_item.insert(meta.path.clone(), list);
         }
+        timings.lap("diagnostics", &mut lap);
 
         // Views, then the pages that show what changed.
         let base_path = state.build.site.config.base_path();
@@ -478,6 +593,7 @@ impl LiveSite {
             &refresh,
             &extra_full,
         );
+        timings.lap("views", &mut lap);
         let build = &state.build;
         let reader = ReaderInput {
             content: &build.site.content,
@@ -520,22 +636,28 @@ impl LiveSite {
         jobs.retain(|job| state.build.pages.contains_key(job));
         let jobs: Vec<PageJob> = jobs.into_iter().collect();
         let rendered = jobs.len();
+        timings.lap("plan", &mut lap);
         let build = &mut state.build;
-        let mut touched = build.render_again(&jobs);
+        let touched = build.render_again(&jobs);
+        timings.lap("pages", &mut lap);
 
-        // The data files and the search index, item by item.
+        // The data files and the search index wait until after the reload
+        // event: no page shows them ([`LiveSite::apply_deferred`]).
         let mut dirty: Vec<ItemKey> = refresh.clone();
         dirty.extend(extra_full.iter().cloned());
-        dirty.sort();
-        dirty.dedup();
-        let mut others = build.refresh_data(&dirty);
-        if scores_changed || teams_changed {
-            others.push(data::scores_file(&build.site, &build.prepared.scores));
+        let later = Deferred {
+            edited: keys,
+            dirty,
+            scores: scores_changed || teams_changed,
+        };
+        match &mut state.deferred {
+            Some(pending) => pending.merge(later),
+            None => state.deferred = Some(later),
         }
-        others.extend(search.written);
-        touched.extend(build.remove_files(search.removed));
-        touched.extend(build.replace_files(others));
-        Some(self.finish(started, rendered, true, Some(touched)))
+        let mut rebuild = self.finish(started, rendered, true, Some(touched));
+        timings.lap("finish", &mut lap);
+        rebuild.timings = timings;
+        Some(rebuild)
     }
 
     /// Gathers the diagnostics of the current state, and publishes its
@@ -548,31 +670,42 @@ impl LiveSite {
         incremental: bool,
         touched: Option<Vec<String>>,
     ) -> Rebuild {
-        let Some(state) = &self.state else {
+        let Some(state) = &mut self.state else {
             return Rebuild {
-                diagnostics: self.load_error.iter().cloned().collect(),
+                diagnostics: Arc::new(self.load_error.iter().cloned().collect()),
                 changed: Vec::new(),
                 rendered,
                 elapsed: started.elapsed(),
                 incremental,
+                timings: Timings::default(),
             };
         };
-        let mut diagnostics: Diagnostics = state.fixed.iter().cloned().collect();
-        diagnostics.extend(state.by_item.values().flatten().cloned());
-        let sources = || state.build.site.source_texts();
-        let mut page_errors: Vec<Diagnostic> = state
-            .build
-            .pages
-            .values()
-            .filter_map(|r| r.as_ref().err().cloned())
-            .collect();
-        if !page_errors.is_empty() {
-            fill_snippets(&mut page_errors, &sources());
-        }
-        diagnostics.extend(page_errors);
-        diagnostics.extend(self.load_error.iter().cloned());
-        diagnostics.sort();
-        diagnostics.limit();
+        let page_errors = state.build.page_errors();
+        let diagnostics = match &state.reported {
+            Some(last) if last.page_errors == page_errors && last.load_error == self.load_error => {
+                last.diagnostics.clone()
+            }
+            _ => {
+                let mut diagnostics: Diagnostics = state.fixed.iter().cloned().collect();
+                diagnostics.extend(state.by_item.values().flatten().cloned());
+                let mut with_snippets = page_errors.clone();
+                if !with_snippets.is_empty() {
+                    fill_snippets(&mut with_snippets, &state.build.site.source_texts());
+                }
+                diagnostics.extend(with_snippets);
+                diagnostics.extend(self.load_error.iter().cloned());
+                diagnostics.sort();
+                diagnostics.limit();
+                let diagnostics = Arc::new(diagnostics);
+                state.reported = Some(Reported {
+                    page_errors,
+                    load_error: self.load_error.clone(),
+                    diagnostics: diagnostics.clone(),
+                });
+                diagnostics
+            }
+        };
+        let state = &*state;
 
         let ok = !diagnostics.has_errors();
         let mut changed = Vec::new();
@@ -617,6 +750,7 @@ impl LiveSite {
             rendered,
             elapsed: started.elapsed(),
             incremental,
+            timings: Timings::default(),
         }
     }
 }

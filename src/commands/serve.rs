@@ -52,7 +52,17 @@ pub(crate) fn serve(args: &ServeArgs) -> Result<ExitCode> {
         open_browser(&url);
     }
     watcher.set_theme(live.theme());
-    watch_loop(&mut watcher, &mut live, &mut server, &mut report_change);
+    let timings = args.timings;
+    watch_loop(&mut watcher, &mut live, &mut server, &mut |batch, rebuild, later| {
+        report_change(batch, rebuild, later);
+        if timings && !rebuild.timings.stages.is_empty() {
+            let mut stages = rebuild.timings.clone();
+            stages
+                .stages
+                .extend(later.iter().flat_map(|l| l.timings.stages.iter().cloned()));
+            eprint!("{}", stages.report());
+        }
+    });
     Ok(ExitCode::SUCCESS)
 }
 
@@ -70,7 +80,10 @@ fn report(rebuild: &Rebuild) {
     );
 }
 
-fn report_change(batch: &BTreeSet<String>, rebuild: &Rebuild) {
+/// One line per rebuild. `later` is what a fast rebuild made after its
+/// reload event (the data files and the search index), timed apart: the
+/// first time is how long an author waits to see the page.
+fn report_change(batch: &BTreeSet<String>, rebuild: &Rebuild, later: Option<&Rebuild>) {
     let shown: Vec<&str> = batch.iter().take(3).map(String::as_str).collect();
     let more = if batch.len() > 3 {
         format!(" and {} more", batch.len() - 3)
@@ -87,8 +100,16 @@ fn report_change(batch: &BTreeSet<String>, rebuild: &Rebuild) {
         );
         return;
     }
+    let after = match later {
+        Some(later) => format!(
+            "; data and search index {} ms later ({} files changed)",
+            later.elapsed.as_millis(),
+            later.changed.len()
+        ),
+        None => String::new(),
+    };
     eprintln!(
-        "{}{more} changed: rebuilt {} pages in {} ms ({} files changed)",
+        "{}{more} changed: rebuilt {} pages in {} ms ({} files changed){after}",
         shown.join(", "),
         rebuild.rendered,
         rebuild.elapsed.as_millis(),

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use tiny_http::{HTTPVersion, Header, Method, Request, Response, StatusCode};
 
 use crate::serve::reload::ReloadHub;
-use crate::serve::store::{Entry, Snapshot, Store};
+use crate::serve::store::{Entry, Snapshot, Store, made_after_reload};
 
 /// The client script: live reload, CSS swaps, scroll keeping, error overlay.
 pub(crate) const LIVE_JS: &str = include_str!("live.js");
@@ -341,8 +341,11 @@ pub(crate) fn handle(request: Request, store: &Store, hub: &ReloadHub, hosts: &H
             let _ = request.respond(Response::from_string(format!("bad request: {reason}\n")).with_status_code(400));
         }
         Route::File(_) | Route::MaybeFolder { .. } => {
-            let snapshot = store.snapshot();
             let keys = entry_keys(&route);
+            if keys.iter().any(|key| made_after_reload(key)) {
+                store.wait_for_files_behind();
+            }
+            let snapshot = store.snapshot();
             match keys.iter().position(|key| snapshot.files.contains_key(key.as_str())) {
                 Some(0) => {
                     let entry = &snapshot.files[keys[0].as_str()];

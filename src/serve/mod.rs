@@ -129,10 +129,16 @@ impl Server {
     /// Publishes a rebuild: a good one replaces the snapshot and tells the
     /// pages what changed; a failed one keeps the snapshot and sends the
     /// errors to the overlay.
+    /// When the rebuild left the data files and the search index for
+    /// later ([`LiveSite::has_deferred`]), requests for those wait until
+    /// [`Server::publish_deferred`] has served them.
     pub(crate) fn publish(&mut self, live: &LiveSite, rebuild: &Rebuild, first: bool) {
         self.version += 1;
         let version = format!("{}-{}", self.instance, self.version);
         let errors: Vec<_> = rebuild.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        if live.has_deferred() {
+            self.store.set_behind(true);
+        }
         if first {
             let files = live
                 .outputs()
@@ -140,22 +146,8 @@ impl Server {
                 .map(|(path, bytes)| (Arc::from(path.as_str()), Arc::new(Entry::new(bytes.clone()))))
                 .collect();
             self.store.publish(Snapshot { files });
-        } else if !rebuild.changed.is_empty() {
-            // The snapshot follows the live outputs, which move on a good
-            // rebuild, or on any rebuild while none has succeeded yet. Only
-            // the changed files get new entries (and new ETags).
-            let mut files = self.store.snapshot().files.clone();
-            for path in &rebuild.changed {
-                match live.outputs().get(path) {
-                    Some(bytes) => {
-                        files.insert(Arc::from(path.as_str()), Arc::new(Entry::new(bytes.clone())));
-                    }
-                    None => {
-                        files.remove(path.as_str());
-                    }
-                }
-            }
-            self.store.publish(Snapshot { files });
+        } else {
+            self.publish_changes(live, rebuild);
         }
         self.store.set_status(Status {
             version: version.clone(),
@@ -193,6 +185,35 @@ impl Server {
             .broadcast("reload", &serde_json::to_string(&event).unwrap_or_default());
     }
 
+    /// Serves the files a fast rebuild made after its reload event (no
+    /// page shows them, so no event goes out) and lets the requests
+    /// waiting for them through.
+    pub(crate) fn publish_deferred(&mut self, live: &LiveSite, later: &Rebuild) {
+        self.publish_changes(live, later);
+        self.store.set_behind(false);
+    }
+
+    /// The snapshot follows the live outputs, which move on a good
+    /// rebuild, or on any rebuild while none has succeeded yet. Only the
+    /// changed files get new entries (and new ETags).
+    fn publish_changes(&mut self, live: &LiveSite, rebuild: &Rebuild) {
+        if rebuild.changed.is_empty() {
+            return;
+        }
+        let mut files = self.store.snapshot().files.clone();
+        for path in &rebuild.changed {
+            match live.outputs().get(path) {
+                Some(bytes) => {
+                    files.insert(Arc::from(path.as_str()), Arc::new(Entry::new(bytes.clone())));
+                }
+                None => {
+                    files.remove(path.as_str());
+                }
+            }
+        }
+        self.store.publish(Snapshot { files });
+    }
+
     /// What must be removed when the process ends: the private socket.
     pub(crate) fn upstream(&self) -> Arc<Upstream> {
         self.upstream.clone()
@@ -205,18 +226,38 @@ impl Drop for Server {
     }
 }
 
+/// What [`watch_loop`] tells of each batch: the changed paths, the rebuild
+/// of the pages, and what a fast rebuild made after their reload event.
+pub(crate) type Report<'r> = dyn FnMut(&BTreeSet<String>, &Rebuild, Option<&Rebuild>) + 'r;
+
 /// Rebuilds on every batch of changes until the watcher stops, telling
-/// `report` what changed and what the rebuild gave.
+/// `report` what changed and what the rebuild gave: the pages first, with
+/// their reload event, then what a fast rebuild left for after it.
 pub(crate) fn watch_loop(
     watcher: &mut SiteWatcher,
     live: &mut LiveSite,
     server: &mut Server,
-    report: &mut dyn FnMut(&BTreeSet<String>, &Rebuild),
+    report: &mut Report<'_>,
 ) {
     while let Some(batch) = watcher.next_batch() {
-        let rebuild = live.apply(&batch);
+        let rebuild = live.apply_before_reload(&batch);
         watcher.set_theme(live.theme());
         server.publish(live, &rebuild, false);
-        report(&batch, &rebuild);
+        slow_deferred_for_tests();
+        let later = live.apply_deferred();
+        if let Some(later) = &later {
+            server.publish_deferred(live, later);
+        }
+        report(&batch, &rebuild, later.as_ref());
+    }
+}
+
+/// For tests only: `RAPPORT_SLOW_DEFERRED_MS=<ms>` waits that long before
+/// making what a fast rebuild left for after its reload event, so a test
+/// can ask for those files while they are behind. Read nowhere else.
+fn slow_deferred_for_tests() {
+    let wait = std::env::var("RAPPORT_SLOW_DEFERRED_MS").ok();
+    if let Some(ms) = wait.and_then(|ms| ms.parse().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }

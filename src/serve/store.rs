@@ -7,7 +7,8 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -61,7 +62,20 @@ pub struct Status {
 pub(crate) struct Store {
     snapshot: RwLock<Arc<Snapshot>>,
     status: RwLock<Arc<Status>>,
+    /// Whether the files no page shows (the data files, the search index)
+    /// are being made after a reload event went out: requests for them
+    /// wait ([`Store::wait_for_files_behind`]).
+    behind: Mutex<bool>,
+    caught_up: Condvar,
 }
+
+/// The output paths made after the reload event of a fast rebuild.
+pub(crate) fn made_after_reload(path: &str) -> bool {
+    path.starts_with("data/") || path.starts_with("search-index")
+}
+
+/// The longest a request waits for files being made after a reload.
+const BEHIND_WAIT: Duration = Duration::from_secs(10);
 
 impl Store {
     pub(crate) fn new() -> Store {
@@ -89,6 +103,24 @@ impl Store {
             Ok(mut guard) => *guard = next,
             Err(poisoned) => *poisoned.into_inner() = next,
         }
+    }
+
+    /// Says whether the files made after the reload event
+    /// ([`made_after_reload`]) are behind the snapshot's pages.
+    pub(crate) fn set_behind(&self, behind: bool) {
+        let mut flag = self.behind.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *flag = behind;
+        if !behind {
+            self.caught_up.notify_all();
+        }
+    }
+
+    /// Waits until the files made after the reload event have caught up
+    /// with the pages, so that a request never sees a data file or a
+    /// search shard older than the page that led to it.
+    pub(crate) fn wait_for_files_behind(&self) {
+        let flag = self.behind.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _ = self.caught_up.wait_timeout_while(flag, BEHIND_WAIT, |behind| *behind);
     }
 
     pub(crate) fn set_status(&self, status: Status) {

@@ -335,3 +335,45 @@ fn edits_that_move_items_between_list_pages_match_a_full_build() {
     live.apply(&changed);
     assert_same_as_full_build(&live, &site);
 }
+
+#[test]
+fn a_body_edit_reloads_pages_first_then_makes_the_data_and_search_files() {
+    let site = SiteTest::new("good");
+    let (mut live, first) = LiveSite::open(site.root(), options()).unwrap();
+    assert!(first.ok(), "{:?}", first.diagnostics);
+    let sentence = "We mapped every handover on one wall.";
+    let changed = edit(&site, "content/stories/acme-renewal.md", |t| {
+        format!("{t}\n{sentence}\n")
+    });
+    let shows = |live: &LiveSite, path: &str| String::from_utf8_lossy(&live.outputs()[path]).contains(sentence);
+
+    let pages = live.apply_before_reload(&changed);
+    assert!(pages.incremental && pages.ok(), "{:?}", pages.diagnostics);
+    assert!(pages.changed.contains(&"stories/acme-renewal/index.html".to_string()));
+    assert!(shows(&live, "stories/acme-renewal/index.html"));
+    // The data files and the search index wait: no page shows them.
+    assert!(live.has_deferred());
+    assert!(
+        pages
+            .changed
+            .iter()
+            .all(|p| !p.starts_with("data/") && !p.starts_with("search-index"))
+    );
+    assert!(!shows(&live, "data/stories.json"));
+
+    let later = live.apply_deferred().expect("files left for after the reload");
+    assert!(!live.has_deferred());
+    assert!(
+        later.changed.contains(&"data/stories.json".to_string()),
+        "{:?}",
+        later.changed
+    );
+    assert!(
+        later.changed.iter().any(|p| p.starts_with("search-index/")),
+        "{:?}",
+        later.changed
+    );
+    assert!(shows(&live, "data/stories.json"));
+    assert_same_as_full_build(&live, &site);
+    assert!(live.apply_deferred().is_none(), "nothing is left twice");
+}

@@ -30,6 +30,13 @@ impl Served {
         Served::spawn(site, extra, Command::new(BIN))
     }
 
+    /// A server run with the environment variable `name` set to `value`.
+    pub fn start_with_env(fixture: &str, name: &str, value: &str) -> Served {
+        let mut command = Command::new(BIN);
+        command.env(name, value);
+        Served::spawn(SiteTest::new(fixture), &[], command)
+    }
+
     /// A server that yields the processor to every other test (`nice`), for
     /// tests that load the machine.
     pub fn start_nice(site: SiteTest) -> Served {
@@ -417,6 +424,40 @@ fn editing_a_file_sends_a_reload_and_serves_new_content() {
             .any(|c| c == "/stories/acme-renewal/")),
         "every reload lists the story page: {reloads:?}"
     );
+}
+
+#[test]
+fn data_files_and_the_search_index_are_never_older_than_a_reloaded_page() {
+    // A body edit reloads pages first and makes the data files and the
+    // search index just after; a request for those must wait for them.
+    // Making them is slowed down here, so that the requests come first.
+    let served = Served::start_with_env("good", "RAPPORT_SLOW_DEFERRED_MS", "400");
+    let mut events = served.events();
+    let rel = "content/stories/acme-renewal.md";
+    let text = served.read(rel);
+    let sentence = "We also rehearsed the quarterly cutover together.";
+    served.write(rel, &format!("{text}\n{sentence}\n"));
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .expect("the edit is served in time");
+        events.expect("reload", left);
+        // Asked for the moment the page shows the edit.
+        let page = served.get("/stories/acme-renewal/").body;
+        let data = served.get("/data/stories.json").body;
+        let manifest: serde_json::Value =
+            serde_json::from_str(&served.get("/search-index.json").body).expect("manifest");
+        let docs = manifest["docs"].as_u64().expect("docs");
+        let chunk = manifest["chunk"].as_u64().expect("chunk");
+        let searched =
+            (0..docs.div_ceil(chunk)).any(|n| served.get(&format!("/search-index/d/{n}.json")).body.contains(sentence));
+        if page.contains(sentence) {
+            assert!(data.contains(sentence), "data/stories.json is older than the page");
+            assert!(searched, "the search index is older than the page");
+            return;
+        }
+    }
 }
 
 #[test]
