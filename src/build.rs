@@ -65,7 +65,8 @@ impl Build {
     /// as soon as it is rendered. The other output files are kept.
     pub(crate) fn with(site: Site, pages: Pages<'_>) -> Build {
         let mut timings = Timings::default();
-        let mut scored = timings.time("score", || script::score_site(&site));
+        let keep = matches!(pages, Pages::Keep);
+        let mut scored = timings.time("score", || script::score_site_keeping(&site, keep));
         // The scripts' copies of every item are gone.
         crate::memory::give_back();
         let scores = std::mem::take(&mut scored.scores);

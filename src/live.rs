@@ -530,7 +530,7 @@ impl LiveSite {
         } = build;
         let content = &site.content;
         let (rescored, usage_teams) = rayon::join(
-            || scored.rescore(content, &keys, &prepared.scores, site.today),
+            || scored.rescore(content, &keys, site.today),
             || prepared.usage.refresh(content, &prepared.bodies, &keys),
         );
         let rescored = rescored?;

@@ -363,6 +363,25 @@ impl Converted {
         }
     }
 
+    /// Takes a new snapshot of the item `key`, whose body changed (its
+    /// place among the items did not). Its score is unset until a hook
+    /// gives it one, as in a new run.
+    pub(crate) fn renew(&mut self, content: &Content, key: &crate::model::ItemKey) {
+        let (Some(at), Some(item)) = (content.position(key.kind, &key.slug), content.get(key)) else {
+            return;
+        };
+        let list = match key.kind {
+            Kind::Team => &mut self.teams,
+            Kind::Term => &mut self.terms,
+            Kind::Story => &mut self.stories,
+            Kind::Commitment => &mut self.commitments,
+            Kind::Page => &mut self.pages,
+        };
+        if let Some(slot) = list.get_mut(at) {
+            *slot = Item::new(item);
+        }
+    }
+
     /// Frees the snapshots in parallel.
     pub(crate) fn drop_in_parallel(self) {
         let Converted {

@@ -32,40 +32,86 @@ use crate::script::sources::Location;
 /// What the hooks are called with, built once from the content.
 pub struct Inputs<'a> {
     content: &'a Content,
-    converted: Converted,
-    /// Per team: the commitments it made and the stories that credit it.
+    converted: Snapshots<'a>,
+    /// Per team: the commitments it made and the stories that credit it
+    /// (empty for a team a partial run leaves out).
     team_commitments: Vec<Array>,
     team_stories: Vec<Array>,
     /// Per team: its months, as figures and as Rhai maps.
     months: Vec<Vec<(MonthFigures, Dynamic)>>,
 }
 
+/// The item snapshots the hooks receive: made for one run, or kept by the
+/// dev server from run to run ([`Inputs::for_teams`]).
+enum Snapshots<'a> {
+    Made(Converted),
+    Kept(&'a Converted),
+}
+
+impl std::ops::Deref for Snapshots<'_> {
+    type Target = Converted;
+
+    fn deref(&self) -> &Converted {
+        match self {
+            Snapshots::Made(converted) => converted,
+            Snapshots::Kept(converted) => converted,
+        }
+    }
+}
+
 impl<'a> Inputs<'a> {
     /// The hooks' arguments for `content`, with monthly figures up to
     /// `today`.
     pub fn new(content: &'a Content, today: Date) -> Inputs<'a> {
-        let converted = Converted::new(content);
+        Inputs::with(content, Snapshots::Made(Converted::new(content)), None, today)
+    }
+
+    /// The arguments of the team and month hooks of the teams at
+    /// `teams` only, from snapshots kept between runs: a body edit in the
+    /// dev server re-runs a few teams' hooks, and making every item's
+    /// snapshot again cost more than running them.
+    pub(crate) fn for_teams(content: &'a Content, kept: &'a Converted, teams: &[usize], today: Date) -> Inputs<'a> {
+        Inputs::with(content, Snapshots::Kept(kept), Some(teams), today)
+    }
+
+    fn with(content: &'a Content, converted: Snapshots<'a>, teams: Option<&[usize]>, today: Date) -> Inputs<'a> {
         let relations = &content.relations;
+        let wanted = |team: usize| teams.is_none_or(|list| list.contains(&team));
         let values =
             |list: &[usize], of: &[Item]| -> Array { list.iter().map(|i| Dynamic::from(of[*i].clone())).collect() };
         let team_commitments: Vec<Array> = relations
             .made
             .iter()
-            .map(|made| values(made, &converted.commitments))
+            .enumerate()
+            .map(|(team, made)| {
+                if wanted(team) {
+                    values(made, &converted.commitments)
+                } else {
+                    Array::new()
+                }
+            })
             .collect();
         let team_stories: Vec<Array> = relations
             .credited
             .iter()
-            .map(|credited| values(credited, &converted.stories))
+            .enumerate()
+            .map(|(team, credited)| {
+                if wanted(team) {
+                    values(credited, &converted.stories)
+                } else {
+                    Array::new()
+                }
+            })
             .collect();
-        let month_inputs: Vec<Vec<MonthInput>> = relations
+        let months = relations
             .made
             .iter()
-            .map(|made| made.iter().map(|c| MonthInput::of(&content.commitments[*c])).collect())
-            .collect();
-        let months = month_inputs
-            .into_iter()
-            .map(|inputs| {
+            .enumerate()
+            .map(|(team, made)| {
+                if !wanted(team) {
+                    return Vec::new();
+                }
+                let inputs: Vec<MonthInput> = made.iter().map(|c| MonthInput::of(&content.commitments[*c])).collect();
                 monthly(inputs, today)
                     .into_iter()
                     .map(|figures| {
@@ -81,6 +127,15 @@ impl<'a> Inputs<'a> {
             team_commitments,
             team_stories,
             months,
+        }
+    }
+
+    /// The snapshots of the items, with the scores the run gave them, for
+    /// a dev server to keep ([`Inputs::for_teams`]).
+    pub(crate) fn into_snapshots(self) -> Option<Converted> {
+        match self.converted {
+            Snapshots::Made(converted) => Some(converted),
+            Snapshots::Kept(_) => None,
         }
     }
 
@@ -100,7 +155,9 @@ impl<'a> Inputs<'a> {
             ..
         } = self;
         drop((team_commitments, team_stories));
-        converted.drop_in_parallel();
+        if let Snapshots::Made(converted) = converted {
+            converted.drop_in_parallel();
+        }
     }
 
     /// Every item with its map, in content order (teams, terms, stories,
@@ -160,16 +217,18 @@ pub fn run(scripts: &Scripts, inputs: &Inputs<'_>) -> (ScoreBook, Vec<Diagnostic
     run_focused(scripts, inputs, None)
 }
 
-/// Which items a partial run calls the item hooks on, and the scores the
-/// others already have (from an earlier run over the same front matter).
+/// Which items a partial run calls the item hooks on, and which teams
+/// the team and month hooks; the others' snapshots carry the scores an
+/// earlier run over the same front matter gave them.
 pub(crate) struct Focus<'f> {
     pub keys: &'f [crate::model::ItemKey],
-    pub known: &'f ScoreBook,
+    /// Positions of the teams.
+    pub teams: &'f [usize],
 }
 
 /// Like [`run`], but with a focus only the focused items are scored and
-/// linted; the others take their known scores, which the team and month
-/// hooks then see. The team and month hooks run for every team.
+/// linted, and only the focused teams' team and month hooks run; the other
+/// items keep the scores their snapshots carry, which those hooks see.
 pub(crate) fn run_focused(
     scripts: &Scripts,
     inputs: &Inputs<'_>,
@@ -217,19 +276,11 @@ pub(crate) fn run_focused(
     let runner = Runner::new(scripts, inputs, &items);
     // Phase one scores commitments and stories and lints everything; phase
     // two scores teams and months, and sees the scores of phase one.
-    let in_focus = |meta: &Meta| focus.as_ref().is_none_or(|f| f.keys.contains(&meta.key()));
-    if let Some(focus) = &focus {
-        for (i, c) in content.commitments.iter().enumerate() {
-            if let (false, Some(score)) = (in_focus(&c.meta), focus.known.commitment(&c.meta.slug)) {
-                inputs.converted.commitments[i].set_score(score);
-            }
-        }
-        for (i, story) in content.stories.iter().enumerate() {
-            if let (false, Some(score)) = (in_focus(&story.meta), focus.known.story(&story.meta.slug)) {
-                inputs.converted.stories[i].set_score(score);
-            }
-        }
-    }
+    let in_focus = |meta: &Meta| {
+        focus
+            .as_ref()
+            .is_none_or(|f| f.keys.iter().any(|k| k.kind == meta.kind && k.slug == meta.slug))
+    };
     let mut first = Vec::new();
     if defined[Hook::ScoreCommitment.index()] {
         first.extend(
@@ -250,7 +301,10 @@ pub(crate) fn run_focused(
     }
     let mut second = Vec::new();
     if defined[Hook::ScoreTeam.index()] {
-        second.extend((0..content.teams.len()).map(Job::Team));
+        match &focus {
+            Some(focus) => second.extend(focus.teams.iter().copied().map(Job::Team)),
+            None => second.extend((0..content.teams.len()).map(Job::Team)),
+        }
     }
     if defined[Hook::Happiness.index()] {
         for (team, months) in inputs.months.iter().enumerate() {

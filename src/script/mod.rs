@@ -27,6 +27,7 @@ use rhai::Dynamic;
 use crate::diagnostic::Diagnostic;
 use crate::score::ScoreBook;
 use crate::score::ScriptCall;
+use crate::script::convert::Converted;
 use crate::script::engine::{EngineOptions, Limits, Scripts, install};
 use crate::script::helpers::CallTag;
 use crate::script::hooks::Inputs;
@@ -40,16 +41,27 @@ pub struct Scored {
     pub diagnostics: Vec<Diagnostic>,
     /// The compiled scripts, for template calls; `None` without scripts.
     pub scripts: Option<Arc<Scripts>>,
+    /// The items as the hooks saw them, with their scores, when the caller
+    /// keeps them for [`Scored::rescore`] (the dev server).
+    kept: Option<Converted>,
 }
 
 /// Compiles the site's scripts and runs every hook.
 pub fn score_site(site: &Site) -> Scored {
+    score_site_keeping(site, false)
+}
+
+/// [`score_site`], keeping the items as the hooks saw them when `keep`, so
+/// that a body edit re-runs the hooks it touches without making every
+/// item's snapshot again.
+pub(crate) fn score_site_keeping(site: &Site, keep: bool) -> Scored {
     let sources = sources::site_scripts(site);
     if sources.is_empty() {
         return Scored {
             scores: ScoreBook::default(),
             diagnostics: Vec::new(),
             scripts: None,
+            kept: None,
         };
     }
     let inputs = Inputs::new(&site.content, site.today);
@@ -63,16 +75,18 @@ pub fn score_site(site: &Site) -> Scored {
             scores: ScoreBook::default(),
             diagnostics,
             scripts: None,
+            kept: None,
         };
     };
     let (scores, hook_diagnostics) = hooks::run(&scripts, &inputs);
-    drop(inputs);
+    let kept = if keep { inputs.into_snapshots() } else { None };
     diagnostics.extend(hook_diagnostics);
     diagnostics.extend(hooks::notes_to_diagnostics(scripts.take_notes()));
     Scored {
         scores,
         diagnostics,
         scripts: Some(Arc::new(scripts)),
+        kept,
     }
 }
 
@@ -162,23 +176,24 @@ pub(crate) struct Rescored {
 impl Scored {
     /// Runs the hooks again for the items `keys` only, whose bodies changed
     /// (their front matter did not), and for the teams whose scores read
-    /// them. Hooks are functions of their arguments, so running them on a
-    /// small copy of the content that holds every argument gives the same
-    /// results as a whole run. `None` when a hook fails on the way: the
-    /// caller then rebuilds everything, which reports the failure properly.
+    /// them. Hooks are functions of their arguments: the snapshots kept
+    /// from the last run, with these items' taken again, give the same
+    /// results as a whole run. `None` when a hook fails on the way, or
+    /// nothing was kept: the caller then rebuilds everything, which reports
+    /// the failure properly.
     pub(crate) fn rescore(
-        &self,
+        &mut self,
         content: &crate::model::Content,
         keys: &[crate::model::ItemKey],
-        known: &ScoreBook,
         today: crate::date::Date,
     ) -> Option<Rescored> {
-        use crate::model::{Item, ItemKey, ItemRef, Kind};
+        use crate::model::{ItemRef, Kind};
         use std::collections::{BTreeSet, HashSet};
 
         let Some(scripts) = &self.scripts else {
             return Some(Rescored::default());
         };
+        let kept = self.kept.as_mut()?;
         let mut teams: BTreeSet<String> = BTreeSet::new();
         for key in keys {
             match content.get(key)? {
@@ -192,38 +207,20 @@ impl Scored {
                 ItemRef::Term(_) | ItemRef::Page(_) => {}
             }
         }
-        // Every argument of every hook call to redo: the changed items, the
-        // touched teams, their promises and the stories that credit them.
-        let mut wanted: BTreeSet<ItemKey> = keys.iter().cloned().collect();
-        for slug in &teams {
-            wanted.insert(ItemKey::new(Kind::Team, slug.clone()));
-            let Some(team) = content.position(Kind::Team, slug) else {
-                continue;
-            };
-            for c in &content.relations.made[team] {
-                wanted.insert(content.commitments[*c].meta.key());
-            }
-            for s in &content.relations.credited[team] {
-                wanted.insert(content.stories[*s].meta.key());
-            }
+        for key in keys {
+            kept.renew(content, key);
         }
-        let items: Vec<Item> = wanted
+        let positions: Vec<usize> = teams
             .iter()
-            .filter_map(|key| {
-                Some(match content.get(key)? {
-                    ItemRef::Team(x) => Item::Team(x.clone()),
-                    ItemRef::Term(x) => Item::Term(x.clone()),
-                    ItemRef::Story(x) => Item::Story(x.clone()),
-                    ItemRef::Commitment(x) => Item::Commitment(x.clone()),
-                    ItemRef::Page(x) => Item::Page(x.clone()),
-                })
-            })
+            .filter_map(|slug| content.position(Kind::Team, slug))
             .collect();
-        let small = crate::model::Content::new(items, HashSet::new());
-        let inputs = Inputs::new(&small, today);
+        let inputs = Inputs::for_teams(content, kept, &positions, today);
         // Only the changed items are scored and linted again; the others of
         // their teams keep the scores they have, which the team hooks read.
-        let focus = hooks::Focus { keys, known };
+        let focus = hooks::Focus {
+            keys,
+            teams: &positions,
+        };
         let (book, diagnostics) = hooks::run_focused(scripts, &inputs, Some(focus));
         let notes = hooks::notes_to_diagnostics(scripts.take_notes());
         drop(inputs);

@@ -233,12 +233,7 @@ pub(crate) type Report<'r> = dyn FnMut(&BTreeSet<String>, &Rebuild, Option<&Rebu
 /// Rebuilds on every batch of changes until the watcher stops, telling
 /// `report` what changed and what the rebuild gave: the pages first, with
 /// their reload event, then what a fast rebuild left for after it.
-pub(crate) fn watch_loop(
-    watcher: &mut SiteWatcher,
-    live: &mut LiveSite,
-    server: &mut Server,
-    report: &mut Report<'_>,
-) {
+pub(crate) fn watch_loop(watcher: &mut SiteWatcher, live: &mut LiveSite, server: &mut Server, report: &mut Report<'_>) {
     while let Some(batch) = watcher.next_batch() {
         let rebuild = live.apply_before_reload(&batch);
         watcher.set_theme(live.theme());
