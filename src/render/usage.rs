@@ -77,13 +77,12 @@ impl Usage {
         bodies: &HashMap<ItemKey, RenderedBody>,
         keys: &[ItemKey],
     ) -> Vec<String> {
-        let names = self.names.clone();
         let mut changed: Vec<ItemKey> = Vec::new();
         for key in keys
             .iter()
             .filter(|k| matches!(k.kind, Kind::Team | Kind::Story | Kind::Commitment))
         {
-            let uses = count_record(content, bodies, &names, key);
+            let uses = count_record(content, bodies, &self.names, key);
             if self.by_record.get(key) != Some(&uses) {
                 self.by_record.insert(key.clone(), uses);
                 changed.push(key.clone());
