@@ -401,6 +401,9 @@ impl<'a> ItemRef<'a> {
     }
 }
 
+/// Positions by slug, with a hash that is fast on short keys.
+type SlugMap = HashMap<String, usize, ahash::RandomState>;
+
 /// Every item of the site, sorted, with lookups by key.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
@@ -416,7 +419,9 @@ pub struct Content {
     pub pages: Vec<Page>,
     /// Files left out of the site for their errors or as duplicates, by path.
     pub partials: Vec<Partial>,
-    index: HashMap<ItemKey, usize>,
+    /// Each item's position in its list, by kind then slug (URL path for
+    /// pages): a lookup hashes the slug as given, without building a key.
+    index: [SlugMap; 5],
     /// Who made, received, credited, owns and delivered what.
     pub relations: Relations,
     /// Items whose file had errors: references to them are not reported again.
@@ -464,23 +469,16 @@ impl Content {
     }
 
     fn reindex(&mut self) {
-        let mut index = HashMap::with_capacity(self.len());
-        for (i, x) in self.teams.iter().enumerate() {
-            index.insert(x.meta.key(), i);
+        fn slugs<'a>(metas: impl Iterator<Item = &'a Meta>) -> SlugMap {
+            metas.enumerate().map(|(i, meta)| (meta.slug.clone(), i)).collect()
         }
-        for (i, x) in self.terms.iter().enumerate() {
-            index.insert(x.meta.key(), i);
-        }
-        for (i, x) in self.stories.iter().enumerate() {
-            index.insert(x.meta.key(), i);
-        }
-        for (i, x) in self.commitments.iter().enumerate() {
-            index.insert(x.meta.key(), i);
-        }
-        for (i, x) in self.pages.iter().enumerate() {
-            index.insert(x.meta.key(), i);
-        }
-        self.index = index;
+        self.index = [
+            slugs(self.teams.iter().map(|x| &x.meta)),
+            slugs(self.terms.iter().map(|x| &x.meta)),
+            slugs(self.stories.iter().map(|x| &x.meta)),
+            slugs(self.commitments.iter().map(|x| &x.meta)),
+            slugs(self.pages.iter().map(|x| &x.meta)),
+        ];
     }
 
     pub fn len(&self) -> usize {
@@ -493,9 +491,7 @@ impl Content {
 
     /// The position of the item `slug` of `kind` in its list.
     pub(crate) fn position(&self, kind: Kind, slug: &str) -> Option<usize> {
-        // Building a key allocates; lookups happen per reference, which is
-        // cheap next to rendering, so clarity wins here.
-        self.index.get(&ItemKey::new(kind, slug)).copied()
+        self.index[kind as usize].get(slug).copied()
     }
 
     pub(crate) fn contains(&self, kind: Kind, slug: &str) -> bool {
@@ -523,7 +519,7 @@ impl Content {
     }
 
     pub(crate) fn get(&self, key: &ItemKey) -> Option<ItemRef<'_>> {
-        let i = *self.index.get(key)?;
+        let i = self.position(key.kind, &key.slug)?;
         Some(match key.kind {
             Kind::Team => ItemRef::Team(&self.teams[i]),
             Kind::Term => ItemRef::Term(&self.terms[i]),
@@ -537,7 +533,7 @@ impl Content {
     /// unchanged: only its Markdown body (and so where the body starts) may
     /// differ. Returns false when there is no such item.
     pub(crate) fn replace_source(&mut self, key: &ItemKey, source: std::sync::Arc<str>, body_offset: usize) -> bool {
-        let Some(&i) = self.index.get(key) else {
+        let Some(i) = self.position(key.kind, &key.slug) else {
             return false;
         };
         let meta = match key.kind {
