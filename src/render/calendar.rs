@@ -13,6 +13,8 @@
 
 use std::fmt::Write as _;
 
+use rayon::prelude::*;
+
 use crate::date::Date;
 use crate::model::{Commitment, Content, State, slugify};
 use crate::render::OutputFile;
@@ -46,7 +48,8 @@ pub(crate) fn files(site: &Site) -> Vec<OutputFile> {
         path: "calendar.ics".to_string(),
         bytes: calendar(&cal, &format!("{}: open promises", cal.title), &open, content).into_bytes(),
     }];
-    for team in &content.teams {
+    // Each team's calendar on its own, side by side.
+    files.par_extend(content.teams.par_iter().map(|team| {
         let slug = team.meta.slug.as_str();
         let theirs: Vec<&Commitment> = open
             .iter()
@@ -54,11 +57,11 @@ pub(crate) fn files(site: &Site) -> Vec<OutputFile> {
             .filter(|c| c.owner.slug == slug || c.to.iter().any(|t| t.slug == slug))
             .collect();
         let name = format!("{}: promises made by and to {}", cal.title, team.meta.title);
-        files.push(OutputFile {
+        OutputFile {
             path: format!("teams/{slug}/calendar.ics"),
             bytes: calendar(&cal, &name, &theirs, content).into_bytes(),
-        });
-    }
+        }
+    }));
     files
 }
 

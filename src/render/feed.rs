@@ -17,9 +17,10 @@
 //! promise made (`made`) and each quiet change the promise ledger found
 //! (`quiet-change`, see docs/ledger.md).
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use std::collections::{BTreeMap, HashMap};
+use rayon::prelude::*;
 
 use crate::date::Date;
 use crate::ledger::{Ledger, QuietRule};
@@ -246,10 +247,10 @@ fn commitment_entries(c: &Commitment, team_title: &dyn Fn(&str) -> String) -> Ve
 pub fn team_files(site: &Site) -> Vec<OutputFile> {
     let origin = site.config.origin();
     let base_path = site.config.base_path();
-    let mut by_team = team_entries(&site.content, &site.git.ledger, site.today);
+    let by_team = team_entries(&site.content, &site.git.ledger, site.today);
     site.content
         .teams
-        .iter()
+        .par_iter()
         .map(|team| {
             let slug = team.meta.slug.as_str();
             let title = format!("{}: promises made by and to {}", site.config.title, team.meta.title);
@@ -269,10 +270,10 @@ pub fn team_files(site: &Site) -> Vec<OutputFile> {
                 page_path: &team.meta.url_path,
                 key: &key,
             };
-            let entries = by_team.remove(slug).unwrap_or_default();
+            let entries = by_team.get(slug).map_or(&[][..], Vec::as_slice);
             OutputFile {
                 path: self_path.clone(),
-                bytes: atom(&feed_site, &entries).into_bytes(),
+                bytes: atom(&feed_site, entries).into_bytes(),
             }
         })
         .collect()

@@ -409,16 +409,25 @@ pub(crate) fn render_jobs(
 
 /// The files that do not change when only bodies or scores do: the feed,
 /// the sitemap, and the theme's and the site's static files.
+/// Made side by side, in this order (a later file wins at a path).
 pub(crate) fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
-    let mut files = Vec::new();
-    files.push(feed::file(site));
-    files.extend(feed::team_files(site));
-    files.extend(calendar::files(site));
+    let ((feed, team_feeds), (calendars, (sitemap, assets))) = rayon::join(
+        || rayon::join(|| feed::file(site), || feed::team_files(site)),
+        || {
+            rayon::join(
+                || calendar::files(site),
+                || rayon::join(|| sitemap::sitemap(site, jobs), || asset_files(site)),
+            )
+        },
+    );
+    let mut files = vec![feed];
+    files.extend(team_feeds);
+    files.extend(calendars);
     files.push(OutputFile {
         path: "sitemap.xml".into(),
-        bytes: sitemap::sitemap(site, jobs).into_bytes(),
+        bytes: sitemap.into_bytes(),
     });
-    files.extend(asset_files(site));
+    files.extend(assets);
     files
 }
 
