@@ -72,8 +72,7 @@ impl Build {
         let scores = std::mem::take(&mut scored.scores);
         let template_call = scored.template_call();
         // Only the dev server (which keeps its pages) keeps every full view.
-        let item_views = matches!(pages, Pages::Keep);
-        let prepared = render::prepare_timed(&site, scores, template_call, item_views, &mut |stage, took| {
+        let prepared = render::prepare_timed(&site, scores, template_call, keep, &mut |stage, took| {
             timings.push(stage, took);
         });
         let base_path = site.config.base_path();
@@ -103,37 +102,22 @@ impl Build {
             crate::memory::give_back();
         }
         let results = timings.time("pages", || render::render_jobs(&site, &prepared, &jobs, pages));
-        if let Some(write) = hand {
-            let mut prepared = prepared;
-            prepared.diagnostics.extend(collisions);
-            return Build::handed_on(site, scored, prepared, &jobs, results, timings, write);
-        }
-        let (data, search) = if outputs {
-            (
-                timings.time("data", || data::fragments(&site, &prepared)),
-                timings.time("search", || SearchIndex::new(&site.content, &prepared.bodies)),
-            )
-        } else {
-            (DataFragments::default(), SearchIndex::default())
-        };
         let mut prepared = prepared;
         prepared.diagnostics.extend(collisions);
-        let mut build = Build {
-            site,
-            scored,
-            prepared,
-            pages: BTreeMap::new(),
-            failed: BTreeSet::new(),
-            data,
-            search,
-            files: BTreeMap::new(),
-            timings,
-            others_written: 0,
-        };
+        if let Some(write) = hand {
+            return Build::handed_on(site, scored, prepared, &jobs, results, timings, write);
+        }
+        let mut build = Build::without_pages(site, scored, prepared, timings);
         if !outputs {
             build.keep_pages(results);
             return build;
         }
+        build.data = build
+            .timings
+            .time("data", || data::fragments(&build.site, &build.prepared));
+        build.search = build.timings.time("search", || {
+            SearchIndex::new(&build.site.content, &build.prepared.bodies)
+        });
         let started = Instant::now();
         let others: Vec<OutputFile> = render::fixed_files(&build.site, &jobs)
             .into_iter()
@@ -220,7 +204,16 @@ impl Build {
         errors.extend(hand_on(render::fixed_files(&site, jobs), &mut taken));
         prepared.diagnostics.extend(errors);
         timings.push("assemble", started.elapsed());
-        let mut build = Build {
+        let mut build = Build::without_pages(site, scored, prepared, timings);
+        build.others_written = written;
+        build.keep_pages(results);
+        build
+    }
+
+    /// A build of these stages with no page, data file, search index or
+    /// other output yet.
+    fn without_pages(site: Site, scored: Scored, prepared: Prepared, timings: Timings) -> Build {
+        Build {
             site,
             scored,
             prepared,
@@ -230,10 +223,8 @@ impl Build {
             search: SearchIndex::default(),
             files: BTreeMap::new(),
             timings,
-            others_written: written,
-        };
-        build.keep_pages(results);
-        build
+            others_written: 0,
+        }
     }
 
     /// Renders `jobs` again and puts their pages in place; returns the

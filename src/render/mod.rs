@@ -407,9 +407,10 @@ pub(crate) fn render_jobs(
         .collect()
 }
 
-/// The files that do not change when only bodies or scores do: the feed,
-/// the sitemap, and the theme's and the site's static files.
-/// Made side by side, in this order (a later file wins at a path).
+/// The files that do not change when only bodies or scores do: the feeds,
+/// the calendars, the sitemap, and the theme's and the site's static
+/// files. They are made
+/// side by side and returned in this order (a later file wins at a path).
 pub(crate) fn fixed_files(site: &Site, jobs: &[PageJob]) -> Vec<OutputFile> {
     let ((feed, team_feeds), (calendars, (sitemap, assets))) = rayon::join(
         || rayon::join(|| feed::file(site), || feed::team_files(site)),

@@ -233,10 +233,7 @@ fn code_spans(text: &str) -> String {
 
 fn register_filters(env: &mut Environment<'static>) {
     // "2026-03-12" -> "12 March 2026"
-    env.add_filter("long_date", |value: Value| -> String {
-        let text = value.to_string();
-        Date::parse(&text).map(Date::long).unwrap_or(text)
-    });
+    env.add_filter("long_date", |value: Value| -> String { long_date(value.to_string()) });
     // "2026-03" -> "Mar 2026"
     env.add_filter("month_label", |value: Value| -> String {
         let text = value.to_string();
@@ -259,8 +256,8 @@ fn register_filters(env: &mut Environment<'static>) {
     });
     // "2026-03-12" -> <time datetime="2026-03-12">12 March 2026</time>
     env.add_filter("date_tag", |value: Value| -> Result<Value, Error> {
-        let text = printed(&value)?;
-        let long = Date::parse(&text).map(Date::long).unwrap_or_else(|_| text.clone());
+        let text = printed("date_tag", &value)?;
+        let long = long_date(text.clone());
         let mut html = String::with_capacity(48);
         html.push_str("<time datetime=\"");
         push_escaped(&mut html, &value, &text);
@@ -277,7 +274,7 @@ fn register_filters(env: &mut Environment<'static>) {
             let mut html = String::with_capacity(160);
             let field = |html: &mut String, name: &str| -> Result<(), Error> {
                 let value = team.get_attr(name)?;
-                let text = printed(&value)?;
+                let text = printed("team_badge", &value)?;
                 push_escaped(html, &value, &text);
                 Ok(())
             };
@@ -297,13 +294,18 @@ fn register_filters(env: &mut Environment<'static>) {
     );
 }
 
+/// "2026-03-12" -> "12 March 2026"; other text as it is.
+fn long_date(text: String) -> String {
+    Date::parse(&text).map(Date::long).unwrap_or(text)
+}
+
 /// The text `{{ value }}` prints; printing an undefined value is an
-/// error, as it is in a template.
-fn printed(value: &Value) -> Result<String, Error> {
+/// error, as it is in a template (`filter` names the filter given it).
+fn printed(filter: &str, value: &Value) -> Result<String, Error> {
     if value.is_undefined() {
         return Err(Error::new(
             ErrorKind::UndefinedError,
-            "a filter was given an undefined value",
+            format!("`{filter}` was given an undefined value"),
         ));
     }
     Ok(value.to_string())
@@ -404,7 +406,15 @@ mod tests {
             "default",
             None,
         );
-        assert!(theme.render("page.html", minijinja::context! {}).is_err());
+        let err = theme
+            .render("page.html", minijinja::context! {})
+            .expect_err("undefined");
+        assert_eq!(err.path, "themes/default/templates/page.html");
+        assert_eq!(err.line, 1);
+        assert!(
+            err.message.contains("`date_tag` was given an undefined value"),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -77,32 +77,22 @@ impl<'a> Inputs<'a> {
     fn with(content: &'a Content, converted: Snapshots<'a>, teams: Option<&[usize]>, today: Date) -> Inputs<'a> {
         let relations = &content.relations;
         let wanted = |team: usize| teams.is_none_or(|list| list.contains(&team));
-        let values =
-            |list: &[usize], of: &[Item]| -> Array { list.iter().map(|i| Dynamic::from(of[*i].clone())).collect() };
-        let team_commitments: Vec<Array> = relations
-            .made
-            .iter()
-            .enumerate()
-            .map(|(team, made)| {
-                if wanted(team) {
-                    values(made, &converted.commitments)
-                } else {
-                    Array::new()
-                }
-            })
-            .collect();
-        let team_stories: Vec<Array> = relations
-            .credited
-            .iter()
-            .enumerate()
-            .map(|(team, credited)| {
-                if wanted(team) {
-                    values(credited, &converted.stories)
-                } else {
-                    Array::new()
-                }
-            })
-            .collect();
+        // Per wanted team, the snapshots of the items at its positions.
+        let per_team = |lists: &[Vec<usize>], of: &[Item]| -> Vec<Array> {
+            lists
+                .iter()
+                .enumerate()
+                .map(|(team, list)| {
+                    if wanted(team) {
+                        list.iter().map(|i| Dynamic::from(of[*i].clone())).collect()
+                    } else {
+                        Array::new()
+                    }
+                })
+                .collect()
+        };
+        let team_commitments = per_team(&relations.made, &converted.commitments);
+        let team_stories = per_team(&relations.credited, &converted.stories);
         let months = relations
             .made
             .iter()

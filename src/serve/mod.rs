@@ -129,6 +129,7 @@ impl Server {
     /// Publishes a rebuild: a good one replaces the snapshot and tells the
     /// pages what changed; a failed one keeps the snapshot and sends the
     /// errors to the overlay.
+    ///
     /// When the rebuild left the data files and the search index for
     /// later ([`LiveSite::has_deferred`]), requests for those wait until
     /// [`Server::publish_deferred`] has served them.

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::render::{data, search};
 
 /// One file of a snapshot.
 #[derive(Debug, Clone)]
@@ -69,9 +70,10 @@ pub(crate) struct Store {
     caught_up: Condvar,
 }
 
-/// The output paths made after the reload event of a fast rebuild.
+/// The output paths made after the reload event of a fast rebuild: the
+/// data files and the search index ([`crate::live::LiveSite::apply_deferred`]).
 pub(crate) fn made_after_reload(path: &str) -> bool {
-    path.starts_with("data/") || path.starts_with("search-index")
+    data::paths().any(|data| data == path) || path == search::INDEX_PATH || path.starts_with(search::SHARD_DIR)
 }
 
 /// The longest a request waits for files being made after a reload.
